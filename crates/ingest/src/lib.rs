@@ -1,0 +1,280 @@
+//! Reads the dataset's CSV tables into typed records that know where they came from.
+//!
+//! Reading is two steps, so that records can borrow their text from the file's bytes:
+//!
+//! 1. [`read_dir`] loads every table's file of a data folder into a [`DataDir`]. It fails only
+//!    when the folder itself cannot be read; a missing or unreadable file is an [`Error`] in
+//!    [`DataDir::problems`].
+//! 2. [`parse`] turns a [`DataDir`] into a [`Dataset`]: one [`Table`] per table, each a list of
+//!    [`Row`]s that pair a typed record with its [`RowPos`] (line and byte offset), plus every
+//!    problem found. Nothing stops at the first problem; a row with a problem is reported and
+//!    left out of the table, never silently dropped or altered.
+//!
+//! Records are split with the `csv` crate. Lines and cell spans are computed here from byte
+//! offsets, because `csv`'s line numbers are wrong for CRLF files and after blank lines, and
+//! its field ranges are not file offsets. Large files are cut into blocks at line breaks
+//! outside quotes and parsed on all cores.
+
+mod error;
+mod scan;
+mod table;
+
+use std::ops::Range;
+use std::path::Path;
+
+use model::{
+    Country, Exception, Record, Relation, Resident, Source, TableId, TradeCommodity, TradeTotal, Visit,
+    VisitParticipant,
+};
+
+pub use error::{Error, ErrorKind, Severity, Snippet};
+
+/// The largest file ingest reads. Positions are stored as 32-bit offsets.
+pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
+
+/// The files of a data folder, loaded into memory.
+#[derive(Debug)]
+pub struct DataDir {
+    /// One entry per table, in [`TableId::ALL`] order.
+    pub files: Vec<SourceFile>,
+    /// Problems with the files themselves: missing, unreadable, too large.
+    pub problems: Vec<Error>,
+}
+
+/// One table's file.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The table the file holds.
+    pub table: TableId,
+    /// The file's name as shown to users, e.g. `data/visits.csv`.
+    pub name: String,
+    /// The file's bytes; `None` when it could not be read.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Loads the file of every table from `dir`.
+///
+/// Returns an error only when `dir` is not a readable folder. Files are named as `dir` was
+/// given joined with the file name, so diagnostics show paths the user recognises.
+pub fn read_dir(dir: &Path) -> std::io::Result<DataDir> {
+    let metadata = std::fs::metadata(dir)?;
+    if !metadata.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is not a folder", dir.display()),
+        ));
+    }
+    let root = dir.canonicalize()?;
+    let shown = dir.to_string_lossy().trim_end_matches('/').to_owned();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for &table in TableId::ALL {
+        let name = if shown.is_empty() { table.file().to_owned() } else { format!("{shown}/{}", table.file()) };
+        let path = dir.join(table.file());
+        let (bytes, problem) = read_file(&root, &path, &name);
+        problems.extend(problem);
+        files.push(SourceFile { table, name, bytes });
+    }
+    Ok(DataDir { files, problems })
+}
+
+fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<Error>) {
+    let problem = |kind: ErrorKind, message: String, help: Option<String>| Error {
+        kind,
+        file: name.to_owned(),
+        line: 0,
+        column: None,
+        key: None,
+        span: None,
+        message,
+        help,
+        snippet: None,
+    };
+    let link = std::fs::symlink_metadata(path);
+    if let Err(e) = &link {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            let help = format!("create it with the header line: {}", table_header(name));
+            return (None, Some(problem(ErrorKind::MissingFile, "the file is missing".to_owned(), Some(help))));
+        }
+    }
+    if link.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+        let inside = path.canonicalize().is_ok_and(|target| target.starts_with(root));
+        if !inside {
+            let message = "the file is a symbolic link that leads out of the data folder".to_owned();
+            let help = Some("only files inside the data folder are read; copy the file in instead".to_owned());
+            return (None, Some(problem(ErrorKind::OutsideDataFolder, message, help)));
+        }
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return (None, Some(problem(ErrorKind::Unreadable, "not a regular file".to_owned(), None)));
+        }
+        Ok(m) if m.len() > MAX_FILE_SIZE => {
+            let message = format!("the file has {} bytes; at most {MAX_FILE_SIZE} are read", m.len());
+            return (
+                None,
+                Some(problem(ErrorKind::TooLarge, message, Some("split the table by year or country".to_owned()))),
+            );
+        }
+        _ => {}
+    }
+    match std::fs::read(path) {
+        Ok(bytes) if bytes.len() as u64 > MAX_FILE_SIZE => {
+            (None, Some(problem(ErrorKind::TooLarge, "the file is larger than 4 GiB".to_owned(), None)))
+        }
+        Ok(bytes) => (Some(bytes), None),
+        Err(e) => (None, Some(problem(ErrorKind::Unreadable, format!("cannot read the file: {e}"), None))),
+    }
+}
+
+fn table_header(name: &str) -> String {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    TableId::from_file(file).map(|t| table::expected_header(t.def())).unwrap_or_default()
+}
+
+/// Where a row is: its first line and the byte offset where it starts in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowPos {
+    /// 1-based line of the file; the header is line 1.
+    pub line: u32,
+    /// Byte offset of the row's first cell in the file.
+    pub offset: u32,
+}
+
+/// A typed record and where it is.
+#[derive(Clone, Debug)]
+pub struct Row<R> {
+    /// Where the row is.
+    pub pos: RowPos,
+    /// The row's values.
+    pub record: R,
+}
+
+/// A table: its file and its typed rows, in file order.
+#[derive(Debug)]
+pub struct Table<'a, R> {
+    /// The file the rows were read from.
+    pub file: &'a SourceFile,
+    /// The rows that were read without a problem, in file order.
+    pub rows: Vec<Row<R>>,
+    /// Every data row of the file, including rejected ones (not counting blank lines).
+    pub data_rows: usize,
+    /// Rows with a problem: reported and not in [`Table::rows`].
+    pub rejected_rows: usize,
+    layout: Option<table::Layout>,
+}
+
+impl<'a, R: Record<'a>> Table<'a, R> {
+    /// The file's name as shown to users.
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// Whether every row of the file is in [`Table::rows`]: the file was read, its header is
+    /// right and no row was rejected. Rules that look for something that is *absent* (a
+    /// dangling reference) only trust complete tables, so that one bad row does not turn
+    /// into many findings elsewhere.
+    pub fn is_complete(&self) -> bool {
+        self.file.bytes.is_some() && self.layout.as_ref().is_some_and(|l| l.typable) && self.rejected_rows == 0
+    }
+
+    /// The byte span in the file of a row's cell in a declared column.
+    pub fn cell_span(&self, pos: RowPos, column: usize) -> Option<Range<usize>> {
+        let bytes = self.file.bytes.as_deref()?;
+        let field = self.layout.as_ref()?.fields.get(column).copied()??;
+        let raw = scan::scan_record(bytes, pos.offset as usize, bytes.len(), field + 1);
+        raw.fields.get(field).cloned()
+    }
+
+    /// The byte span of a row's cell in the column named `column`.
+    pub fn cell_span_by_name(&self, pos: RowPos, column: &str) -> Option<Range<usize>> {
+        self.cell_span(pos, R::TABLE.def().column_index(column)?)
+    }
+
+    /// The lines of a row, ready to render a diagnostic.
+    pub fn snippet(&self, pos: RowPos) -> Option<Snippet> {
+        let bytes = self.file.bytes.as_deref()?;
+        let start = pos.offset as usize;
+        let width = self.layout.as_ref().map_or(1, |l| l.width);
+        let raw = scan::scan_record(bytes, start, bytes.len(), width + 1);
+        Some(Snippet::new(&self.file.name, bytes, start..raw.end, pos.line))
+    }
+}
+
+/// Declares [`Dataset`] with one field per table.
+macro_rules! dataset {
+    ($($field:ident: $record:ident = $id:ident,)*) => {
+        /// Every table of a data folder, typed.
+        #[derive(Debug)]
+        pub struct Dataset<'a> {
+            $(
+                #[doc = concat!("`", stringify!($field), ".csv`")]
+                pub $field: Table<'a, $record<'a>>,
+            )*
+        }
+
+        /// Parses every table of `dir`, in parallel. Returns the dataset and every problem found,
+        /// including [`DataDir::problems`], sorted by file, line and column.
+        pub fn parse(dir: &DataDir) -> (Dataset<'_>, Vec<Error>) {
+            let file = |id: TableId| dir.files.iter().find(|f| f.table == id).expect("read_dir loads every table");
+            $(let mut $field = None;)*
+            rayon::scope(|scope| {
+                $(
+                    let slot = &mut $field;
+                    let source = file(TableId::$id);
+                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source)));
+                )*
+            });
+            let mut errors = dir.problems.clone();
+            $(
+                let ($field, mut found) = $field.expect("every table was parsed");
+                errors.append(&mut found);
+            )*
+            errors.sort_by(|a, b| {
+                (&a.file, a.line, &a.column, a.kind.code(), a.span.as_ref().map(|s| s.start))
+                    .cmp(&(&b.file, b.line, &b.column, b.kind.code(), b.span.as_ref().map(|s| s.start)))
+            });
+            (Dataset { $($field,)* }, errors)
+        }
+
+        impl Dataset<'_> {
+            /// Row statistics of every table, in [`TableId::ALL`] order.
+            pub fn stats(&self) -> Vec<TableStats> {
+                vec![$(TableStats {
+                    table: TableId::$id,
+                    file: self.$field.file.name.clone(),
+                    rows: self.$field.data_rows,
+                    rejected: self.$field.rejected_rows,
+                    bytes: self.$field.file.bytes.as_ref().map_or(0, Vec::len),
+                }),*]
+            }
+        }
+    };
+}
+
+dataset! {
+    countries: Country = Countries,
+    sources: Source = Sources,
+    relations: Relation = Relations,
+    visits: Visit = Visits,
+    visit_participants: VisitParticipant = VisitParticipants,
+    trade: TradeTotal = Trade,
+    trade_commodities: TradeCommodity = TradeCommodities,
+    residents: Resident = Residents,
+    exceptions: Exception = Exceptions,
+}
+
+/// How many rows a table has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableStats {
+    /// Which table.
+    pub table: TableId,
+    /// Its file as shown.
+    pub file: String,
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows rejected with a problem.
+    pub rejected: usize,
+    /// The file's size.
+    pub bytes: usize,
+}

@@ -1,0 +1,659 @@
+//! Parsing one table: header, blocks of records in parallel, typed rows.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use model::{CellFault, Record, TableDef};
+use rayon::prelude::*;
+
+use crate::error::{Error, ErrorKind, Snippet};
+use crate::scan::{self, QuoteFault, RawRecord};
+use crate::{Row, RowPos, SourceFile, Table};
+
+/// Files above this size are parsed in blocks on all cores; smaller ones in one piece.
+const PARALLEL_THRESHOLD: usize = 8 << 20;
+/// The size of a block.
+const BLOCK_SIZE: usize = 4 << 20;
+/// A header with more fields than this is not read further: no table has so many columns.
+pub(crate) const MAX_HEADER_FIELDS: usize = 1024;
+
+/// Where a file's header puts each declared column.
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    /// For each declared column, its field index in the file.
+    pub(crate) fields: Vec<Option<usize>>,
+    /// How many fields the header has.
+    pub(crate) width: usize,
+    /// Whether rows can be typed: every declared column present exactly once.
+    pub(crate) typable: bool,
+}
+
+/// Parses a table's file: its header, then every row.
+pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a, R>, Vec<Error>) {
+    let mut errors = Vec::new();
+    let mut table = Table { file, rows: Vec::new(), data_rows: 0, rejected_rows: 0, layout: None };
+    let Some(bytes) = file.bytes.as_deref() else {
+        return (table, errors);
+    };
+    let def = R::TABLE.def();
+    let body = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+
+    // The header is the first line that is not blank.
+    let mut header_start = body;
+    while header_start < bytes.len() && scan::is_line_break(bytes[header_start]) {
+        header_start += 1;
+    }
+    if bytes[header_start..].iter().all(u8::is_ascii_whitespace) {
+        errors.push(Error {
+            kind: ErrorKind::EmptyFile,
+            file: file.name.clone(),
+            line: 1,
+            column: None,
+            key: None,
+            span: None,
+            message: "the file is empty".to_owned(),
+            help: Some(format!("the first line must be the header: {}", expected_header(def))),
+            snippet: None,
+        });
+        return (table, errors);
+    }
+    let header_line = 1 + scan::count_line_breaks(&bytes[body..header_start], bytes.get(header_start).copied());
+    if header_line > 1 {
+        errors.push(blank_lines_error(file, header_line - 1, 1));
+    }
+    let header = scan::scan_record(bytes, header_start, bytes.len(), MAX_HEADER_FIELDS + 1);
+    let layout = read_header(file, def, bytes, &header, header_line, &mut errors);
+
+    // Data starts after the header's line break.
+    let mut data_start = header.end;
+    if data_start < bytes.len() && bytes[data_start] == b'\r' {
+        data_start += 1;
+    }
+    if data_start < bytes.len() && bytes[data_start] == b'\n' {
+        data_start += 1;
+    }
+    let parsed = parse_blocks::<R>(file, bytes, data_start, &layout);
+    let mut next_line = header_line + 1;
+    for mut block in parsed {
+        for row in &mut block.rows {
+            row.pos.line += next_line;
+        }
+        for error in &mut block.errors {
+            error.line += next_line;
+            if let Some(snippet) = &mut error.snippet {
+                snippet.first_line += next_line;
+            }
+        }
+        next_line += block.line_breaks;
+        table.data_rows += block.data_rows;
+        table.rejected_rows += block.rejected_rows;
+        if table.rows.is_empty() {
+            table.rows = block.rows;
+        } else {
+            table.rows.append(&mut block.rows);
+        }
+        errors.append(&mut block.errors);
+    }
+    table.layout = Some(layout);
+    (table, errors)
+}
+
+/// The header line a table expects, for help texts.
+pub(crate) fn expected_header(def: &TableDef) -> String {
+    def.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
+}
+
+fn read_header(
+    file: &SourceFile,
+    def: &TableDef,
+    bytes: &[u8],
+    header: &RawRecord,
+    line: u32,
+    errors: &mut Vec<Error>,
+) -> Layout {
+    let mut layout = Layout { fields: vec![None; def.columns.len()], width: header.field_count, typable: true };
+    let snippet = Snippet::new(&file.name, bytes, header.fields[0].start..header.end, line);
+    let mut push =
+        |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| {
+            errors.push(Error {
+                kind,
+                file: file.name.clone(),
+                line,
+                column,
+                key: None,
+                span: Some(span),
+                message,
+                help,
+                snippet: Some(snippet.clone()),
+            });
+        };
+    let whole = header.fields[0].start..header.end;
+    if let Some(fault) = header.fault {
+        let (kind, at) = quote_fault_kind(fault);
+        push(kind, at..at + 1, None, format!("the header has {}", quote_fault_words(fault)), None);
+        layout.typable = false;
+        return layout;
+    }
+    if header.field_count > MAX_HEADER_FIELDS {
+        push(
+            ErrorKind::UnknownColumn,
+            whole,
+            None,
+            format!(
+                "the header has {} fields; {} declares {} columns",
+                header.field_count,
+                def.file,
+                def.columns.len()
+            ),
+            Some(format!("the header should be: {}", expected_header(def))),
+        );
+        layout.typable = false;
+        return layout;
+    }
+    if let Err(e) = std::str::from_utf8(&bytes[whole.clone()]) {
+        {
+            let at = whole.start + e.valid_up_to();
+            push(ErrorKind::InvalidUtf8, at..at + 1, None, format!("the header is not valid UTF-8 at byte {at}"), None);
+            layout.typable = false;
+            return layout;
+        }
+    }
+    let mut unknown = Vec::new();
+    for (index, raw) in header.fields.iter().enumerate() {
+        let raw_text = std::str::from_utf8(&bytes[raw.clone()]).unwrap_or("");
+        let name = scan::unquote(raw_text);
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            push(
+                ErrorKind::BlankColumn,
+                raw.clone(),
+                None,
+                format!("header field {} is empty", index + 1),
+                Some(format!("the header should be: {}", expected_header(def))),
+            );
+            continue;
+        }
+        if trimmed != name {
+            push(
+                ErrorKind::PaddedColumn,
+                raw.clone(),
+                Some(trimmed.to_owned()),
+                format!("the column name `{name}` has spaces around it"),
+                Some(format!("write `{trimmed}`")),
+            );
+        }
+        match def.column_index(trimmed) {
+            Some(column) if layout.fields[column].is_some() => {
+                push(
+                    ErrorKind::DuplicateColumn,
+                    raw.clone(),
+                    Some(trimmed.to_owned()),
+                    format!("the column `{trimmed}` appears twice in the header"),
+                    Some("remove one of them: a cell must not depend on which copy is read".to_owned()),
+                );
+                layout.typable = false;
+            }
+            Some(column) => layout.fields[column] = Some(index),
+            None => unknown.push((raw.clone(), trimmed.to_owned())),
+        }
+    }
+    let missing: Vec<&str> =
+        def.columns.iter().zip(&layout.fields).filter(|(_, f)| f.is_none()).map(|(c, _)| c.name).collect();
+    for (span, name) in unknown {
+        let suggestion = model::closest(&name, missing.iter().copied());
+        let help = match &suggestion {
+            Some(s) => format!("did you mean `{s}`? the header should be: {}", expected_header(def)),
+            None => format!("{} declares: {}", def.file, expected_header(def)),
+        };
+        push(ErrorKind::UnknownColumn, span, Some(name.clone()), format!("unknown column `{name}`"), Some(help));
+    }
+    if !missing.is_empty() {
+        let names = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        let plural = if missing.len() == 1 { "column" } else { "columns" };
+        push(
+            ErrorKind::MissingColumn,
+            whole,
+            None,
+            format!("missing {plural} {names}"),
+            Some(format!("expected: {}\n   found: {}", expected_header(def), text_of(bytes, header))),
+        );
+        layout.typable = false;
+    }
+    layout
+}
+
+fn text_of(bytes: &[u8], record: &RawRecord) -> String {
+    String::from_utf8_lossy(&bytes[record.fields[0].start..record.end]).into_owned()
+}
+
+/// What [`parse_block`] found in one block. Lines are counted from the block's first line.
+struct Block<R> {
+    rows: Vec<Row<R>>,
+    errors: Vec<Error>,
+    line_breaks: u32,
+    data_rows: usize,
+    rejected_rows: usize,
+    /// The block ends inside a quoted field: it was cut in the wrong place.
+    cut_inside_quotes: bool,
+}
+
+fn parse_blocks<'a, R: Record<'a>>(
+    file: &'a SourceFile,
+    bytes: &'a [u8],
+    start: usize,
+    layout: &Layout,
+) -> Vec<Block<R>> {
+    if bytes.len() - start <= PARALLEL_THRESHOLD {
+        return vec![parse_block(file, bytes, start..bytes.len(), layout, true)];
+    }
+    let ranges = scan::split_blocks(bytes, start, BLOCK_SIZE);
+    let last = ranges.len() - 1;
+    let blocks: Vec<Block<R>> = ranges
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, range)| parse_block(file, bytes, range, layout, i == last))
+        .collect();
+    if blocks.iter().any(|b| b.cut_inside_quotes) {
+        // Malformed quoting fooled the cut: read the file in one piece, as a sequential reader would.
+        return vec![parse_block(file, bytes, start..bytes.len(), layout, true)];
+    }
+    blocks
+}
+
+/// Parses the records of `range`, which starts just after a line break.
+fn parse_block<'a, R: Record<'a>>(
+    file: &'a SourceFile,
+    bytes: &'a [u8],
+    range: Range<usize>,
+    layout: &Layout,
+    last_block: bool,
+) -> Block<R> {
+    let mut block = Block {
+        rows: Vec::with_capacity(range.len() / 64),
+        errors: Vec::new(),
+        line_breaks: 0,
+        data_rows: 0,
+        rejected_rows: 0,
+        cut_inside_quotes: false,
+    };
+    let mut faults = Vec::new();
+    // `line` is the line, counted from the block's first, at byte `gap_from`.
+    let mut offset = range.start;
+    let mut line = 0u32;
+    let mut record = csv::ByteRecord::new();
+    'restart: loop {
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&bytes[offset..range.end]);
+        let mut gap_from = offset;
+        let mut after_record = false;
+        loop {
+            let more = match reader.read_byte_record(&mut record) {
+                Ok(more) => more,
+                // Reading bytes from memory cannot fail; treat it as the end all the same.
+                Err(_) => false,
+            };
+            if !more {
+                let gap = &bytes[gap_from..range.end];
+                let breaks = scan::count_line_breaks(gap, None);
+                let blank = breaks.saturating_sub(u32::from(after_record));
+                if blank > 0 {
+                    block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
+                }
+                block.line_breaks = line + breaks;
+                break 'restart;
+            }
+            let position = record.position().map_or(0, csv::Position::byte) as usize;
+            let record_end = offset + reader.position().byte() as usize;
+            let mut start = offset + position;
+            while start < record_end && scan::is_line_break(bytes[start]) {
+                start += 1;
+            }
+            let breaks = scan::count_line_breaks(&bytes[gap_from..start], bytes.get(start).copied());
+            let blank = breaks.saturating_sub(u32::from(after_record));
+            if blank > 0 {
+                block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
+            }
+            line += breaks;
+            let record_line = line;
+
+            let has_quote = memchr::memchr(b'"', &bytes[start..record_end]).is_some();
+            let raw = if has_quote {
+                let raw = scan::scan_record(bytes, start, range.end, layout.width.max(1) * 4 + 64);
+                if let Some(QuoteFault::Unclosed { open }) = raw.fault {
+                    if !last_block {
+                        block.cut_inside_quotes = true;
+                        return block;
+                    }
+                    // Report at the opening quote, then resume at the next line so that the
+                    // rows after it are read as rows, not swallowed into one field.
+                    let open_line = record_line + scan::count_line_breaks(&bytes[start..open], None);
+                    let line_end = memchr::memchr2(b'\n', b'\r', &bytes[open..range.end]).map(|o| open + o);
+                    let snippet_end = line_end.unwrap_or(range.end);
+                    let line_start = bytes[..open]
+                        .iter()
+                        .rposition(|&b| scan::is_line_break(b))
+                        .map_or(start, |p| (p + 1).max(start));
+                    block.data_rows += 1;
+                    block.rejected_rows += 1;
+                    block.errors.push(Error {
+                        kind: ErrorKind::UnclosedQuote,
+                        file: file.name.clone(),
+                        line: open_line,
+                        column: column_of_offset(layout, file, &raw, open),
+                        key: None,
+                        span: Some(open..open + 1),
+                        message: "this quote is never closed".to_owned(),
+                        help: Some("close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")".to_owned()),
+                        snippet: Some(Snippet::new(&file.name, bytes, line_start..snippet_end, open_line)),
+                    });
+                    let Some(line_end) = line_end else {
+                        block.line_breaks = open_line;
+                        break 'restart;
+                    };
+                    let resume = if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') {
+                        line_end + 2
+                    } else {
+                        line_end + 1
+                    };
+                    line = open_line + 1;
+                    offset = resume;
+                    continue 'restart;
+                }
+                raw
+            } else {
+                let mut end = record_end;
+                while end > start && scan::is_line_break(bytes[end - 1]) {
+                    end -= 1;
+                }
+                // Without quotes the unescaped fields are the raw ones minus the commas between
+                // them, so field `i` starts `i` bytes later in the file than in the record.
+                RawRecord {
+                    fields: (0..record.len())
+                        .filter_map(|i| record.range(i).map(|r| start + r.start + i..start + r.end + i))
+                        .collect(),
+                    field_count: record.len(),
+                    end,
+                    fault: None,
+                }
+            };
+            let inner_breaks = if has_quote { scan::count_line_breaks(&bytes[start..raw.end], None) } else { 0 };
+            gap_from = raw.end;
+            after_record = true;
+            line = record_line + inner_breaks;
+            let pos = RowPos { line: record_line, offset: u32::try_from(start).unwrap_or(u32::MAX) };
+            match type_record::<R>(file, bytes, &raw, pos, layout, &mut faults) {
+                Typed::Row(row) => {
+                    block.data_rows += 1;
+                    block.rows.push(Row { pos, record: row });
+                }
+                Typed::Rejected(errors) => {
+                    block.data_rows += 1;
+                    block.rejected_rows += 1;
+                    block.errors.extend(errors);
+                }
+                Typed::Blank(error) => block.errors.push(error),
+            }
+            // csv and the raw scan agree on where a record ends except after malformed
+            // quoting; the raw scan is the one that matches the file, so continue from there.
+            if has_quote && raw.end != record_end && raw.end + 1 < record_end {
+                let mut resume = raw.end;
+                if resume < range.end && bytes[resume] == b'\r' {
+                    resume += 1;
+                }
+                if resume < range.end && bytes[resume] == b'\n' {
+                    resume += 1;
+                }
+                line += u32::from(resume > raw.end);
+                offset = resume;
+                continue 'restart;
+            }
+        }
+    }
+    block
+}
+
+enum Typed<R> {
+    Row(R),
+    Rejected(Vec<Error>),
+    Blank(Error),
+}
+
+fn type_record<'a, R: Record<'a>>(
+    file: &'a SourceFile,
+    bytes: &'a [u8],
+    raw: &RawRecord,
+    pos: RowPos,
+    layout: &Layout,
+    faults: &mut Vec<(usize, CellFault)>,
+) -> Typed<R> {
+    let start = pos.offset as usize;
+    let line = pos.line;
+    let whole = start..raw.end;
+    let snippet = || Snippet::new(&file.name, bytes, whole.clone(), line);
+    let error =
+        |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| Error {
+            kind,
+            file: file.name.clone(),
+            line: line + scan::count_line_breaks(&bytes[start..span.start.max(start)], None),
+            column,
+            key: None,
+            span: Some(span),
+            message,
+            help,
+            snippet: Some(snippet()),
+        };
+    if let Some(fault) = raw.fault {
+        let (kind, at) = quote_fault_kind(fault);
+        let help = match fault {
+            QuoteFault::TextAfterQuote { .. } => "put the whole cell inside the quotes: \"like this\"",
+            _ => "quote the whole cell and write the quote twice: \"a \"\"quoted\"\" word\"",
+        };
+        let column = column_of_offset(layout, file, raw, at);
+        let message = format!("this row has {}", quote_fault_words(fault));
+        return Typed::Rejected(vec![error(kind, at..at + 1, column, message, Some(help.to_owned()))]);
+    }
+    if let Err(e) = std::str::from_utf8(&bytes[whole.clone()]) {
+        {
+            let at = start + e.valid_up_to();
+            let column = column_of_offset(layout, file, raw, at);
+            let message = format!("invalid UTF-8 at byte {at} of the file");
+            let help = "save the file as UTF-8".to_owned();
+            return Typed::Rejected(vec![error(ErrorKind::InvalidUtf8, at..at + 1, column, message, Some(help))]);
+        }
+    }
+    let cell = |field: usize| -> Cow<'a, str> {
+        let span = &raw.fields[field];
+        // The whole record is valid UTF-8 and fields are cut at ASCII bytes.
+        let raw_text = std::str::from_utf8(&bytes[span.clone()]).unwrap_or("");
+        scan::unquote(raw_text)
+    };
+    if raw.fields.iter().enumerate().all(|(i, _)| cell(i).trim().is_empty()) {
+        let message = if raw.fields.len() == 1 { "a line with only spaces" } else { "a row whose cells are all empty" };
+        return Typed::Blank(error(
+            ErrorKind::BlankRow,
+            whole.clone(),
+            None,
+            message.to_owned(),
+            Some("delete the line".to_owned()),
+        ));
+    }
+    if !layout.typable {
+        return Typed::Rejected(Vec::new());
+    }
+    if raw.field_count != layout.width {
+        return Typed::Rejected(vec![field_count_error::<R>(raw, layout, &cell, whole.clone(), error)]);
+    }
+    faults.clear();
+    let record = R::from_cells(|column| layout.fields[column].map(&cell).unwrap_or_default(), faults);
+    match record {
+        Some(record) => Typed::Row(record),
+        None => {
+            let def = R::TABLE.def();
+            let key = key_text(def, layout, &cell);
+            let errors = faults
+                .drain(..)
+                .map(|(column, fault)| {
+                    let field = layout.fields[column].unwrap_or(0);
+                    let span = raw.fields[field].clone();
+                    let name = def.columns[column].name;
+                    let mut e = match fault {
+                        CellFault::Missing => error(
+                            ErrorKind::MissingValue,
+                            span.start..span.start,
+                            Some(name.to_owned()),
+                            format!("`{name}` is empty; it requires {}", def.columns[column].expected),
+                            None,
+                        ),
+                        CellFault::Invalid(cell_error) => error(
+                            ErrorKind::InvalidValue,
+                            span,
+                            Some(name.to_owned()),
+                            format!(
+                                "`{name}` is `{}`: {}; expected {}",
+                                shown(&cell(field)),
+                                cell_error.reason,
+                                cell_error.expected
+                            ),
+                            cell_error.help.map(|h| shown(&h)),
+                        ),
+                    };
+                    e.key = key.clone();
+                    e
+                })
+                .collect();
+            Typed::Rejected(errors)
+        }
+    }
+}
+
+/// The row's key as text, from raw cells, for rows that could not be typed.
+fn key_text<'a>(def: &TableDef, layout: &Layout, cell: &impl Fn(usize) -> Cow<'a, str>) -> Option<String> {
+    let parts: Option<Vec<String>> = def
+        .key
+        .iter()
+        .map(|k| def.column_index(k).and_then(|c| layout.fields[c]).map(|f| cell(f).into_owned()))
+        .collect();
+    parts.map(|p| p.join("/"))
+}
+
+fn field_count_error<'a, R: Record<'a>>(
+    raw: &RawRecord,
+    layout: &Layout,
+    cell: &impl Fn(usize) -> Cow<'a, str>,
+    whole: Range<usize>,
+    error: impl Fn(ErrorKind, Range<usize>, Option<String>, String, Option<String>) -> Error,
+) -> Error {
+    let (found, expected) = (raw.field_count, layout.width);
+    let message = format!("this row has {found} fields, the header has {expected}");
+    if found < expected {
+        let help = format!("every row needs {expected} fields; an empty cell is written as nothing between two commas");
+        return error(ErrorKind::FieldCount, whole, None, message, Some(help));
+    }
+    // One field too many is usually a comma inside a cell: a decimal comma, or text with a
+    // comma that was not quoted. Find the pair of fields that, joined again, makes the row
+    // with the fewest faulty cells.
+    if found == expected + 1 {
+        let mut faults = Vec::new();
+        let mut best: Option<(usize, Vec<(usize, CellFault)>)> = None;
+        for join in 0..found - 1 {
+            let joined = |field: usize| -> Cow<'a, str> {
+                match field.cmp(&join) {
+                    std::cmp::Ordering::Less => cell(field),
+                    std::cmp::Ordering::Equal => format!("{},{}", cell(join), cell(join + 1)).into(),
+                    std::cmp::Ordering::Greater => cell(field + 1),
+                }
+            };
+            faults.clear();
+            let _ = R::from_cells(|c| layout.fields[c].map(&joined).unwrap_or_default(), &mut faults);
+            // Between equally good joins, digits on both sides of the comma are the likelier
+            // story: a decimal comma.
+            let score = |faults: usize, join: usize| (faults, !is_digits(&cell(join)) || !is_digits(&cell(join + 1)));
+            if faults.len() <= 1 && best.as_ref().is_none_or(|(j, f)| score(faults.len(), join) < score(f.len(), *j)) {
+                best = Some((join, faults.clone()));
+            }
+        }
+        if let Some((join, faults)) = best {
+            let text = format!("{},{}", cell(join), cell(join + 1));
+            let span = raw.fields[join].start..raw.fields[join + 1].end;
+            let def = R::TABLE.def();
+            let column =
+                def.columns.iter().zip(&layout.fields).find(|(_, f)| **f == Some(join)).map(|(c, _)| c.name.to_owned());
+            let help = match faults.first() {
+                Some((_, CellFault::Invalid(e))) if e.help.is_some() => {
+                    format!("`{}` reads as two cells; {}", shown(&text), e.help.clone().unwrap_or_default())
+                }
+                _ => format!("a cell that contains a comma must be quoted: \"{}\"", shown(&text.replace('"', "\"\""))),
+            };
+            return error(
+                ErrorKind::FieldCount,
+                span,
+                column,
+                format!("{message}: a comma inside a cell?"),
+                Some(help),
+            );
+        }
+    }
+    let help = "a cell that contains a comma must be quoted: \"like, this\"".to_owned();
+    error(ErrorKind::FieldCount, whole, None, message, Some(help))
+}
+
+/// Cell text as it may appear inside a message: control characters escaped, so that a cell
+/// cannot drive a terminal, and long text cut short.
+pub(crate) fn shown(text: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn quote_fault_kind(fault: QuoteFault) -> (ErrorKind, usize) {
+    match fault {
+        QuoteFault::Unclosed { open } => (ErrorKind::UnclosedQuote, open),
+        QuoteFault::TextAfterQuote { at } => (ErrorKind::TextAfterQuote, at),
+        QuoteFault::StrayQuote { at } => (ErrorKind::StrayQuote, at),
+    }
+}
+
+fn quote_fault_words(fault: QuoteFault) -> &'static str {
+    match fault {
+        QuoteFault::Unclosed { .. } => "a quote that is never closed",
+        QuoteFault::TextAfterQuote { .. } => "text after a closing quote",
+        QuoteFault::StrayQuote { .. } => "a quote inside an unquoted cell",
+    }
+}
+
+/// The declared column whose field contains byte `at`.
+fn column_of_offset(layout: &Layout, file: &SourceFile, raw: &RawRecord, at: usize) -> Option<String> {
+    let field = raw.fields.iter().position(|f| f.start <= at && at <= f.end)?;
+    let column = layout.fields.iter().position(|f| *f == Some(field))?;
+    Some(file.table.def().columns[column].name.to_owned())
+}
+
+fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Error {
+    let message = if count == 1 { "an empty line".to_owned() } else { format!("{count} empty lines") };
+    Error {
+        kind: ErrorKind::BlankRow,
+        file: file.name.clone(),
+        line: first_blank_line,
+        column: None,
+        key: None,
+        span: None,
+        message,
+        help: Some("delete empty lines: a row of the table is never empty".to_owned()),
+        snippet: None,
+    }
+}

@@ -1,0 +1,403 @@
+//! The record types, one per table.
+
+use validator::ValidationError;
+
+use crate::schema::{TableId, tables};
+use crate::value::{
+    CountryCode, Decimal, Flow, Iso3Code, PartialDate, Period, Qualifier, RelationKind, Text, Unit, Year,
+};
+
+tables! {
+    /// A country that any table names.
+    Countries => Country<'a> in "countries.csv" key(code) {
+        /// ISO 3166-1 alpha-2 code, upper case.
+        code: CountryCode,
+        /// ISO 3166-1 alpha-3 code, upper case.
+        iso3: Iso3Code,
+        /// English short name.
+        #[validate(length(min = 1, max = 100), custom(function = "trimmed"))]
+        name_en: Text<'a>,
+        /// Norwegian (Bokmål) short name.
+        #[validate(length(min = 1, max = 100), custom(function = "trimmed"))]
+        name_nb: Text<'a>,
+    }
+
+    /// A page or document that rows cite.
+    Sources => Source<'a> in "sources.csv" key(id) {
+        /// Short identifier that other tables cite, e.g. `no-jp-2015`.
+        #[validate(custom(function = "identifier"))]
+        id: Text<'a>,
+        /// The title as the source gives it.
+        #[validate(length(min = 1, max = 300), custom(function = "trimmed"))]
+        title: Text<'a>,
+        /// Who publishes the source.
+        #[validate(length(min = 1, max = 200), custom(function = "trimmed"))]
+        publisher: Text<'a>,
+        /// The source's language as a BCP 47 tag, e.g. `nb`.
+        #[validate(custom(function = "language_tag"))]
+        language: Text<'a>,
+        /// The date the source says it was last updated; empty where it gives none.
+        last_updated: Option<PartialDate>,
+        /// The year of the source's copyright notice; empty where it gives none.
+        copyright_year: Option<Year>,
+        /// The address of the source, where known.
+        #[validate(custom(function = "web_address"))]
+        url: Option<Text<'a>>,
+        /// How a reviewer finds the source again: site, section, title.
+        #[validate(length(max = 500))]
+        locator: Option<Text<'a>>,
+    }
+
+    /// A bilateral fact between Norway and a partner country, dated or not.
+    #[validate(schema(function = "relation_is_coherent"))]
+    Relations => Relation<'a> in "relations.csv" key(id) {
+        /// Short identifier, e.g. `kh-rel-1`.
+        #[validate(custom(function = "identifier"))]
+        id: Text<'a>,
+        /// The partner country.
+        country: CountryCode,
+        /// What kind of fact this is.
+        kind: RelationKind,
+        /// When it began or happened; empty where the source gives no date.
+        start: Option<PartialDate>,
+        /// When it ended; empty while it lasts or where the source gives no date.
+        end: Option<PartialDate>,
+        /// The city, as the source writes it.
+        #[validate(length(min = 1, max = 100), custom(function = "trimmed"))]
+        place: Option<Text<'a>>,
+        /// A third country involved, e.g. the country whose embassy represents Norway.
+        third_country: Option<CountryCode>,
+        /// Our own short description in English.
+        #[validate(length(min = 1, max = 500), custom(function = "trimmed"))]
+        detail: Text<'a>,
+        /// The source's `id`.
+        source: Text<'a>,
+    }
+
+    /// A visit: who travelled where, and when.
+    #[validate(schema(function = "visit_is_coherent"))]
+    Visits => Visit<'a> in "visits.csv" key(id) {
+        /// Short identifier, e.g. `jpno-1997-1`.
+        #[validate(custom(function = "identifier"))]
+        id: Text<'a>,
+        /// The country visited.
+        host: CountryCode,
+        /// The visitors' country.
+        guest: CountryCode,
+        /// When, at the precision the source gives.
+        date: Period,
+        /// The city, where the source names it.
+        #[validate(length(min = 1, max = 100), custom(function = "trimmed"))]
+        place: Option<Text<'a>>,
+        /// What the visit was for, in our own short English words.
+        #[validate(length(min = 1, max = 300), custom(function = "trimmed"))]
+        occasion: Option<Text<'a>>,
+        /// Whether the source calls the visitors state guests.
+        state_visit: bool,
+        /// The source's `id`.
+        source: Text<'a>,
+    }
+
+    /// A person, delegation or committee taking part in a visit.
+    #[validate(schema(function = "participant_is_named"))]
+    VisitParticipants => VisitParticipant<'a> in "visit_participants.csv" key(visit, seq) {
+        /// The visit's `id`.
+        visit: Text<'a>,
+        /// Order within the visit, from 1, as the source lists them.
+        #[validate(range(min = 1))]
+        seq: u16,
+        /// Title or office as the source writes it, e.g. `statsminister`.
+        #[validate(length(min = 1, max = 200), custom(function = "trimmed"))]
+        title: Option<Text<'a>>,
+        /// Name as the source writes it, e.g. `Bondevik`.
+        #[validate(length(min = 1, max = 200), custom(function = "trimmed"))]
+        name: Option<Text<'a>>,
+        /// What the source says about this participant's role, as written.
+        #[validate(length(min = 1, max = 300), custom(function = "trimmed"))]
+        note: Option<Text<'a>>,
+    }
+
+    /// A trade total: one reporter's exports to or imports from one partner in one year.
+    #[validate(schema(function = "trade_is_coherent"))]
+    Trade => TradeTotal<'a> in "trade.csv" key(reporter, partner, year, flow) {
+        /// The country whose statistics the figure comes from.
+        reporter: CountryCode,
+        /// The other country.
+        partner: CountryCode,
+        /// The calendar year.
+        year: Year,
+        /// `export` or `import`, seen from the reporter.
+        flow: Flow,
+        /// The figure as written; empty only with the qualifier `near_zero`.
+        #[validate(custom(function = "not_negative"))]
+        value: Option<Decimal>,
+        /// The unit of `value`; empty exactly when `value` is.
+        unit: Option<Unit>,
+        /// How exactly the source states the figure.
+        qualifier: Qualifier,
+        /// The flow's share of the reporter's total flow of that kind, in percent.
+        #[validate(custom(function = "percentage"))]
+        share_of_reporter_total_pct: Option<Decimal>,
+        /// The source's `id`.
+        source: Text<'a>,
+    }
+
+    /// A commodity line of a trade total, e.g. the largest exports.
+    #[validate(schema(function = "commodity_is_coherent"))]
+    TradeCommodities => TradeCommodity<'a> in "trade_commodities.csv" key(reporter, partner, year, flow, rank) {
+        /// The country whose statistics the figure comes from.
+        reporter: CountryCode,
+        /// The other country.
+        partner: CountryCode,
+        /// The calendar year.
+        year: Year,
+        /// `export` or `import`, seen from the reporter.
+        flow: Flow,
+        /// Position in the source's list, from 1.
+        #[validate(range(min = 1))]
+        rank: u16,
+        /// The goods, as the source names them.
+        #[validate(length(min = 1, max = 200), custom(function = "trimmed"))]
+        commodity: Text<'a>,
+        /// The figure as written; empty where the source names the goods without one.
+        #[validate(custom(function = "not_negative"))]
+        value: Option<Decimal>,
+        /// The unit of `value`; empty exactly when `value` is.
+        unit: Option<Unit>,
+        /// The line's share of the flow's total, in percent.
+        #[validate(custom(function = "percentage"))]
+        share_pct: Option<Decimal>,
+        /// The source's `id`.
+        source: Text<'a>,
+    }
+
+    /// How many citizens of one country lived in another in a year.
+    Residents => Resident<'a> in "residents.csv" key(country, citizenship, year) {
+        /// The country of residence.
+        country: CountryCode,
+        /// The residents' citizenship.
+        citizenship: CountryCode,
+        /// The calendar year.
+        year: Year,
+        /// The number of persons.
+        #[validate(range(min = 0))]
+        count: i64,
+        /// The source's `id`.
+        source: Text<'a>,
+    }
+
+    /// A finding the dataset acknowledges: a source's own inconsistency, kept as written.
+    Exceptions => Exception<'a> in "exceptions.csv" key(rule, file, key, column) {
+        /// The rule's id, e.g. `trade/commodity-share`.
+        #[validate(length(min = 1, max = 100))]
+        rule: Text<'a>,
+        /// The table's file name, e.g. `trade_commodities.csv`.
+        #[validate(length(min = 1, max = 100))]
+        file: Text<'a>,
+        /// The row's key values joined by `/`, e.g. `NO/JP/2011/export/2`.
+        #[validate(length(min = 1, max = 300))]
+        key: Text<'a>,
+        /// The column of the finding's cell.
+        #[validate(length(min = 1, max = 100))]
+        column: Text<'a>,
+        /// The cell's value when the exception was written; the exception lapses when it changes.
+        value: Option<Text<'a>>,
+        /// Why the finding is not an error of the dataset.
+        #[validate(length(min = 10, max = 1000))]
+        reason: Text<'a>,
+    }
+}
+
+/// A field that may be optional: the custom checks below run on its value when there is one.
+///
+/// `validator`'s derive cannot see that a field declared through `tables!` is an `Option`, so
+/// the checks accept both forms.
+trait Field {
+    type Value: ?Sized;
+    fn value(&self) -> Option<&Self::Value>;
+}
+
+impl Field for Text<'_> {
+    type Value = str;
+    fn value(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl Field for Option<Text<'_>> {
+    type Value = str;
+    fn value(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+impl Field for Decimal {
+    type Value = Decimal;
+    fn value(&self) -> Option<&Decimal> {
+        Some(self)
+    }
+}
+
+impl Field for Option<Decimal> {
+    type Value = Decimal;
+    fn value(&self) -> Option<&Decimal> {
+        self.as_ref()
+    }
+}
+
+fn invalid(code: &'static str, message: String) -> ValidationError {
+    ValidationError::new(code).with_message(message.into())
+}
+
+/// Names a column in a struct-level error, so that it can point at a cell.
+fn at_column(error: ValidationError, column: &'static str) -> ValidationError {
+    let mut error = error;
+    error.add_param("column".into(), &column);
+    error
+}
+
+fn trimmed(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
+    let Some(text) = field.value() else {
+        return Ok(());
+    };
+    if text.trim() != text {
+        return Err(invalid("padded", "leading or trailing spaces".to_owned()));
+    }
+    if text.contains(['\n', '\r']) {
+        return Err(invalid("multiline", "a line break inside the cell".to_owned()));
+    }
+    Ok(())
+}
+
+fn identifier(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
+    let Some(text) = field.value() else {
+        return Ok(());
+    };
+    let ok = !text.is_empty()
+        && text.len() <= 64
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("identifier", "an id is lower-case letters, digits and inner hyphens, at most 64".to_owned()))
+    }
+}
+
+fn language_tag(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
+    let Some(text) = field.value() else {
+        return Ok(());
+    };
+    // A BCP 47 language tag: a 2–3 letter primary language, then subtags of 1–8 letters or digits.
+    let mut parts = text.split('-');
+    let primary_ok =
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
+    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if primary_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(invalid("language_tag", "not a BCP 47 language tag such as `nb` or `en-GB`".to_owned()))
+    }
+}
+
+fn web_address(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
+    let Some(text) = field.value() else {
+        return Ok(());
+    };
+    let ok = (text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace);
+    if ok { Ok(()) } else { Err(invalid("web_address", "not an http(s) address".to_owned())) }
+}
+
+fn not_negative(field: &impl Field<Value = Decimal>) -> Result<(), ValidationError> {
+    let Some(value) = field.value() else {
+        return Ok(());
+    };
+    if value.is_negative() {
+        Err(invalid("negative", format!("{value} is negative; trade figures are not")))
+    } else {
+        Ok(())
+    }
+}
+
+fn percentage(field: &impl Field<Value = Decimal>) -> Result<(), ValidationError> {
+    let Some(value) = field.value() else {
+        return Ok(());
+    };
+    let hundred = Decimal::new(100, 0);
+    if value.is_negative() || value.cmp_value(hundred).is_gt() {
+        Err(invalid("percentage", format!("{value} % is outside 0–100")))
+    } else {
+        Ok(())
+    }
+}
+
+fn relation_is_coherent(row: &Relation<'_>) -> Result<(), ValidationError> {
+    if row.third_country == Some(row.country) {
+        return Err(at_column(
+            invalid("third_country", "the third country is the partner itself".to_owned()),
+            "third_country",
+        ));
+    }
+    Ok(())
+}
+
+fn visit_is_coherent(row: &Visit<'_>) -> Result<(), ValidationError> {
+    if row.host == row.guest {
+        return Err(at_column(invalid("host_is_guest", format!("{} visits itself", row.host)), "guest"));
+    }
+    Ok(())
+}
+
+fn participant_is_named(row: &VisitParticipant<'_>) -> Result<(), ValidationError> {
+    if row.title.is_none() && row.name.is_none() {
+        return Err(at_column(invalid("unnamed", "neither title nor name is given".to_owned()), "title"));
+    }
+    Ok(())
+}
+
+fn figure_matches_unit(value: Option<Decimal>, unit: Option<crate::Unit>) -> Result<(), ValidationError> {
+    match (value, unit) {
+        (Some(_), None) => Err(at_column(invalid("unit_missing", "a figure without a unit".to_owned()), "unit")),
+        (None, Some(_)) => Err(at_column(invalid("unit_without_value", "a unit without a figure".to_owned()), "unit")),
+        _ => Ok(()),
+    }
+}
+
+fn trade_is_coherent(row: &TradeTotal<'_>) -> Result<(), ValidationError> {
+    if row.reporter == row.partner {
+        return Err(at_column(invalid("self_trade", format!("{} trades with itself", row.reporter)), "partner"));
+    }
+    match (row.value, row.qualifier) {
+        (None, Qualifier::Exact | Qualifier::Approximately) => {
+            return Err(at_column(
+                invalid(
+                    "value_missing",
+                    format!(
+                        "no figure, yet the qualifier is `{}`; a figure given only in words is `near_zero`",
+                        row.qualifier
+                    ),
+                ),
+                "value",
+            ));
+        }
+        (Some(_), Qualifier::NearZero) => {
+            return Err(at_column(invalid("near_zero_with_value", "`near_zero` is for figures the source gives only in words; leave value empty or use `approximately`".to_owned()), "qualifier"));
+        }
+        _ => {}
+    }
+    if row.value.is_none() && row.share_of_reporter_total_pct.is_some() {
+        return Err(at_column(
+            invalid("share_without_value", "a share without a figure".to_owned()),
+            "share_of_reporter_total_pct",
+        ));
+    }
+    figure_matches_unit(row.value, row.unit)
+}
+
+fn commodity_is_coherent(row: &TradeCommodity<'_>) -> Result<(), ValidationError> {
+    if row.reporter == row.partner {
+        return Err(at_column(invalid("self_trade", format!("{} trades with itself", row.reporter)), "partner"));
+    }
+    figure_matches_unit(row.value, row.unit)
+}

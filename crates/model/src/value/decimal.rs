@@ -1,0 +1,229 @@
+//! Decimal numbers that remember how they were written.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::CellError;
+
+/// A decimal number as written in a cell: `2.9`, `142`, `0.25`.
+///
+/// The value is `units × 10^-scale`, and `scale` is the number of digits written after the
+/// point. `2.9` and `2.90` are equal numbers but different figures: the first claims a
+/// precision of a tenth, the second of a hundredth. Equality and hashing compare the written
+/// form; [`Decimal::cmp_value`] compares the numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Decimal {
+    units: i64,
+    scale: u8,
+}
+
+/// The most digits after the point a cell may carry. Keeps all arithmetic inside `i128`.
+pub const MAX_SCALE: u8 = 9;
+/// The most significant digits a cell may carry.
+pub const MAX_DIGITS: usize = 18;
+
+impl Decimal {
+    /// A decimal from its digits and the number of them after the point.
+    pub const fn new(units: i64, scale: u8) -> Decimal {
+        Decimal { units, scale }
+    }
+
+    /// The integer formed by all written digits, sign included.
+    pub const fn units(self) -> i64 {
+        self.units
+    }
+
+    /// How many digits were written after the point.
+    pub const fn scale(self) -> u8 {
+        self.scale
+    }
+
+    /// Whether the number is below zero.
+    pub const fn is_negative(self) -> bool {
+        self.units < 0
+    }
+
+    /// Compares the numbers, not the written forms: `2.9` equals `2.90` here.
+    pub fn cmp_value(self, other: Decimal) -> Ordering {
+        let scale = self.scale.max(other.scale);
+        self.rescaled_units(scale).cmp(&other.rescaled_units(scale))
+    }
+
+    /// The value as an integer count of `10^-scale`, for a `scale` at least [`Decimal::scale`].
+    pub fn rescaled_units(self, scale: u8) -> i128 {
+        debug_assert!(scale >= self.scale);
+        i128::from(self.units) * pow10(scale - self.scale)
+    }
+
+    /// Parses a cell. Accepts `-?digits(.digits)?` and nothing else, so that a figure is never
+    /// read in a way its writer did not mean.
+    pub fn parse(text: &str) -> Result<Decimal, CellError> {
+        const EXPECTED: &str = "a decimal number such as 2.9 or 142";
+        let fail = |reason: &str| CellError::new(EXPECTED, reason);
+        let (negative, body) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => {
+                return Err(fail("a leading `+` is not allowed").with_help(format!("write `{}`", &text[1..])));
+            }
+            _ => (false, text),
+        };
+        let (int_part, frac_part) = match body.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (body, None),
+        };
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(int_part) || !frac_part.is_none_or(all_digits) {
+            return Err(Self::diagnose(text, EXPECTED));
+        }
+        let frac_part = frac_part.unwrap_or("");
+        if frac_part.len() > usize::from(MAX_SCALE) {
+            return Err(fail(&format!("more than {MAX_SCALE} digits after the point")));
+        }
+        if int_part.len() + frac_part.len() > MAX_DIGITS {
+            return Err(fail(&format!("more than {MAX_DIGITS} digits")));
+        }
+        let mut units: i64 = 0;
+        for b in int_part.bytes().chain(frac_part.bytes()) {
+            // Cannot overflow: at most 18 digits.
+            units = units * 10 + i64::from(b - b'0');
+        }
+        if negative {
+            units = -units;
+        }
+        // The length check above keeps the scale within MAX_SCALE, so it fits in u8.
+        let scale = u8::try_from(frac_part.len()).unwrap_or(MAX_SCALE);
+        Ok(Decimal { units, scale })
+    }
+
+    /// Explains the most common ways a hand-typed number goes wrong, with the fix.
+    fn diagnose(text: &str, expected: &'static str) -> CellError {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return CellError::new(expected, "the cell holds only spaces");
+        }
+        if trimmed != text && Decimal::parse(trimmed).is_ok() {
+            return CellError::new(expected, "spaces around the number")
+                .with_help(format!("remove the spaces: `{trimmed}`"));
+        }
+        if let Some(number) = trimmed.strip_suffix('%') {
+            let number = number.trim_end();
+            if Decimal::parse(number).is_ok() {
+                return CellError::new(expected, "a percent sign in the cell")
+                    .with_help(format!("the column is already in percent: write `{number}`"));
+            }
+        }
+        if trimmed.matches(',').count() == 1 {
+            let pointed = trimmed.replace(',', ".");
+            if Decimal::parse(&pointed).is_ok() {
+                return CellError::new(expected, "a decimal comma")
+                    .with_help(format!("write decimals with a point: `{pointed}`"));
+            }
+        }
+        let no_groups: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_')).collect();
+        if no_groups != trimmed && Decimal::parse(&no_groups).is_ok() {
+            return CellError::new(expected, "digit group separators")
+                .with_help(format!("write the number without separators: `{no_groups}`"));
+        }
+        if trimmed.starts_with('.') && Decimal::parse(&format!("0{trimmed}")).is_ok() {
+            return CellError::new(expected, "no digit before the point").with_help(format!("write `0{trimmed}`"));
+        }
+        if trimmed.ends_with('.') && Decimal::parse(&trimmed[..trimmed.len() - 1]).is_ok() {
+            return CellError::new(expected, "no digit after the point")
+                .with_help(format!("write `{}`", &trimmed[..trimmed.len() - 1]));
+        }
+        CellError::new(expected, "not a number")
+    }
+}
+
+/// `10^exp` as an `i128`; `exp` is small (scales are at most [`MAX_SCALE`] plus a unit's shift).
+pub const fn pow10(exp: u8) -> i128 {
+    let mut value: i128 = 1;
+    let mut i = 0;
+    while i < exp {
+        value *= 10;
+        i += 1;
+    }
+    value
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.units < 0 { "-" } else { "" };
+        let magnitude = self.units.unsigned_abs();
+        if self.scale == 0 {
+            return write!(f, "{sign}{magnitude}");
+        }
+        let divisor = 10u64.pow(u32::from(self.scale));
+        let width = usize::from(self.scale);
+        write!(f, "{sign}{}.{:0width$}", magnitude / divisor, magnitude % divisor)
+    }
+}
+
+impl std::str::FromStr for Decimal {
+    type Err = CellError;
+    fn from_str(text: &str) -> Result<Decimal, CellError> {
+        Decimal::parse(text)
+    }
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = CellError;
+    fn try_from(text: String) -> Result<Decimal, CellError> {
+        Decimal::parse(&text)
+    }
+}
+
+impl From<Decimal> for String {
+    fn from(value: Decimal) -> String {
+        value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_written_precision() {
+        let d = Decimal::parse("2.90").unwrap();
+        assert_eq!((d.units(), d.scale()), (290, 2));
+        assert_eq!(d.to_string(), "2.90");
+        assert_eq!(Decimal::parse("-0.05").unwrap().to_string(), "-0.05");
+        assert_eq!(Decimal::parse("142").unwrap().to_string(), "142");
+        assert_eq!(d.cmp_value(Decimal::parse("2.9").unwrap()), Ordering::Equal);
+        assert_ne!(d, Decimal::parse("2.9").unwrap());
+    }
+
+    #[test]
+    fn explains_common_mistakes() {
+        let help = |text: &str| Decimal::parse(text).unwrap_err().help;
+        assert_eq!(help("2,9").as_deref(), Some("write decimals with a point: `2.9`"));
+        assert_eq!(help("28%").as_deref(), Some("the column is already in percent: write `28`"));
+        assert_eq!(help(" 4.3").as_deref(), Some("remove the spaces: `4.3`"));
+        assert_eq!(help("1 200").as_deref(), Some("write the number without separators: `1200`"));
+        assert_eq!(help(".5").as_deref(), Some("write `0.5`"));
+        assert_eq!(Decimal::parse("abc").unwrap_err().reason, "not a number");
+        assert!(Decimal::parse("1e5").is_err());
+        assert!(Decimal::parse("1.2.3").is_err());
+        assert!(Decimal::parse("").is_err());
+        assert!(Decimal::parse("-").is_err());
+        assert!(Decimal::parse("1234567890123456789").is_err());
+        assert!(Decimal::parse("0.1234567891").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn display_round_trips(units in -999_999_999_999i64..999_999_999_999, scale in 0u8..=MAX_SCALE) {
+            let d = Decimal::new(units, scale);
+            proptest::prop_assert_eq!(Decimal::parse(&d.to_string()).unwrap(), d);
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,24}") {
+            let _ = Decimal::parse(&text);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Closed vocabularies: units, trade flows, qualifiers, relation kinds.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{CellError, pow10};
+
+/// Declares a closed vocabulary: the enum, its cell spellings and their documentation.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident expecting $expected:literal {
+            $( $(#[doc = $doc:literal])* $variant:ident = $text:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[doc = $doc])* #[serde(rename = $text)] $variant, )*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The spelling used in the CSV files.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            /// The documentation of a value, for the data dictionary.
+            pub const fn doc(self) -> &'static str {
+                match self { $($name::$variant => concat!($($doc),*),)* }
+            }
+
+            /// Parses the exact spelling; a near miss is answered with the closest one.
+            pub fn parse(text: &str) -> Result<$name, CellError> {
+                match text {
+                    $($text => return Ok($name::$variant),)*
+                    _ => {}
+                }
+                let spellings = [$($text),*];
+                let err = CellError::new($expected, "not one of the allowed values");
+                let folded = text.trim().to_lowercase().replace(['-', ' '], "_");
+                let near = spellings
+                    .iter()
+                    .find(|s| s.to_lowercase().replace(['-', ' '], "_") == folded)
+                    .or_else(|| crate::closest(text, spellings.iter().copied()).as_ref().and_then(|c| spellings.iter().find(|s| *s == c)));
+                Err(match near {
+                    Some(near) => err.with_help(format!("did you mean `{near}`? allowed: {}", spellings.join(", "))),
+                    None => err.with_help(format!("allowed: {}", spellings.join(", "))),
+                })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// The unit a money figure is written in.
+    pub enum Unit expecting "a unit: NOK, NOK million or NOK billion" {
+        /// Norwegian kroner.
+        Nok = "NOK",
+        /// Millions of Norwegian kroner (`NOK 142 millioner`).
+        NokMillion = "NOK million",
+        /// Billions (10^9) of Norwegian kroner (`NOK 2,9 mrd.`).
+        NokBillion = "NOK billion",
+    }
+}
+
+impl Unit {
+    /// The power of ten that takes a figure in this unit to kroner.
+    pub const fn exponent(self) -> u8 {
+        match self {
+            Unit::Nok => 0,
+            Unit::NokMillion => 6,
+            Unit::NokBillion => 9,
+        }
+    }
+
+    /// How many kroner one of this unit is.
+    pub const fn kroner(self) -> i128 {
+        pow10(self.exponent())
+    }
+}
+
+vocabulary! {
+    /// The direction of trade, seen from the reporting country.
+    pub enum Flow expecting "a trade flow: export or import" {
+        /// Goods leaving the reporter for the partner.
+        Export = "export",
+        /// Goods reaching the reporter from the partner.
+        Import = "import",
+    }
+}
+
+vocabulary! {
+    /// How exactly a source states a figure.
+    pub enum Qualifier expecting "a qualifier: exact, approximately or near_zero" {
+        /// The figure as written, precise to its last written digit.
+        Exact = "exact",
+        /// The source says "about" or "approximately": the figure may be off by up to 10 % (at least half its last digit).
+        Approximately = "approximately",
+        /// The source gives no figure, only words such as "close to zero": the value cell stays empty.
+        NearZero = "near_zero",
+    }
+}
+
+vocabulary! {
+    /// What kind of bilateral fact a row of `relations.csv` records.
+    pub enum RelationKind expecting "a relation kind (see data/README.md)" {
+        /// Diplomatic relations established (`start` is when).
+        DiplomaticRelations = "diplomatic_relations",
+        /// An honorary consulate of Norway in the partner country, or of the partner in Norway.
+        HonoraryConsulate = "honorary_consulate",
+        /// Who looks after Norway's consular interests in the partner country.
+        ConsularRepresentation = "consular_representation",
+        /// Who issues Schengen visas on Norway's behalf in the partner country.
+        VisaRepresentation = "visa_representation",
+        /// Where the partner's embassy accredited to Norway sits.
+        EmbassyAccreditation = "embassy_accreditation",
+        /// A bilateral agreement (`start` is when it was concluded).
+        Agreement = "agreement",
+        /// Cooperation under a multilateral convention.
+        Convention = "convention",
+        /// Development cooperation, its scaling down or its phase-out.
+        DevelopmentCooperation = "development_cooperation",
+        /// A Norwegian organisation's office in the partner country.
+        OrganisationOffice = "organisation_office",
+        /// A Norwegian company's presence in the partner country.
+        CompanyPresence = "company_presence",
+        /// A Norwegian contribution, e.g. funding of an institution.
+        Contribution = "contribution",
+        /// Joint work for peace and stability.
+        PeaceBuilding = "peace_building",
+        /// The sectors that carry economic and trade relations.
+        EconomicTies = "economic_ties",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_exact_spellings_and_suggests_near_misses() {
+        assert_eq!(Unit::parse("NOK billion").unwrap(), Unit::NokBillion);
+        assert_eq!(Flow::parse("import").unwrap(), Flow::Import);
+        let err = Unit::parse("NOK mrd").unwrap_err();
+        assert!(err.help.unwrap().starts_with("allowed: NOK, NOK million, NOK billion"));
+        let err = Flow::parse("Export").unwrap_err();
+        assert!(err.help.unwrap().starts_with("did you mean `export`?"));
+        let err = RelationKind::parse("agreemnt").unwrap_err();
+        assert!(err.help.unwrap().starts_with("did you mean `agreement`?"));
+        let err = Qualifier::parse("near-zero").unwrap_err();
+        assert!(err.help.unwrap().starts_with("did you mean `near_zero`?"));
+        assert_eq!(Unit::NokMillion.kroner(), 1_000_000);
+    }
+}

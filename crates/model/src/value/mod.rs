@@ -1,0 +1,223 @@
+//! Value types of the dataset's cells, and [`FromCell`], how a cell's text becomes one.
+
+mod country;
+mod date;
+mod decimal;
+mod enums;
+
+use std::borrow::Cow;
+use std::fmt;
+
+pub use country::{CountryCode, Iso3Code};
+pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_month, is_leap_year};
+pub use decimal::{Decimal, MAX_DIGITS, MAX_SCALE, pow10};
+pub use enums::{Flow, Qualifier, RelationKind, Unit};
+
+/// Why a cell's text is not a value of its column's type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellError {
+    /// What the column holds, e.g. "a decimal number such as 2.9 or 142".
+    pub expected: &'static str,
+    /// What is wrong with this text, e.g. "a decimal comma".
+    pub reason: String,
+    /// The fix, when one is obvious, e.g. "write decimals with a point: `2.9`".
+    pub help: Option<String>,
+}
+
+impl CellError {
+    /// An error with no suggested fix.
+    pub fn new(expected: &'static str, reason: &str) -> CellError {
+        CellError { expected, reason: reason.to_owned(), help: None }
+    }
+
+    /// Adds the fix.
+    #[must_use]
+    pub fn with_help(mut self, help: String) -> CellError {
+        self.help = Some(help);
+        self
+    }
+
+    /// The same error, told in terms of a wider type that wraps the one that failed.
+    #[must_use]
+    pub fn expecting(mut self, expected: &'static str) -> CellError {
+        self.expected = expected;
+        self
+    }
+}
+
+impl fmt::Display for CellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: expected {}", self.reason, self.expected)
+    }
+}
+
+impl std::error::Error for CellError {}
+
+/// A type that a CSV cell can hold.
+///
+/// Ingest calls [`FromCell::from_cell`] with the cell's text, unescaped. An empty cell means
+/// "no value": for a column of type `Option<T>` it is `None`; for any other column it is an
+/// error that ingest reports before calling this.
+pub trait FromCell<'a>: Sized {
+    /// What the column holds, for diagnostics and the data dictionary.
+    const EXPECTED: &'static str;
+    /// Whether an empty cell is an error.
+    const REQUIRED: bool = true;
+    /// Parses non-empty cell text.
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError>;
+    /// Parses cell text that may be empty. Only `Option` overrides this.
+    fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        Self::from_cell(text)
+    }
+}
+
+/// Free text: names, titles, descriptions. Borrowed from the file where the cell has no
+/// escaped quotes, which is almost always.
+pub type Text<'a> = Cow<'a, str>;
+
+impl<'a> FromCell<'a> for Cow<'a, str> {
+    const EXPECTED: &'static str = "text";
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        Ok(text)
+    }
+}
+
+impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+    const REQUIRED: bool = false;
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        T::from_cell(text).map(Some)
+    }
+    fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        if text.is_empty() { Ok(None) } else { T::from_cell(text).map(Some) }
+    }
+}
+
+/// Implements [`FromCell`] for a type with `parse(&str) -> Result<Self, CellError>`.
+macro_rules! from_cell_via_parse {
+    ($($ty:ty => $expected:literal),* $(,)?) => {$(
+        impl<'a> FromCell<'a> for $ty {
+            const EXPECTED: &'static str = $expected;
+            fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+                <$ty>::parse(&text)
+            }
+        }
+    )*};
+}
+
+from_cell_via_parse! {
+    Decimal => "a decimal number such as 2.9 or 142",
+    PartialDate => "a date written YYYY, YYYY-MM or YYYY-MM-DD",
+    Period => "a date (YYYY, YYYY-MM, YYYY-MM-DD) or an interval of two (2011-03/2011-04)",
+    CountryCode => "an ISO 3166-1 alpha-2 country code such as NO",
+    Iso3Code => "an ISO 3166-1 alpha-3 country code such as NOR",
+    Unit => "a unit: NOK, NOK million or NOK billion",
+    Flow => "a trade flow: export or import",
+    Qualifier => "a qualifier: exact, approximately or near_zero",
+    RelationKind => "a relation kind (see data/README.md)",
+}
+
+impl<'a> FromCell<'a> for bool {
+    const EXPECTED: &'static str = "true or false";
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        match &*text {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => {
+                let lower = other.trim().to_ascii_lowercase();
+                let fix = match lower.as_str() {
+                    "true" | "yes" | "ja" | "y" | "1" => Some("true"),
+                    "false" | "no" | "nei" | "n" | "0" => Some("false"),
+                    _ => None,
+                };
+                let err = CellError::new(Self::EXPECTED, "not a boolean");
+                Err(match fix {
+                    Some(fix) => err.with_help(format!("write `{fix}`")),
+                    None => err,
+                })
+            }
+        }
+    }
+}
+
+/// Parses a whole number written with ASCII digits and an optional leading `-`.
+fn parse_integer(text: &str, expected: &'static str) -> Result<i64, CellError> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = text.trim();
+        if trimmed != text && parse_integer(trimmed, expected).is_ok() {
+            return Err(CellError::new(expected, "spaces around the number")
+                .with_help(format!("remove the spaces: `{trimmed}`")));
+        }
+        if Decimal::parse(text).is_ok() {
+            return Err(CellError::new(expected, "a fraction where a whole number belongs"));
+        }
+        let grouped: String = text.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_' | '.')).collect();
+        if grouped != text && !grouped.is_empty() && grouped.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CellError::new(expected, "digit group separators")
+                .with_help(format!("write the number without separators: `{grouped}`")));
+        }
+        return Err(CellError::new(expected, "not a whole number"));
+    }
+    text.parse::<i64>().map_err(|_| CellError::new(expected, "too large"))
+}
+
+impl<'a> FromCell<'a> for i64 {
+    const EXPECTED: &'static str = "a whole number";
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        parse_integer(&text, Self::EXPECTED)
+    }
+}
+
+impl<'a> FromCell<'a> for u16 {
+    const EXPECTED: &'static str = "a whole number from 0 to 65535";
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        let value = parse_integer(&text, Self::EXPECTED)?;
+        u16::try_from(value).map_err(|_| CellError::new(Self::EXPECTED, "out of range"))
+    }
+}
+
+/// A calendar year such as `2011`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Year(pub u16);
+
+impl Year {
+    /// The whole year as a partial date.
+    pub fn as_date(self) -> Option<PartialDate> {
+        PartialDate::year_only(self.0)
+    }
+}
+
+impl fmt::Display for Year {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl<'a> FromCell<'a> for Year {
+    const EXPECTED: &'static str = "a four-digit year such as 2011";
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some(date) = PartialDate::year_only(text.parse().unwrap_or(0)) {
+                return Ok(Year(date.year()));
+            }
+        }
+        if let Ok(date) = PartialDate::parse(&text) {
+            return Err(CellError::new(Self::EXPECTED, "a date where only a year belongs")
+                .with_help(format!("write the year alone: `{}`", date.year())));
+        }
+        if text.trim() != text && text.trim().len() == 4 && text.trim().bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CellError::new(Self::EXPECTED, "spaces around the year")
+                .with_help(format!("remove the spaces: `{}`", text.trim())));
+        }
+        Err(CellError::new(Self::EXPECTED, "not a year"))
+    }
+}
+
+/// A serde helper for validator's `range` on [`Year`].
+impl From<Year> for u16 {
+    fn from(year: Year) -> u16 {
+        year.0
+    }
+}

@@ -1,0 +1,137 @@
+//! The rule engine: the rule list, the shared indexes, and running rules in parallel.
+
+use std::collections::HashMap;
+
+use ingest::{Dataset, Row, RowPos, Severity, Table};
+use model::Record;
+use rayon::prelude::*;
+
+use crate::finding::{Finding, Related};
+
+/// A consistency rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id, e.g. `trade/commodity-share`. Exceptions and finding identities use it.
+    pub id: &'static str,
+    /// The ids its findings carry, when they are more specific than [`Rule::id`]; empty when
+    /// findings carry `id` itself.
+    pub emits: &'static [&'static str],
+    /// How serious its findings are.
+    pub severity: Severity,
+    /// The rule's source file, whose leading `//!` comment is its documentation.
+    pub(crate) source: &'static str,
+    /// Runs the rule over the whole dataset.
+    pub(crate) check: fn(&Context<'_, '_>) -> Vec<Finding>,
+}
+
+impl Rule {
+    /// The rule's documentation: the `//!` comment at the top of its file, as Markdown.
+    pub fn doc(&self) -> String {
+        self.source
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .map(|line| line.strip_prefix("//! ").unwrap_or(line.trim_start_matches("//!")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The ids this rule's findings carry.
+    pub fn ids(&self) -> Vec<&'static str> {
+        if self.emits.is_empty() { vec![self.id] } else { self.emits.to_vec() }
+    }
+
+    /// The first sentence of the documentation.
+    pub fn summary(&self) -> String {
+        let doc = self.doc();
+        let first = doc.split("\n\n").next().unwrap_or("");
+        first.replace('\n', " ")
+    }
+}
+
+/// What rules read: the dataset and the indexes built once for all rules.
+#[derive(Debug)]
+pub struct Context<'d, 'a> {
+    /// The typed tables.
+    pub data: &'d Dataset<'a>,
+}
+
+impl<'d, 'a> Context<'d, 'a> {
+    /// A finding about one cell of one row.
+    pub fn finding<R: Record<'a>>(
+        &self,
+        rule: &Rule,
+        table: &Table<'a, R>,
+        row: &Row<R>,
+        column: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Finding {
+        let column_index = R::TABLE.def().column_index(column);
+        Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            file: table.name().to_owned(),
+            line: row.pos.line,
+            column: Some(column.to_owned()),
+            key: Some(row.record.key_text()),
+            value: column_index.map(|c| row.record.cell_text(c)),
+            span: table.cell_span_by_name(row.pos, column),
+            message,
+            help,
+            related: Vec::new(),
+            acknowledged: None,
+            snippet: table.snippet(row.pos),
+        }
+    }
+
+    /// A row that a finding depends on.
+    pub fn related<R: Record<'a>>(
+        &self,
+        table: &Table<'a, R>,
+        pos: RowPos,
+        column: Option<&str>,
+        label: String,
+    ) -> Related {
+        Related {
+            label,
+            file: table.name().to_owned(),
+            line: pos.line,
+            column: column.map(str::to_owned),
+            span: column.and_then(|c| table.cell_span_by_name(pos, c)),
+            snippet: table.snippet(pos),
+        }
+    }
+}
+
+/// Indexes a table's rows by a key, once. Rows whose key repeats keep the first.
+pub fn index_by<'t, R, K: std::hash::Hash + Eq + Send>(
+    rows: &'t [Row<R>],
+    key: impl Fn(&'t R) -> K + Sync,
+) -> HashMap<K, &'t Row<R>>
+where
+    R: Sync,
+{
+    let mut index = HashMap::with_capacity(rows.len());
+    for row in rows {
+        index.entry(key(&row.record)).or_insert(row);
+    }
+    index
+}
+
+/// Groups a table's rows by a key, keeping file order within each group.
+pub fn group_by<'t, R, K: std::hash::Hash + Eq>(
+    rows: &'t [Row<R>],
+    key: impl Fn(&'t R) -> K,
+) -> HashMap<K, Vec<&'t Row<R>>> {
+    let mut groups: HashMap<K, Vec<&'t Row<R>>> = HashMap::new();
+    for row in rows {
+        groups.entry(key(&row.record)).or_default().push(row);
+    }
+    groups
+}
+
+/// Runs every rule in parallel and returns their findings, unsorted.
+pub(crate) fn run(data: &Dataset<'_>) -> Vec<Finding> {
+    let context = Context { data };
+    crate::rules::ALL.par_iter().flat_map_iter(|rule| (rule.check)(&context)).collect()
+}

@@ -1,0 +1,88 @@
+//! Consistency rules over the bilat dataset, and the findings they report.
+//!
+//! [`check`] runs every [`Rule`] of [`rules::ALL`] over an [`ingest::Dataset`] in parallel,
+//! adds the problems ingest found, applies the acknowledged exceptions of `exceptions.csv`
+//! and returns a [`Report`]: the [`Finding`]s in a deterministic order (file, line, column,
+//! rule) and a [`Summary`]. [`output`] renders a report for people (miette), for tools (JSON)
+//! and for GitHub Actions (workflow commands).
+//!
+//! This crate never reads files: it works on what ingest loaded.
+
+mod engine;
+mod exceptions;
+mod finding;
+pub mod output;
+pub mod rules;
+
+pub use engine::{Context, Rule, group_by, index_by};
+pub use finding::{Finding, Related};
+pub use ingest::Severity;
+
+use ingest::{Dataset, TableStats};
+use serde::Serialize;
+
+/// The outcome of a check.
+#[derive(Debug)]
+pub struct Report {
+    /// Every finding, sorted by file, line, column and rule.
+    pub findings: Vec<Finding>,
+    /// The counts.
+    pub summary: Summary,
+    /// Rows per table.
+    pub tables: Vec<TableStats>,
+}
+
+/// Counts of a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Errors not acknowledged by an exception: each fails the check.
+    pub errors: usize,
+    /// Warnings not acknowledged by an exception.
+    pub warnings: usize,
+    /// Findings acknowledged in `exceptions.csv`.
+    pub acknowledged: usize,
+    /// Files read.
+    pub files: usize,
+    /// Data rows read, in all files.
+    pub records: usize,
+}
+
+impl Report {
+    /// Whether the data passes: no unacknowledged error.
+    pub fn passed(&self) -> bool {
+        self.summary.errors == 0
+    }
+}
+
+/// Checks a dataset: every rule, plus the problems ingest found while reading it.
+pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report {
+    let mut findings: Vec<Finding> = ingest_problems.into_iter().map(Finding::from).collect();
+    findings.extend(engine::run(data));
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let stale = exceptions::apply(data, &mut findings);
+    if !stale.is_empty() {
+        findings.extend(stale);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    let tables = data.stats();
+    let mut summary = Summary {
+        files: tables.iter().filter(|t| t.bytes > 0).count(),
+        records: tables.iter().map(|t| t.rows).sum(),
+        ..Summary::default()
+    };
+    for finding in &findings {
+        match (finding.severity, &finding.acknowledged) {
+            (_, Some(_)) => summary.acknowledged += 1,
+            (Severity::Error, None) => summary.errors += 1,
+            (Severity::Warning, None) => summary.warnings += 1,
+        }
+    }
+    Report { findings, summary, tables }
+}
+
+/// Reads nothing: parses an already loaded data folder and checks it.
+pub fn check_dir(dir: &ingest::DataDir) -> Report {
+    let (data, problems) = ingest::parse(dir);
+    check(&data, problems)
+}

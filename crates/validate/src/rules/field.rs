@@ -1,0 +1,124 @@
+//! Field-level constraints declared on the record types with `validator`: lengths, ranges,
+//! formats of single cells, and the coherence of cells within one row.
+//!
+//! Each table's record type in `crates/model/src/records.rs` declares these next to its
+//! columns, e.g. `#[validate(length(min = 1, max = 100))]` on a name or a schema function
+//! that requires a unit whenever a figure is given. One rule id per kind of constraint:
+//!
+//! - `field/length`: text too short or too long.
+//! - `field/range`: a number outside its range (a rank of 0, a negative count).
+//! - `field/format`: text in the wrong shape (an id with capitals, padding spaces, a language
+//!   tag that is not BCP 47, a share above 100 %).
+//! - `field/coherence`: cells of one row that contradict each other (a figure without a unit,
+//!   a visit whose host is its guest).
+//!
+//! Failing (`field/range`, `rank` must be at least 1):
+//!
+//! ```csv
+//! reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source
+//! NO,JP,2011,export,0,Biler,4.3,NOK billion,39,no-jp-2015
+//! ```
+//!
+//! Passing:
+//!
+//! ```csv
+//! reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source
+//! NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp-2015
+//! ```
+
+use ingest::{Severity, Table};
+use model::Record;
+use rayon::prelude::*;
+use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
+
+use crate::engine::{Context, Rule};
+use crate::finding::Finding;
+use crate::rules::for_each_table;
+
+/// Field-level constraints, one `validate()` call per row.
+pub(crate) static FIELD: Rule = Rule {
+    id: "field",
+    emits: &["field/length", "field/range", "field/format", "field/coherence"],
+    severity: Severity::Error,
+    source: include_str!("field.rs"),
+    check: check_all,
+};
+
+fn check_all(context: &Context<'_, '_>) -> Vec<Finding> {
+    for_each_table!(context.data, |table| check_table(context, table))
+}
+
+fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Finding> {
+    table
+        .rows
+        .par_iter()
+        .flat_map_iter(|row| {
+            let errors = match row.record.validate() {
+                Ok(()) => ValidationErrors::new(),
+                Err(errors) => errors,
+            };
+            let mut findings = Vec::new();
+            for (field, kind) in errors.errors() {
+                let ValidationErrorsKind::Field(list) = kind else {
+                    continue;
+                };
+                for error in list {
+                    let (id, column) = classify(field, error);
+                    let message = describe(column, error);
+                    let mut finding = context.finding(&FIELD, table, row, column, message, None);
+                    finding.rule = id;
+                    findings.push(finding);
+                }
+            }
+            findings
+        })
+        .collect()
+}
+
+fn classify<'e>(field: &'e str, error: &'e ValidationError) -> (&'static str, &'e str) {
+    if field == "__all__" {
+        let column = error.params.get("column").and_then(|v| v.as_str()).unwrap_or("");
+        return ("field/coherence", column);
+    }
+    match &*error.code {
+        "length" => ("field/length", field),
+        "range" => ("field/range", field),
+        _ => ("field/format", field),
+    }
+}
+
+fn describe(column: &str, error: &ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return format!("`{column}`: {message}");
+    }
+    let param = |name: &str| error.params.get(name).map(ToString::to_string);
+    match &*error.code {
+        "length" => {
+            let length = error.params.get("value").and_then(|v| v.as_str()).map_or(0, |s| s.chars().count());
+            match (param("min"), param("max")) {
+                (Some(min), Some(max)) => {
+                    format!("`{column}` has {length} characters; it takes {min} to {max}")
+                }
+                (Some(min), None) => {
+                    format!("`{column}` has {length} characters; it takes at least {min}")
+                }
+                (None, Some(max)) => {
+                    format!("`{column}` has {length} characters; it takes at most {max}")
+                }
+                (None, None) => format!("`{column}` has the wrong length"),
+            }
+        }
+        "range" => {
+            let value = param("value").unwrap_or_default();
+            match (param("min"), param("max")) {
+                (Some(min), Some(max)) => {
+                    format!("`{column}` is {value}; it must be from {min} to {max}")
+                }
+                (Some(min), None) => format!("`{column}` is {value}; it must be at least {min}"),
+                (None, Some(max)) => format!("`{column}` is {value}; it must be at most {max}"),
+                (None, None) => format!("`{column}` is out of range"),
+            }
+        }
+        code => format!("`{column}` fails the `{code}` constraint"),
+    }
+}

@@ -1,0 +1,41 @@
+//! `cargo xtask docs`: writes the generated documentation files.
+
+use std::process::ExitCode;
+
+/// A generated file: where it goes, and how to make its content from the current one.
+pub(crate) fn generated() -> Vec<(&'static str, fn(&str) -> String)> {
+    vec![("docs/rules.md", |_| validate::rules::markdown()), ("data/README.md", model::dictionary::splice_into_readme)]
+}
+
+pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
+    let check_only = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => return Err("docs takes only --check".to_owned()),
+    };
+    let root = workspace_root();
+    let mut stale = Vec::new();
+    for (path, make) in generated() {
+        let full = root.join(path);
+        let current = std::fs::read_to_string(&full).unwrap_or_default();
+        let wanted = make(&current);
+        if wanted == current {
+            continue;
+        }
+        if check_only {
+            stale.push(path);
+        } else {
+            std::fs::write(&full, wanted).map_err(|e| format!("cannot write {path}: {e}"))?;
+            println!("wrote {path}");
+        }
+    }
+    if stale.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("out of date: {}; run `cargo xtask docs`", stale.join(", "));
+    Ok(ExitCode::from(1))
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+}

@@ -1,0 +1,118 @@
+//! `cargo xtask`: bilat's command line. Argument parsing and orchestration only; the work is
+//! done by the library crates.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod docs;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  check     validate the dataset
+              --data DIR        data folder (default: data)
+              --format FORMAT   human (default), json or github
+  docs      regenerate docs/rules.md and the column reference in data/README.md
+              --check           only verify they are current
+
+exit status: 0 no errors (warnings allowed), 1 the data has errors, 2 usage or I/O problem
+";
+
+/// Exit status for a usage or I/O problem.
+const USAGE_OR_IO: u8 = 2;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("check") => check(&args[1..]),
+        Some("docs") => docs::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => Err(format!("unknown command `{other}`")),
+        None => Err("no command given".to_owned()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// Options shared by commands that read the data folder.
+struct Options {
+    data: PathBuf,
+    format: Format,
+}
+
+fn parse_options(
+    args: &[String],
+    extra: &mut dyn FnMut(&str, &mut dyn FnMut() -> Result<String, String>) -> Result<bool, String>,
+) -> Result<Options, String> {
+    let mut options = Options { data: PathBuf::from("data"), format: Format::Human };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut inline = inline;
+        let mut value = || -> Result<String, String> {
+            inline.take().or_else(|| rest.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--data" => options.data = PathBuf::from(value()?),
+            "--format" => {
+                options.format = match value()?.as_str() {
+                    "human" => Format::Human,
+                    "json" => Format::Json,
+                    "github" => Format::Github,
+                    other => {
+                        return Err(format!("unknown format `{other}`: use human, json or github"));
+                    }
+                }
+            }
+            _ => {
+                if !extra(flag, &mut value)? {
+                    return Err(format!("unknown option `{arg}`"));
+                }
+            }
+        }
+    }
+    Ok(options)
+}
+
+fn check(args: &[String]) -> Result<ExitCode, String> {
+    let options = parse_options(args, &mut |_, _| Ok(false))?;
+    let dir = ingest::read_dir(&options.data)
+        .map_err(|e| format!("cannot read the data folder {}: {e}", options.data.display()))?;
+    let report = validate::check_dir(&dir);
+    let text = match options.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            validate::output::human(&report, validate::output::HumanOptions { color, ..Default::default() })
+        }
+        Format::Json => validate::output::json(&report),
+        Format::Github => validate::output::github(&report, &|_| false),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return Ok(ExitCode::from(USAGE_OR_IO));
+    }
+    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
