@@ -3,7 +3,10 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench;
 mod docs;
+mod report;
+mod synth;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -30,6 +33,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
+        Some("report") => report::run(&args[1..]),
+        Some("synth") => synth::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -57,6 +57,12 @@ pub struct SourceFile {
 /// Returns an error only when `dir` is not a readable folder. Files are named as `dir` was
 /// given joined with the file name, so diagnostics show paths the user recognises.
 pub fn read_dir(dir: &Path) -> std::io::Result<DataDir> {
+    read_dir_as(dir, &dir.to_string_lossy())
+}
+
+/// Like [`read_dir`], but files are shown as `shown` joined with the file name, e.g. `data`
+/// for a copy of the data folder in a temporary place.
+pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
     let metadata = std::fs::metadata(dir)?;
     if !metadata.is_dir() {
         return Err(std::io::Error::new(
@@ -65,7 +71,7 @@ pub fn read_dir(dir: &Path) -> std::io::Result<DataDir> {
         ));
     }
     let root = dir.canonicalize()?;
-    let shown = dir.to_string_lossy().trim_end_matches('/').to_owned();
+    let shown = shown.trim_end_matches('/').to_owned();
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for &table in TableId::ALL {
@@ -76,6 +82,36 @@ pub fn read_dir(dir: &Path) -> std::io::Result<DataDir> {
         files.push(SourceFile { table, name, bytes });
     }
     Ok(DataDir { files, problems })
+}
+
+impl DataDir {
+    /// A data folder held in memory: `content` gives each table's bytes, `None` for a missing
+    /// file. Files are shown as `shown` joined with the file name. For tests, fuzzing, and
+    /// reading an older version of the data from git.
+    pub fn from_memory(shown: &str, mut content: impl FnMut(TableId) -> Option<Vec<u8>>) -> DataDir {
+        let shown = shown.trim_end_matches('/');
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for &table in TableId::ALL {
+            let name = if shown.is_empty() { table.file().to_owned() } else { format!("{shown}/{}", table.file()) };
+            let bytes = content(table);
+            if bytes.is_none() {
+                problems.push(Error {
+                    kind: ErrorKind::MissingFile,
+                    file: name.clone(),
+                    line: 0,
+                    column: None,
+                    key: None,
+                    span: None,
+                    message: "the file is missing".to_owned(),
+                    help: Some(format!("create it with the header line: {}", table::expected_header(table.def()))),
+                    snippet: None,
+                });
+            }
+            files.push(SourceFile { table, name, bytes });
+        }
+        DataDir { files, problems }
+    }
 }
 
 fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<Error>) {
