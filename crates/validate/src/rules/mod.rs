@@ -1,12 +1,31 @@
 //! The rules, one per file. A new rule is a file here and a line in [`ALL`].
 
+mod date_after_source;
+mod date_before_relations;
+mod date_interval_order;
 pub(crate) mod exception_stale;
 mod field;
+mod key_duplicate;
+mod key_reference;
+mod residents_jump;
+mod source_unused;
+mod visit_no_participants;
 
 use crate::engine::Rule;
 
 /// Every rule, in the order `docs/rules.md` lists them.
-pub static ALL: &[&Rule] = &[&field::FIELD, &exception_stale::STALE];
+pub static ALL: &[&Rule] = &[
+    &field::FIELD,
+    &key_duplicate::DUPLICATE,
+    &key_reference::REFERENCE,
+    &date_interval_order::INTERVAL_ORDER,
+    &date_after_source::AFTER_SOURCE,
+    &date_before_relations::BEFORE_RELATIONS,
+    &visit_no_participants::NO_PARTICIPANTS,
+    &source_unused::UNUSED,
+    &residents_jump::JUMP,
+    &exception_stale::STALE,
+];
 
 /// Calls `$body` once per table with `$table` bound to that table, whatever its record type.
 macro_rules! for_each_table {

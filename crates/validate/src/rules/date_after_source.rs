@@ -1,0 +1,108 @@
+//! No fact may be dated after the source that reports it was last updated, or after the end of
+//! its copyright year where that is all the source gives.
+//!
+//! A page cannot report a visit that had not happened when it was written; such a date is a
+//! typo, or the row cites the wrong source. Dates are partial, so the rule only fires when
+//! the fact is *certainly* later: a visit in `2013-04` is not after a page updated on
+//! 2013-04-29 (it may have been on the 1st), a visit in `2013-05` is. Checked: relations'
+//! `start` and `end`, visits' `date`, and the `year` of trade totals, commodity lines and
+//! residents.
+//!
+//! Failing (the source was last updated on 2013-04-29):
+//!
+//! ```csv
+//! id,host,guest,date,place,occasion,state_visit,source
+//! khno-2013-1,KH,NO,2013-05,,,false,no-kh-2013
+//! ```
+//!
+//! Passing:
+//!
+//! ```csv
+//! id,host,guest,date,place,occasion,state_visit,source
+//! khno-2013-1,KH,NO,2013-04,,,false,no-kh-2013
+//! ```
+
+use std::collections::HashMap;
+
+use ingest::{Row, Severity, Table};
+use model::{Certainty, DayRange, PartialDate, Record, Source};
+use rayon::prelude::*;
+
+use crate::engine::{Context, Rule};
+use crate::finding::Finding;
+
+/// See the module documentation.
+pub(crate) static AFTER_SOURCE: Rule = Rule {
+    id: "date/after-source",
+    emits: &[],
+    severity: Severity::Error,
+    source: include_str!("date_after_source.rs"),
+    check,
+};
+
+/// The latest day a source can speak of, and how the source says so.
+struct Horizon {
+    last_day: DayRange,
+    described: String,
+}
+
+fn horizon(source: &Source<'_>) -> Option<Horizon> {
+    if let Some(updated) = source.last_updated {
+        return Some(Horizon { last_day: updated.days(), described: format!("was last updated on {updated}") });
+    }
+    let year = source.copyright_year?;
+    let date = PartialDate::year_only(year.0)?;
+    Some(Horizon { last_day: date.days(), described: format!("is copyright {year}") })
+}
+
+fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    let horizons: HashMap<&str, (Horizon, &Row<Source<'_>>)> =
+        data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect();
+    let mut findings = Vec::new();
+    findings.extend(dated(context, &data.relations, &horizons, |r| {
+        [(r.start, "start"), (r.end, "end")].into_iter().filter_map(|(d, c)| Some((d?.days(), d?.to_string(), c))).collect()
+    }, |r| &r.source));
+    findings.extend(dated(context, &data.visits, &horizons, |r| vec![(r.date.days(), r.date.to_string(), "date")], |r| &r.source));
+    findings.extend(dated(context, &data.trade, &horizons, |r| year(r.year), |r| &r.source));
+    findings.extend(dated(context, &data.trade_commodities, &horizons, |r| year(r.year), |r| &r.source));
+    findings.extend(dated(context, &data.residents, &horizons, |r| year(r.year), |r| &r.source));
+    findings
+}
+
+fn year(year: model::Year) -> Vec<(DayRange, String, &'static str)> {
+    year.as_date().map(|d| (d.days(), year.to_string(), "year")).into_iter().collect()
+}
+
+/// Checks the dates of one table's rows against their sources' horizons.
+fn dated<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    horizons: &HashMap<&str, (Horizon, &Row<Source<'_>>)>,
+    dates: impl Fn(&R) -> Vec<(DayRange, String, &'static str)> + Sync,
+    source: impl Fn(&R) -> &model::Text<'a> + Sync,
+) -> Vec<Finding> {
+    table
+        .rows
+        .par_iter()
+        .flat_map_iter(|row| {
+            let Some((horizon, source_row)) = horizons.get(&**source(&row.record)) else { return Vec::new() };
+            dates(&row.record)
+                .into_iter()
+                .filter(|(days, _, _)| days.compare(horizon.last_day) == Certainty::After)
+                .map(|(_, shown, column)| {
+                    let id = &source_row.record.id;
+                    let message = format!("`{column}` {shown} is after its source `{id}` {}", horizon.described);
+                    let help = "a source cannot report what happened after it was written: check the date, or cite the source that reports it".to_owned();
+                    let mut finding = context.finding(&AFTER_SOURCE, table, row, column, message, Some(help));
+                    finding.related.push(context.related(&context.data.sources, source_row.pos, Some(horizon_column(&source_row.record)), format!("source `{id}`")));
+                    finding
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn horizon_column(source: &Source<'_>) -> &'static str {
+    if source.last_updated.is_some() { "last_updated" } else { "copyright_year" }
+}

@@ -1,0 +1,204 @@
+//! Every reference resolves: country codes to `countries.csv`, source ids to `sources.csv`,
+//! visit ids to `visits.csv`, commodity lines to their flow's total in `trade.csv`, and each
+//! exception to a real table, column and rule.
+//!
+//! A reference that resolves nowhere is a typo (`JN` for `JP`) or a row that was forgotten.
+//! The finding suggests the nearest existing key. A reference is only judged against a table
+//! that was read completely: when a row of `countries.csv` was rejected, a code that may be
+//! on that row is not reported as missing (the rejected row's own problem is).
+//!
+//! Failing:
+//!
+//! ```csv
+//! id,host,guest,date,place,occasion,state_visit,source
+//! nojp-2008-1,NO,JN,2008-12,Oslo,,false,no-jp-2015
+//! ```
+//!
+//! Passing:
+//!
+//! ```csv
+//! id,host,guest,date,place,occasion,state_visit,source
+//! nojp-2008-1,NO,JP,2008-12,Oslo,,false,no-jp-2015
+//! ```
+
+use std::collections::HashSet;
+
+use ingest::{Row, Severity, Table};
+use model::{Record, TableId};
+use rayon::prelude::*;
+
+use crate::engine::{Context, Rule};
+use crate::finding::Finding;
+
+/// See the module documentation.
+pub(crate) static REFERENCE: Rule = Rule {
+    id: "key/reference",
+    emits: &[],
+    severity: Severity::Error,
+    source: include_str!("key_reference.rs"),
+    check,
+};
+
+/// Suggestions are searched among at most this many keys, to keep a flood of misses linear.
+const MAX_SUGGESTION_CANDIDATES: usize = 10_000;
+
+/// The keys a reference may point to.
+struct Target<'k> {
+    /// What the keys are, e.g. "a code of countries.csv".
+    described: String,
+    keys: HashSet<&'k str>,
+    /// Whether every row of the target table was read: only then is a miss certain.
+    complete: bool,
+}
+
+impl<'k> Target<'k> {
+    fn new<'a: 'k, R: Record<'a>>(table: &'k Table<'a, R>, column: &str, key: impl Fn(&'k R) -> &'k str) -> Target<'k> {
+        Target {
+            described: format!("`{column}` of {}", R::TABLE.file()),
+            keys: table.rows.iter().map(|row| key(&row.record)).collect(),
+            complete: table.is_complete(),
+        }
+    }
+
+    fn suggestion(&self, value: &str) -> Option<String> {
+        if self.keys.len() > MAX_SUGGESTION_CANDIDATES {
+            return None;
+        }
+        let mut keys: Vec<&str> = self.keys.iter().copied().collect();
+        keys.sort_unstable();
+        model::closest(value, keys)
+    }
+}
+
+/// One reference of a row: the column and the value it holds.
+type Reference<'r> = (&'static str, Option<&'r str>);
+
+fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
+    let sources = Target::new(&data.sources, "id", |s| &s.id);
+    let visits = Target::new(&data.visits, "id", |v| &v.id);
+    let mut findings = Vec::new();
+    findings.extend(resolve(context, &data.relations, &countries, |r| {
+        vec![("country", Some(r.country.as_str())), ("third_country", r.third_country.as_ref().map(|c| c.as_str()))]
+    }));
+    findings.extend(resolve(context, &data.visits, &countries, |r| vec![("host", Some(r.host.as_str())), ("guest", Some(r.guest.as_str()))]));
+    findings.extend(resolve(context, &data.trade, &countries, |r| vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]));
+    findings.extend(resolve(context, &data.trade_commodities, &countries, |r| {
+        vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
+    }));
+    findings.extend(resolve(context, &data.residents, &countries, |r| {
+        vec![("country", Some(r.country.as_str())), ("citizenship", Some(r.citizenship.as_str()))]
+    }));
+    findings.extend(resolve(context, &data.relations, &sources, |r| vec![("source", Some(&*r.source))]));
+    findings.extend(resolve(context, &data.visits, &sources, |r| vec![("source", Some(&*r.source))]));
+    findings.extend(resolve(context, &data.trade, &sources, |r| vec![("source", Some(&*r.source))]));
+    findings.extend(resolve(context, &data.trade_commodities, &sources, |r| vec![("source", Some(&*r.source))]));
+    findings.extend(resolve(context, &data.residents, &sources, |r| vec![("source", Some(&*r.source))]));
+    findings.extend(resolve(context, &data.visit_participants, &visits, |r| vec![("visit", Some(&*r.visit))]));
+    findings.extend(commodity_totals(context));
+    findings.extend(exceptions(context));
+    findings
+}
+
+fn resolve<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    target: &Target<'_>,
+    references: impl for<'r> Fn(&'r R) -> Vec<Reference<'r>> + Sync,
+) -> Vec<Finding> {
+    if !target.complete {
+        return Vec::new();
+    }
+    table
+        .rows
+        .par_iter()
+        .flat_map_iter(|row| {
+            references(&row.record)
+                .into_iter()
+                .filter_map(|(column, value)| {
+                    let value = value?;
+                    if target.keys.contains(value) {
+                        return None;
+                    }
+                    Some(missing(context, table, row, column, value, target))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn missing<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    row: &Row<R>,
+    column: &str,
+    value: &str,
+    target: &Target<'_>,
+) -> Finding {
+    let message = format!("`{column}` is `{value}`, which is not a {}", target.described);
+    let help = match target.suggestion(value) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("add a row with `{value}` to the table it refers to, or correct the reference"),
+    };
+    context.finding(&REFERENCE, table, row, column, message, Some(help))
+}
+
+/// A commodity line is part of a flow: its (reporter, partner, year, flow) must have a total.
+fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    if !data.trade.is_complete() {
+        return Vec::new();
+    }
+    let totals: HashSet<_> = data.trade.rows.iter().map(|r| (r.record.reporter, r.record.partner, r.record.year, r.record.flow)).collect();
+    data.trade_commodities
+        .rows
+        .par_iter()
+        .filter(|row| {
+            let r = &row.record;
+            !totals.contains(&(r.reporter, r.partner, r.year, r.flow))
+        })
+        .map(|row| {
+            let r = &row.record;
+            let message = format!("no {} total in trade.csv for {} → {} in {}", r.flow, r.reporter, r.partner, r.year);
+            let help = format!("add the row `{},{},{},{},…` to trade.csv, or correct this line's reporter, partner, year or flow", r.reporter, r.partner, r.year, r.flow);
+            context.finding(&REFERENCE, &data.trade_commodities, row, "flow", message, Some(help))
+        })
+        .collect()
+}
+
+/// An exception names a table file, one of its columns and a rule id that exist.
+fn exceptions(context: &Context<'_, '_>) -> Vec<Finding> {
+    let table = &context.data.exceptions;
+    let rule_ids: Vec<&str> = crate::rules::ALL
+        .iter()
+        .flat_map(|r| r.ids())
+        .chain(ingest::ErrorKind::ALL.iter().map(|k| k.code()))
+        .collect();
+    let files: Vec<&str> = TableId::ALL.iter().map(|t| t.file()).collect();
+    let mut findings = Vec::new();
+    for row in &table.rows {
+        let exception = &row.record;
+        let mut miss = |column: &str, value: &str, candidates: &[&str], described: &str| {
+            let message = format!("`{column}` is `{value}`, which is not {described}");
+            let help = match model::closest(value, candidates.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("one of: {}", candidates.join(", ")),
+            };
+            findings.push(context.finding(&REFERENCE, table, row, column, message, Some(help)));
+        };
+        if !rule_ids.contains(&&*exception.rule) {
+            miss("rule", &exception.rule, &rule_ids, "a rule id");
+        }
+        match TableId::from_file(&exception.file) {
+            None => miss("file", &exception.file, &files, "a table's file"),
+            Some(target) => {
+                let columns: Vec<&str> = target.def().columns.iter().map(|c| c.name).collect();
+                if !columns.contains(&&*exception.column) {
+                    miss("column", &exception.column, &columns, &format!("a column of {}", target.file()));
+                }
+            }
+        }
+    }
+    findings
+}

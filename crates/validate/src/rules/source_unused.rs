@@ -1,0 +1,57 @@
+//! A warning for a source that no row cites.
+//!
+//! A source is listed so that rows can cite it; one that nothing cites was either left behind
+//! when rows were removed, or the rows that should cite it name another id.
+//!
+//! Failing (no row cites `no-se-2020`):
+//!
+//! ```csv
+//! id,title,publisher,language,last_updated,copyright_year,url,locator
+//! no-se-2020,Bilaterale forbindelser,Norway's official websites abroad,nb,2020-01-01,,,Norway–Sweden page
+//! ```
+//!
+//! Passing: every source id appears in the `source` column of some row.
+
+use std::collections::HashSet;
+
+use ingest::Severity;
+
+use crate::engine::{Context, Rule};
+use crate::finding::Finding;
+
+/// See the module documentation.
+pub(crate) static UNUSED: Rule = Rule {
+    id: "source/unused",
+    emits: &[],
+    severity: Severity::Warning,
+    source: include_str!("source_unused.rs"),
+    check,
+};
+
+fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    let citing_complete = data.relations.is_complete()
+        && data.visits.is_complete()
+        && data.trade.is_complete()
+        && data.trade_commodities.is_complete()
+        && data.residents.is_complete();
+    if !citing_complete {
+        return Vec::new();
+    }
+    let mut cited: HashSet<&str> = HashSet::new();
+    cited.extend(data.relations.rows.iter().map(|r| &*r.record.source));
+    cited.extend(data.visits.rows.iter().map(|r| &*r.record.source));
+    cited.extend(data.trade.rows.iter().map(|r| &*r.record.source));
+    cited.extend(data.trade_commodities.rows.iter().map(|r| &*r.record.source));
+    cited.extend(data.residents.rows.iter().map(|r| &*r.record.source));
+    data.sources
+        .rows
+        .iter()
+        .filter(|row| !cited.contains(&*row.record.id))
+        .map(|row| {
+            let message = format!("no row cites source `{}`", row.record.id);
+            let help = "cite it in the `source` column of the rows it supports, or delete it".to_owned();
+            context.finding(&UNUSED, &data.sources, row, "id", message, Some(help))
+        })
+        .collect()
+}

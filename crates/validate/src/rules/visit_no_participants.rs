@@ -1,0 +1,55 @@
+//! A warning for a visit that has no row in `visit_participants.csv`.
+//!
+//! Every entry of a source's visit list names who travelled; a visit without participants
+//! usually means the participant rows were forgotten or cite a mistyped visit id.
+//!
+//! Failing (no participant row names `khno-2008-1`):
+//!
+//! ```csv
+//! visit,seq,title,name,note
+//! khno-2011-1,1,Stortingets Familie- og Kulturkomite,,
+//! ```
+//!
+//! Passing:
+//!
+//! ```csv
+//! visit,seq,title,name,note
+//! khno-2011-1,1,Stortingets Familie- og Kulturkomite,,
+//! khno-2008-1,1,Stortingets Justiskomite,,
+//! ```
+
+use std::collections::HashSet;
+
+use ingest::Severity;
+use rayon::prelude::*;
+
+use crate::engine::{Context, Rule};
+use crate::finding::Finding;
+
+/// See the module documentation.
+pub(crate) static NO_PARTICIPANTS: Rule = Rule {
+    id: "visit/no-participants",
+    emits: &[],
+    severity: Severity::Warning,
+    source: include_str!("visit_no_participants.rs"),
+    check,
+};
+
+fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    if !data.visit_participants.is_complete() {
+        return Vec::new();
+    }
+    let named: HashSet<&str> = data.visit_participants.rows.iter().map(|r| &*r.record.visit).collect();
+    data.visits
+        .rows
+        .par_iter()
+        .filter(|row| !named.contains(&*row.record.id))
+        .map(|row| {
+            let id = &row.record.id;
+            let message = format!("visit `{id}` has no participants");
+            let help = format!("add a row `{id},1,<title>,<name>,` to visit_participants.csv for each person or delegation");
+            context.finding(&NO_PARTICIPANTS, &data.visits, row, "id", message, Some(help))
+        })
+        .collect()
+}
