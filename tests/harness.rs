@@ -137,13 +137,16 @@ pub fn listing(report: &Report) -> String {
             f.column.as_deref().unwrap_or("")
         ));
     }
-    out.push_str("\n");
+    out.push('\n');
     out.push_str(&validate::output::human(report, validate::output::HumanOptions::default()));
     out
 }
 
+/// Where a finding is: rule, file, line, character column, column name.
+pub type Fact = (String, String, u32, Option<usize>, Option<String>);
+
 /// The facts of each finding that must not depend on line endings or thread counts.
-pub fn facts(report: &Report) -> Vec<(String, String, u32, Option<usize>, Option<String>)> {
+pub fn facts(report: &Report) -> Vec<Fact> {
     report
         .findings
         .iter()

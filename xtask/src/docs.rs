@@ -2,8 +2,11 @@
 
 use std::process::ExitCode;
 
-/// A generated file: where it goes, and how to make its content from the current one.
-pub(crate) fn generated() -> Vec<(&'static str, fn(&str) -> String)> {
+/// Makes a generated file's content from its current content.
+type Generator = fn(&str) -> String;
+
+/// The generated files: where each goes, and how to make it.
+pub(crate) fn generated() -> Vec<(&'static str, Generator)> {
     vec![("docs/rules.md", |_| validate::rules::markdown()), ("data/README.md", model::dictionary::splice_into_readme)]
 }
 

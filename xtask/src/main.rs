@@ -60,51 +60,49 @@ enum Format {
     Github,
 }
 
-/// Options shared by commands that read the data folder.
+/// The options of the commands that read the data folder. Each command says which it takes.
 struct Options {
     data: PathBuf,
     format: Format,
+    /// `--base REV`: the git revision to compare with.
+    base: Option<String>,
+    /// `--out DIR`: where to write files.
+    out: Option<PathBuf>,
 }
 
-fn parse_options(
-    args: &[String],
-    extra: &mut dyn FnMut(&str, &mut dyn FnMut() -> Result<String, String>) -> Result<bool, String>,
-) -> Result<Options, String> {
-    let mut options = Options { data: PathBuf::from("data"), format: Format::Human };
+/// Parses `args`, accepting only the flags in `allowed` (e.g. `["--data", "--format"]`).
+fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, String> {
+    let mut options = Options { data: PathBuf::from("data"), format: Format::Human, base: None, out: None };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
-        let (flag, inline) = match arg.split_once('=') {
+        let (flag, mut inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
             _ => (arg.as_str(), None),
         };
-        let mut inline = inline;
-        let mut value = || -> Result<String, String> {
-            inline.take().or_else(|| rest.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))
-        };
+        if !allowed.contains(&flag) {
+            return Err(format!("unknown option `{arg}`"));
+        }
+        let value = inline.take().or_else(|| rest.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))?;
         match flag {
-            "--data" => options.data = PathBuf::from(value()?),
+            "--data" => options.data = PathBuf::from(value),
+            "--base" => options.base = Some(value),
+            "--out" => options.out = Some(PathBuf::from(value)),
             "--format" => {
-                options.format = match value()?.as_str() {
+                options.format = match value.as_str() {
                     "human" => Format::Human,
                     "json" => Format::Json,
                     "github" => Format::Github,
-                    other => {
-                        return Err(format!("unknown format `{other}`: use human, json or github"));
-                    }
+                    other => return Err(format!("unknown format `{other}`: use human, json or github")),
                 }
             }
-            _ => {
-                if !extra(flag, &mut value)? {
-                    return Err(format!("unknown option `{arg}`"));
-                }
-            }
+            _ => return Err(format!("unknown option `{arg}`")),
         }
     }
     Ok(options)
 }
 
 fn check(args: &[String]) -> Result<ExitCode, String> {
-    let options = parse_options(args, &mut |_, _| Ok(false))?;
+    let options = parse_options(args, &["--data", "--format"])?;
     let dir = ingest::read_dir(&options.data)
         .map_err(|e| format!("cannot read the data folder {}: {e}", options.data.display()))?;
     let report = validate::check_dir(&dir);

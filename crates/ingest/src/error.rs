@@ -196,7 +196,7 @@ impl miette::Diagnostic for Error {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let snippet = self.snippet.as_ref()?;
         let span = snippet.map_span(self.span.clone()?);
-        let label = self.column.as_ref().map(|c| format!("{c}"));
+        let label = self.column.clone();
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
     }
 }

@@ -127,11 +127,11 @@ fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<E
         snippet: None,
     };
     let link = std::fs::symlink_metadata(path);
-    if let Err(e) = &link {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            let help = format!("create it with the header line: {}", table_header(name));
-            return (None, Some(problem(ErrorKind::MissingFile, "the file is missing".to_owned(), Some(help))));
-        }
+    if let Err(e) = &link
+        && e.kind() == std::io::ErrorKind::NotFound
+    {
+        let help = format!("create it with the header line: {}", table_header(name));
+        return (None, Some(problem(ErrorKind::MissingFile, "the file is missing".to_owned(), Some(help))));
     }
     if link.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
         let inside = path.canonicalize().is_ok_and(|target| target.starts_with(root));

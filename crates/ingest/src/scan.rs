@@ -99,10 +99,11 @@ pub(crate) fn scan_record(bytes: &[u8], start: usize, limit: usize, max_fields: 
         // Unquoted remainder of the field (or the text after a closing quote).
         let rest = &bytes[i..limit];
         let stop = memchr::memchr3(b',', b'\n', b'\r', rest).map_or(limit, |o| i + o);
-        if record.fault.is_none() && bytes[field_start] != b'"' {
-            if let Some(q) = memchr::memchr(b'"', &bytes[i..stop]) {
-                record.fault = Some(QuoteFault::StrayQuote { at: i + q });
-            }
+        if record.fault.is_none()
+            && bytes[field_start] != b'"'
+            && let Some(q) = memchr::memchr(b'"', &bytes[i..stop])
+        {
+            record.fault = Some(QuoteFault::StrayQuote { at: i + q });
         }
         i = stop;
         record.push(field_start..i, max_fields);

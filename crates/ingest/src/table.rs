@@ -287,11 +287,8 @@ fn parse_block<'a, R: Record<'a>>(
         let mut gap_from = offset;
         let mut after_record = false;
         loop {
-            let more = match reader.read_byte_record(&mut record) {
-                Ok(more) => more,
-                // Reading bytes from memory cannot fail; treat it as the end all the same.
-                Err(_) => false,
-            };
+            // Reading bytes from memory cannot fail; were it to, the block ends there.
+            let more = reader.read_byte_record(&mut record).unwrap_or_default();
             if !more {
                 let gap = &bytes[gap_from..range.end];
                 let breaks = scan::count_line_breaks(gap, None);
@@ -391,7 +388,7 @@ fn parse_block<'a, R: Record<'a>>(
                     block.rejected_rows += 1;
                     block.errors.extend(errors);
                 }
-                Typed::Blank(error) => block.errors.push(error),
+                Typed::Blank(error) => block.errors.push(*error),
             }
             // csv and the raw scan agree on where a record ends except after malformed
             // quoting; the raw scan is the one that matches the file, so continue from there.
@@ -415,7 +412,7 @@ fn parse_block<'a, R: Record<'a>>(
 enum Typed<R> {
     Row(R),
     Rejected(Vec<Error>),
-    Blank(Error),
+    Blank(Box<Error>),
 }
 
 fn type_record<'a, R: Record<'a>>(
@@ -469,13 +466,13 @@ fn type_record<'a, R: Record<'a>>(
     };
     if raw.fields.iter().enumerate().all(|(i, _)| cell(i).trim().is_empty()) {
         let message = if raw.fields.len() == 1 { "a line with only spaces" } else { "a row whose cells are all empty" };
-        return Typed::Blank(error(
+        return Typed::Blank(Box::new(error(
             ErrorKind::BlankRow,
             whole.clone(),
             None,
             message.to_owned(),
             Some("delete the line".to_owned()),
-        ));
+        )));
     }
     if !layout.typable {
         return Typed::Rejected(Vec::new());

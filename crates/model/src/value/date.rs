@@ -133,15 +133,12 @@ impl PartialDate {
         }
         // Day-first forms as Norwegian pages write them: 29.04.2013, 27.5.2010.
         let parts: Vec<&str> = trimmed.split(['.', '/']).collect();
-        if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-            if let (Ok(day), Ok(month), Ok(year)) =
+        if parts.len() == 3
+            && let (Ok(day), Ok(month), Ok(year)) =
                 (parts[0].parse::<u8>(), parts[1].parse::<u8>(), parts[2].parse::<u16>())
-            {
-                if let Some(date) = PartialDate::ymd(year, month, day) {
-                    return CellError::new(expected, "a day-first date")
-                        .with_help(format!("write dates year first: `{date}`"));
-                }
-            }
+            && let Some(date) = PartialDate::ymd(year, month, day)
+        {
+            return CellError::new(expected, "a day-first date").with_help(format!("write dates year first: `{date}`"));
         }
         if trimmed.contains('/') {
             return CellError::new(expected, "an interval where a single date belongs");
@@ -163,7 +160,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 
 /// Whether a year of the Gregorian calendar has 29 February.
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Days since 0000-03-01, a count in which comparisons are plain integer comparisons.

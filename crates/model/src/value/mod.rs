@@ -198,10 +198,11 @@ impl fmt::Display for Year {
 impl<'a> FromCell<'a> for Year {
     const EXPECTED: &'static str = "a four-digit year such as 2011";
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
-        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-            if let Some(date) = PartialDate::year_only(text.parse().unwrap_or(0)) {
-                return Ok(Year(date.year()));
-            }
+        if text.len() == 4
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && let Some(date) = PartialDate::year_only(text.parse().unwrap_or(0))
+        {
+            return Ok(Year(date.year()));
         }
         if let Ok(date) = PartialDate::parse(&text) {
             return Err(CellError::new(Self::EXPECTED, "a date where only a year belongs")
