@@ -1,6 +1,7 @@
 //! One loop over the fixture folders: each case's findings must match its snapshot, an `err/`
-//! case must raise the rule it is named after, an `ok/` case must raise nothing, and LF, CRLF
-//! and CR versions of a case must give the same findings at the same places.
+//! case must raise the rule it is named after, an `ok/` case must raise nothing, LF, CRLF and
+//! CR versions of a case must give the same findings at the same places, and so must one
+//! thread and several.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -33,6 +34,11 @@ fn every_fixture_case() {
             for ending in [LineEnding::Crlf, LineEnding::Cr] {
                 let other = case.check(ending);
                 assert_eq!(facts(&report), facts(&other), "{}/{}: {ending:?} differs from LF", case.group, case.name);
+            }
+            for threads in [1, 4] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let other = pool.install(|| case.check(LineEnding::AsStored));
+                assert_eq!(listing(&report), listing(&other), "{}/{}: {threads} threads differ", case.group, case.name);
             }
             insta::with_settings!({
                 snapshot_path => case.dir.clone(),
