@@ -41,13 +41,20 @@ fn making_any_typed_cell_unparseable_is_caught_at_that_cell() {
                 new_lines[line_index] = broken.join(",");
                 let new_text = new_lines.join("\n") + "\n";
                 let copy = ingest::DataDir::from_memory("data", |t| {
-                    if t == file.table { Some(new_text.clone().into_bytes()) } else { dir.files.iter().find(|f| f.table == t)?.bytes.clone() }
+                    if t == file.table {
+                        Some(new_text.clone().into_bytes())
+                    } else {
+                        dir.files.iter().find(|f| f.table == t)?.bytes.clone()
+                    }
                 });
                 let report = validate::check_dir(&copy);
                 let line_no = u32::try_from(line_index + 1).unwrap();
                 let hit = report.findings.iter().find(|f| f.rule == "cell/invalid");
                 let hit = hit.unwrap_or_else(|| panic!("{}:{line_no} {}: not caught", file.name, column.name));
-                assert_eq!((hit.file.as_str(), hit.line, hit.column.as_deref()), (file.name.as_str(), line_no, Some(column.name)));
+                assert_eq!(
+                    (hit.file.as_str(), hit.line, hit.column.as_deref()),
+                    (file.name.as_str(), line_no, Some(column.name))
+                );
                 assert!(!report.passed());
                 checked += 1;
             }
@@ -72,4 +79,172 @@ fn split_cells(line: &str) -> Vec<String> {
     }
     cells.push(current);
     cells
+}
+
+/// The ids of the numeric rules of the trade tables.
+const NUMERIC_RULES: [&str; 3] = ["trade/commodity-share", "trade/parts-exceed-total", "trade/reporter-total"];
+
+/// The lines of one table of `dir`, header included.
+fn table_lines(dir: &ingest::DataDir, table: model::TableId) -> Vec<String> {
+    let file = dir.files.iter().find(|f| f.table == table).expect("read_dir loads every table");
+    let text = String::from_utf8(file.bytes.clone().unwrap_or_default()).expect("data is UTF-8");
+    text.lines().map(str::to_owned).collect()
+}
+
+/// `dir` with one table's lines replaced, checked.
+fn check_with(dir: &ingest::DataDir, table: model::TableId, lines: &[String]) -> validate::Report {
+    let text = lines.join("\n") + "\n";
+    let copy = ingest::DataDir::from_memory("data", |t| {
+        if t == table {
+            Some(text.clone().into_bytes())
+        } else {
+            dir.files.iter().find(|f| f.table == t)?.bytes.clone()
+        }
+    });
+    validate::check_dir(&copy)
+}
+
+/// `lines` with the cell of `column` on line `index` (0-based, header included) set to `value`.
+fn with_cell(lines: &[String], index: usize, column: &str, table: model::TableId, value: &str) -> Vec<String> {
+    let column = table.def().column_index(column).expect("a declared column");
+    let mut cells = split_cells(&lines[index]);
+    cells[column] = value.to_owned();
+    let mut edited = lines.to_vec();
+    edited[index] = cells.join(",");
+    edited
+}
+
+/// A decimal cell times `numerator / denominator`, written exactly: `10.3` × 1/2 is `5.15`.
+fn scaled(text: &str, numerator: i64, denominator: i64) -> String {
+    let value = model::Decimal::parse(text).expect("a decimal cell");
+    // Dividing by 2 needs one more decimal; multiplying needs none.
+    let (units, scale) = (value.units() * 10 * numerator, value.scale() + 1);
+    assert_eq!(units % denominator, 0, "{text} × {numerator}/{denominator} is not exact at one more decimal");
+    model::Decimal::new(units / denominator, scale).to_string()
+}
+
+#[test]
+fn every_trade_figure_is_within_the_numeric_rules_reach() {
+    use model::TableId::{Countries, Trade, TradeCommodities};
+
+    let dir = real_data();
+    let clean = validate::check_dir(&dir);
+    let numeric: Vec<_> = clean.findings.iter().filter(|f| NUMERIC_RULES.contains(&f.rule)).collect();
+    assert!(numeric.is_empty(), "the real data has numeric findings: {numeric:?}");
+
+    let totals = table_lines(&dir, Trade);
+    let commodities = table_lines(&dir, TradeCommodities);
+    let cell = |table: model::TableId, line: &str, column: &str| -> String {
+        split_cells(line)[table.def().column_index(column).expect("a declared column")].clone()
+    };
+    let flow_key = |table: model::TableId, line: &str| -> Vec<String> {
+        ["reporter", "partner", "year", "flow"].iter().map(|c| cell(table, line, c)).collect()
+    };
+    let line_number = |index: usize| u32::try_from(index + 1).expect("a small file");
+    let finds = |report: &validate::Report, rule: &str, file: &str, line: u32, column: &str| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule == rule && f.file == file && f.line == line && f.column.as_deref() == Some(column))
+    };
+
+    // Every commodity share, 5 points higher, is caught at its own cell.
+    let mut shares = 0;
+    for (index, line) in commodities.iter().enumerate().skip(1) {
+        let share = cell(TradeCommodities, line, "share_pct");
+        if share.is_empty() {
+            continue;
+        }
+        let higher = model::Decimal::parse(&share).expect("a share");
+        let higher = model::Decimal::new(higher.units() + 5 * 10i64.pow(u32::from(higher.scale())), higher.scale());
+        let edited = with_cell(&commodities, index, "share_pct", TradeCommodities, &higher.to_string());
+        let report = check_with(&dir, TradeCommodities, &edited);
+        let line_no = line_number(index);
+        assert!(
+            finds(&report, "trade/commodity-share", "data/trade_commodities.csv", line_no, "share_pct"),
+            "trade_commodities.csv:{line_no}: a share of {higher} instead of {share} is not caught:\n{}",
+            tests::listing(&report)
+        );
+        shares += 1;
+    }
+    assert!(shares >= 8, "only {shares} commodity shares were tried");
+
+    // Every total that commodity figures depend on: doubled, each commodity share of its flow
+    // is caught, pointing at the total; halved, its parts exceed it.
+    let mut reached_totals = 0;
+    for (index, line) in totals.iter().enumerate().skip(1) {
+        let value = cell(Trade, line, "value");
+        let parts: Vec<usize> = (1..commodities.len())
+            .filter(|&i| flow_key(TradeCommodities, &commodities[i]) == flow_key(Trade, line))
+            .filter(|&i| !cell(TradeCommodities, &commodities[i], "value").is_empty())
+            .collect();
+        if value.is_empty() || parts.is_empty() {
+            continue;
+        }
+        let total_line = line_number(index);
+        let points_at_total =
+            |f: &validate::Finding| f.related.iter().any(|r| r.file == "data/trade.csv" && r.line == total_line);
+        let doubled = check_with(&dir, Trade, &with_cell(&totals, index, "value", Trade, &scaled(&value, 2, 1)));
+        for &part in &parts {
+            if cell(TradeCommodities, &commodities[part], "share_pct").is_empty() {
+                continue;
+            }
+            let part_line = line_number(part);
+            let hit = doubled.findings.iter().find(|f| {
+                f.rule == "trade/commodity-share" && f.line == part_line && f.column.as_deref() == Some("share_pct")
+            });
+            assert!(
+                hit.is_some_and(points_at_total),
+                "trade.csv:{total_line} doubled: commodity line {part_line} is not caught against it:\n{}",
+                tests::listing(&doubled)
+            );
+        }
+        let halved = check_with(&dir, Trade, &with_cell(&totals, index, "value", Trade, &scaled(&value, 1, 2)));
+        assert!(
+            halved.findings.iter().any(|f| f.rule == "trade/parts-exceed-total" && points_at_total(f)),
+            "trade.csv:{total_line} halved: its parts are not found to exceed it:\n{}",
+            tests::listing(&halved)
+        );
+        reached_totals += 1;
+    }
+    assert!(reached_totals >= 2, "only {reached_totals} totals were reached through their commodity lines");
+
+    // Every share of a reporter's total: a row for another partner with the same value at twice
+    // the share implies half the reporter total, and contradicts it.
+    let countries: Vec<String> =
+        table_lines(&dir, Countries).iter().skip(1).map(|l| cell(Countries, l, "code")).collect();
+    let mut reporter_shares = 0;
+    for (index, line) in totals.iter().enumerate().skip(1) {
+        let share = cell(Trade, line, "share_of_reporter_total_pct");
+        if share.is_empty() {
+            continue;
+        }
+        let key = flow_key(Trade, line);
+        let taken = |code: &String| {
+            *code == key[0]
+                || totals.iter().skip(1).any(|l| {
+                    let other = flow_key(Trade, l);
+                    other[0] == key[0] && other[1] == *code && other[2] == key[2] && other[3] == key[3]
+                })
+        };
+        let partner = countries.iter().find(|c| !taken(c)).expect("a country that is not yet a partner");
+        let mut added = totals.clone();
+        added.push(line.clone());
+        let last = added.len() - 1;
+        added = with_cell(&added, last, "partner", Trade, partner);
+        added = with_cell(&added, last, "share_of_reporter_total_pct", Trade, &scaled(&share, 2, 1));
+        let report = check_with(&dir, Trade, &added);
+        let real_line = line_number(index);
+        let hit = report.findings.iter().any(|f| {
+            f.rule == "trade/reporter-total"
+                && (f.line == real_line || f.related.iter().any(|r| r.file == "data/trade.csv" && r.line == real_line))
+        });
+        assert!(
+            hit,
+            "trade.csv:{real_line}: a contradicting share for {partner} is not caught:\n{}",
+            tests::listing(&report)
+        );
+        reporter_shares += 1;
+    }
+    assert!(reporter_shares >= 2, "only {reporter_shares} reporter shares were tried");
 }

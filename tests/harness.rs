@@ -82,7 +82,11 @@ pub fn cases() -> Vec<Case> {
         let Ok(entries) = std::fs::read_dir(fixtures_root().join(group)) else { continue };
         for entry in entries.flatten() {
             if entry.path().is_dir() {
-                cases.push(Case { group: group.to_owned(), name: entry.file_name().to_string_lossy().into_owned(), dir: entry.path() });
+                cases.push(Case {
+                    group: group.to_owned(),
+                    name: entry.file_name().to_string_lossy().into_owned(),
+                    dir: entry.path(),
+                });
             }
         }
     }

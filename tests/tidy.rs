@@ -10,7 +10,10 @@ fn generated_docs_are_current() {
     let rules = std::fs::read_to_string(workspace_root().join("docs/rules.md")).unwrap_or_default();
     assert!(rules == validate::rules::markdown(), "docs/rules.md is stale: run `cargo xtask docs`");
     let readme = std::fs::read_to_string(workspace_root().join("data/README.md")).unwrap_or_default();
-    assert!(readme == model::dictionary::splice_into_readme(&readme), "data/README.md's column reference is stale: run `cargo xtask docs`");
+    assert!(
+        readme == model::dictionary::splice_into_readme(&readme),
+        "data/README.md's column reference is stale: run `cargo xtask docs`"
+    );
 }
 
 #[test]

@@ -10,7 +10,12 @@ fn workspace() -> PathBuf {
 }
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(workspace()).env_remove("NO_COLOR").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(workspace())
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
 }
 
 /// A copy of `data/` in a fresh temporary folder, with `edit` applied to one file.
@@ -63,7 +68,13 @@ fn warnings_alone_exit_0() {
 
 #[test]
 fn usage_and_io_problems_exit_2() {
-    for args in [vec!["check", "--data", "/nonexistent/bilat"], vec!["check", "--format", "xml"], vec!["frobnicate"], vec![], vec!["check", "--data"]] {
+    for args in [
+        vec!["check", "--data", "/nonexistent/bilat"],
+        vec!["check", "--format", "xml"],
+        vec!["frobnicate"],
+        vec![],
+        vec!["check", "--data"],
+    ] {
         let output = xtask(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("error:"), "{args:?}");
@@ -95,7 +106,10 @@ fn github_annotations_cannot_be_injected() {
     // A cell whose text lands in a message, holding a line break, a workflow command and an
     // escaped line break; and a quoted cell spanning two lines before the bad cell.
     let dir = broken_copy("github", "relations.csv", |t| {
-        t.replace("kh-rel-1,KH,diplomatic_relations,", "\"kh-rel-1\n::error file=x::pwned\",KH,\"treaty\n::error file=y::pwned%0A::warning::z\",")
+        t.replace(
+            "kh-rel-1,KH,diplomatic_relations,",
+            "\"kh-rel-1\n::error file=x::pwned\",KH,\"treaty\n::error file=y::pwned%0A::warning::z\",",
+        )
     });
     let output = xtask(&["check", "--format", "github", "--data", dir.to_str().unwrap()]);
     let text = stdout(&output);
@@ -104,5 +118,8 @@ fn github_annotations_cannot_be_injected() {
     let commands: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
     assert_eq!(commands.len(), 1, "{text}");
     assert!(commands[0].starts_with(&ours), "{text}");
-    assert!(commands[0].contains("title=cell/invalid::`kind` is `treaty\\u{a}::error file=y::pwned%250A::warning::z`"), "{text}");
+    assert!(
+        commands[0].contains("title=cell/invalid::`kind` is `treaty\\u{a}::error file=y::pwned%250A::warning::z`"),
+        "{text}"
+    );
 }

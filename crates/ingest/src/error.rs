@@ -314,12 +314,17 @@ impl SourceCode for Snippet {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
         let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
         let line = self.first_line.saturating_sub(1) as usize + inner.line();
+        // miette counts the column in bytes; people and editors count characters.
+        let line_start =
+            self.text.get(..span.offset()).and_then(|before| before.rfind(['\n', '\r'])).map_or(0, |p| p + 1);
+        let column =
+            self.text.get(line_start..line_start + inner.column()).map_or(inner.column(), |s| s.chars().count());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
             line,
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }

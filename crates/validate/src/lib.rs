@@ -8,6 +8,7 @@
 //!
 //! This crate never reads files: it works on what ingest loaded.
 
+mod amount;
 mod engine;
 mod exceptions;
 mod finding;

@@ -60,10 +60,25 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     let horizons: HashMap<&str, (Horizon, &Row<Source<'_>>)> =
         data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect();
     let mut findings = Vec::new();
-    findings.extend(dated(context, &data.relations, &horizons, |r| {
-        [(r.start, "start"), (r.end, "end")].into_iter().filter_map(|(d, c)| Some((d?.days(), d?.to_string(), c))).collect()
-    }, |r| &r.source));
-    findings.extend(dated(context, &data.visits, &horizons, |r| vec![(r.date.days(), r.date.to_string(), "date")], |r| &r.source));
+    findings.extend(dated(
+        context,
+        &data.relations,
+        &horizons,
+        |r| {
+            [(r.start, "start"), (r.end, "end")]
+                .into_iter()
+                .filter_map(|(d, c)| Some((d?.days(), d?.to_string(), c)))
+                .collect()
+        },
+        |r| &r.source,
+    ));
+    findings.extend(dated(
+        context,
+        &data.visits,
+        &horizons,
+        |r| vec![(r.date.days(), r.date.to_string(), "date")],
+        |r| &r.source,
+    ));
     findings.extend(dated(context, &data.trade, &horizons, |r| year(r.year), |r| &r.source));
     findings.extend(dated(context, &data.trade_commodities, &horizons, |r| year(r.year), |r| &r.source));
     findings.extend(dated(context, &data.residents, &horizons, |r| year(r.year), |r| &r.source));

@@ -56,7 +56,12 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
         finding.help = Some(format!(
             "diplomatic relations with {country} date from {start}; check the year (a visit before relations is possible, but rare)"
         ));
-        finding.related.push(context.related(&data.relations, row.pos, Some("start"), format!("relations with {country} established")));
+        finding.related.push(context.related(
+            &data.relations,
+            row.pos,
+            Some("start"),
+            format!("relations with {country} established"),
+        ));
     };
     let mut findings: Vec<Finding> = data
         .visits
@@ -67,7 +72,8 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
             let mut out = Vec::new();
             for country in [visit.host, visit.guest] {
                 if let Some((start, relation)) = before(visit.date.days(), country) {
-                    let message = format!("visit dated {} is before diplomatic relations with {country} ({start})", visit.date);
+                    let message =
+                        format!("visit dated {} is before diplomatic relations with {country} ({start})", visit.date);
                     let mut finding = context.finding(&BEFORE_RELATIONS, &data.visits, row, "date", message, None);
                     note(&mut finding, country, *start, relation);
                     out.push(finding);
@@ -76,15 +82,23 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
             out
         })
         .collect();
-    findings.extend(data.relations.rows.par_iter().filter_map(|row| {
-        let relation = &row.record;
-        let start = relation.start.filter(|_| relation.kind != RelationKind::DiplomaticRelations)?;
-        let (established_on, established_row) = before(start.days(), relation.country)?;
-        let message =
-            format!("`{}` fact dated {start} is before diplomatic relations with {} ({established_on})", relation.kind, relation.country);
-        let mut finding = context.finding(&BEFORE_RELATIONS, &data.relations, row, "start", message, None);
-        note(&mut finding, relation.country, *established_on, established_row);
-        Some(finding)
-    }).collect::<Vec<_>>());
+    findings.extend(
+        data.relations
+            .rows
+            .par_iter()
+            .filter_map(|row| {
+                let relation = &row.record;
+                let start = relation.start.filter(|_| relation.kind != RelationKind::DiplomaticRelations)?;
+                let (established_on, established_row) = before(start.days(), relation.country)?;
+                let message = format!(
+                    "`{}` fact dated {start} is before diplomatic relations with {} ({established_on})",
+                    relation.kind, relation.country
+                );
+                let mut finding = context.finding(&BEFORE_RELATIONS, &data.relations, row, "start", message, None);
+                note(&mut finding, relation.country, *established_on, established_row);
+                Some(finding)
+            })
+            .collect::<Vec<_>>(),
+    );
     findings
 }

@@ -66,7 +66,10 @@ fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &
             (format!("this row repeats line {} exactly", first.pos.line), "delete one of the two rows".to_owned())
         } else {
             let columns = def.key.join(", ");
-            (format!("the key `{key}` ({columns}) is already used on line {}", first.pos.line), "give each row its own key, or merge the two rows".to_owned())
+            (
+                format!("the key `{key}` ({columns}) is already used on line {}", first.pos.line),
+                "give each row its own key, or merge the two rows".to_owned(),
+            )
         };
         let mut finding = context.finding(&DUPLICATE, table, row, column, message, Some(help));
         if identical {

@@ -82,8 +82,12 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     findings.extend(resolve(context, &data.relations, &countries, |r| {
         vec![("country", Some(r.country.as_str())), ("third_country", r.third_country.as_ref().map(|c| c.as_str()))]
     }));
-    findings.extend(resolve(context, &data.visits, &countries, |r| vec![("host", Some(r.host.as_str())), ("guest", Some(r.guest.as_str()))]));
-    findings.extend(resolve(context, &data.trade, &countries, |r| vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]));
+    findings.extend(resolve(context, &data.visits, &countries, |r| {
+        vec![("host", Some(r.host.as_str())), ("guest", Some(r.guest.as_str()))]
+    }));
+    findings.extend(resolve(context, &data.trade, &countries, |r| {
+        vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
+    }));
     findings.extend(resolve(context, &data.trade_commodities, &countries, |r| {
         vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
     }));
@@ -150,7 +154,8 @@ fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
     if !data.trade.is_complete() {
         return Vec::new();
     }
-    let totals: HashSet<_> = data.trade.rows.iter().map(|r| (r.record.reporter, r.record.partner, r.record.year, r.record.flow)).collect();
+    let totals: HashSet<_> =
+        data.trade.rows.iter().map(|r| (r.record.reporter, r.record.partner, r.record.year, r.record.flow)).collect();
     data.trade_commodities
         .rows
         .par_iter()
@@ -161,7 +166,10 @@ fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
         .map(|row| {
             let r = &row.record;
             let message = format!("no {} total in trade.csv for {} → {} in {}", r.flow, r.reporter, r.partner, r.year);
-            let help = format!("add the row `{},{},{},{},…` to trade.csv, or correct this line's reporter, partner, year or flow", r.reporter, r.partner, r.year, r.flow);
+            let help = format!(
+                "add the row `{},{},{},{},…` to trade.csv, or correct this line's reporter, partner, year or flow",
+                r.reporter, r.partner, r.year, r.flow
+            );
             context.finding(&REFERENCE, &data.trade_commodities, row, "flow", message, Some(help))
         })
         .collect()
@@ -170,11 +178,8 @@ fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
 /// An exception names a table file, one of its columns and a rule id that exist.
 fn exceptions(context: &Context<'_, '_>) -> Vec<Finding> {
     let table = &context.data.exceptions;
-    let rule_ids: Vec<&str> = crate::rules::ALL
-        .iter()
-        .flat_map(|r| r.ids())
-        .chain(ingest::ErrorKind::ALL.iter().map(|k| k.code()))
-        .collect();
+    let rule_ids: Vec<&str> =
+        crate::rules::ALL.iter().flat_map(|r| r.ids()).chain(ingest::ErrorKind::ALL.iter().map(|k| k.code())).collect();
     let files: Vec<&str> = TableId::ALL.iter().map(|t| t.file()).collect();
     let mut findings = Vec::new();
     for row in &table.rows {

@@ -9,6 +9,9 @@ mod key_duplicate;
 mod key_reference;
 mod residents_jump;
 mod source_unused;
+mod trade_commodity_share;
+mod trade_parts_exceed_total;
+mod trade_reporter_total;
 mod visit_no_participants;
 
 use crate::engine::Rule;
@@ -24,6 +27,9 @@ pub static ALL: &[&Rule] = &[
     &visit_no_participants::NO_PARTICIPANTS,
     &source_unused::UNUSED,
     &residents_jump::JUMP,
+    &trade_commodity_share::COMMODITY_SHARE,
+    &trade_parts_exceed_total::PARTS_EXCEED_TOTAL,
+    &trade_reporter_total::REPORTER_TOTAL,
     &exception_stale::STALE,
 ];
 

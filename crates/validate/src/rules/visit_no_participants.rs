@@ -48,7 +48,8 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
         .map(|row| {
             let id = &row.record.id;
             let message = format!("visit `{id}` has no participants");
-            let help = format!("add a row `{id},1,<title>,<name>,` to visit_participants.csv for each person or delegation");
+            let help =
+                format!("add a row `{id},1,<title>,<name>,` to visit_participants.csv for each person or delegation");
             context.finding(&NO_PARTICIPANTS, &data.visits, row, "id", message, Some(help))
         })
         .collect()

@@ -1,0 +1,792 @@
+//! Exact interval arithmetic on written figures, for the numeric rules.
+//!
+//! A figure in the dataset stands for every number that rounds to it: `2.9` for [2.85, 2.95],
+//! `28` (a percentage) for [27.5, 28.5], `142` (NOK million) for [141.5, 142.5]. [`Bounds`]
+//! holds that range exactly, and the numeric rules decide on ranges only: a rule reports a
+//! relation between figures (a share of a total, parts of a whole) only when *no* choice of
+//! true values inside the written ranges satisfies it.
+//!
+//! # The range of a figure
+//!
+//! - `exact`: the figure ± half a unit of its last written digit.
+//! - `approximately`: the figure ± the larger of half a unit of its last written digit and
+//!   10 % of the figure; the qualifier's documented meaning ("may be off by up to 10 %").
+//!   `10.3 NOK billion` approximately is [9.27, 11.33].
+//! - `near_zero` (no figure, only words such as "close to zero"): [0, unbounded). No upper
+//!   bound is known, so a relation that needs one cannot be refuted and the rule stays silent.
+//!
+//! Lower bounds are clamped at 0: trade figures and shares cannot be negative. A negative
+//! figure has no range here ([`Bounds::of_money`] returns `None`); `field/format` reports it.
+//! The qualifier of a `trade.csv` row qualifies its `value`; shares have no qualifier and are
+//! exact to their last written digit.
+//!
+//! # Arithmetic
+//!
+//! Every number is an [`Exact`]: an `i128` numerator times a power of ten. Units convert by
+//! adding their exponent (`NOK billion` is 10^9 `NOK`), so conversion is exact. Nothing is
+//! divided to reach a verdict: quotients are compared by cross-multiplication ([`Ratio`]),
+//! and binary floating point is not used at all.
+//!
+//! # Why nothing overflows on data read from CSV
+//!
+//! A parsed cell has at most 18 digits (|units| < 10^18) and at most 9 after the point, and
+//! a unit is at most 10^9 kroner. So:
+//!
+//! - A figure's bounds are `(10·units ± w) × 10^(unit − scale − 1)` with
+//!   `w ≤ max(5, |units|)`: every numerator is below 1.1 × 10^19, every exponent is in
+//!   [−10, 8].
+//! - A product of two bounds (a share times a total, a value times a share) has a numerator
+//!   below 1.21 × 10^38 < `i128::MAX` ≈ 1.70 × 10^38.
+//! - A sum aligns its terms to the finer exponent, a shift of at most 10^18, so each aligned
+//!   term is below 1.1 × 10^37. Running sums are only extended while they do not exceed a
+//!   bound of that same size, so they stay below 2.2 × 10^37.
+//! - [`Exact`]'s comparison never overflows: when scaling one side by a power of ten would
+//!   overflow, that side is larger than any `i128` the other side can be.
+//!
+//! The operations are checked nonetheless, because a [`Decimal`] built in code may exceed the
+//! parser's limits: an overflow is [`TooLarge`], which a rule reports as a warning ("too large
+//! to check exactly"), never as a verdict and never by skipping silently.
+//!
+//! # Display
+//!
+//! Help texts show the arithmetic. A computed range (a quotient) is rounded outward for
+//! display only, lower bound down and upper bound up, to the fewest decimals that keep it
+//! visibly apart from the range it contradicts ([`show_apart`]). Written ranges are shown
+//! exactly ([`Bounds::render`]).
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use ingest::{Row, Severity, Table};
+use model::{Decimal, Qualifier, Record, Unit};
+
+use crate::engine::{Context, Rule};
+use crate::finding::Finding;
+
+/// An arithmetic step whose result does not fit in 128 bits. See the module documentation:
+/// it cannot happen with figures read from CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TooLarge;
+
+/// `10^exp`, or `None` when it does not fit in an `i128`.
+fn checked_pow10(exp: u32) -> Option<i128> {
+    10i128.checked_pow(exp)
+}
+
+/// A non-negative number held exactly: `numerator × 10^exponent`.
+///
+/// Equality and order compare the numbers, whatever their representation: `285 × 10^-1`
+/// equals `2850 × 10^-2`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Exact {
+    numerator: i128,
+    exponent: i32,
+}
+
+impl Exact {
+    /// Zero.
+    pub(crate) const ZERO: Exact = Exact { numerator: 0, exponent: 0 };
+
+    /// `numerator × 10^exponent`; `numerator` must not be negative.
+    pub(crate) fn new(numerator: i128, exponent: i32) -> Exact {
+        debug_assert!(numerator >= 0, "Exact holds non-negative numbers");
+        Exact { numerator: numerator.max(0), exponent }
+    }
+
+    /// An integer.
+    pub(crate) fn integer(value: i128) -> Exact {
+        Exact::new(value, 0)
+    }
+
+    /// Whether the number is zero.
+    pub(crate) fn is_zero(self) -> bool {
+        self.numerator == 0
+    }
+
+    /// The number times `10^power`: exact, it only moves the decimal point.
+    #[must_use]
+    pub(crate) fn times_pow10(self, power: i32) -> Exact {
+        Exact { numerator: self.numerator, exponent: self.exponent + power }
+    }
+
+    /// The numerator at a finer (smaller or equal) exponent.
+    fn numerator_at(self, exponent: i32) -> Result<i128, TooLarge> {
+        debug_assert!(exponent <= self.exponent);
+        if self.numerator == 0 {
+            return Ok(0);
+        }
+        let shift = u32::try_from(self.exponent - exponent).map_err(|_| TooLarge)?;
+        checked_pow10(shift).and_then(|p| self.numerator.checked_mul(p)).ok_or(TooLarge)
+    }
+
+    /// The exact sum.
+    pub(crate) fn checked_add(self, other: Exact) -> Result<Exact, TooLarge> {
+        let exponent = self.exponent.min(other.exponent);
+        let sum = self.numerator_at(exponent)?.checked_add(other.numerator_at(exponent)?).ok_or(TooLarge)?;
+        Ok(Exact { numerator: sum, exponent })
+    }
+
+    /// The exact product.
+    pub(crate) fn checked_mul(self, other: Exact) -> Result<Exact, TooLarge> {
+        let numerator = self.numerator.checked_mul(other.numerator).ok_or(TooLarge)?;
+        Ok(Exact { numerator, exponent: self.exponent + other.exponent })
+    }
+
+    /// The number in a unit worth `10^unit_exponent`, written exactly with no trailing zeros
+    /// after the point: `2.85`, `142`, `0.1415`.
+    pub(crate) fn render(self, unit_exponent: i32) -> String {
+        let text = digits(self.numerator, self.exponent - unit_exponent);
+        if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
+    }
+}
+
+/// `numerator × 10^exponent` written out, with `-exponent` decimals when it is negative.
+fn digits(numerator: i128, exponent: i32) -> String {
+    let mut text = numerator.to_string();
+    if exponent >= 0 {
+        if numerator != 0 {
+            text.extend(std::iter::repeat_n('0', exponent.unsigned_abs() as usize));
+        }
+        return text;
+    }
+    let decimals = exponent.unsigned_abs() as usize;
+    if text.len() <= decimals {
+        text = format!("{}{text}", "0".repeat(decimals + 1 - text.len()));
+    }
+    text.insert(text.len() - decimals, '.');
+    text
+}
+
+/// Compares `a × 10^shift` with `b`, for non-negative `a` and `b`, without overflowing.
+fn compare_shifted(a: i128, shift: u32, b: i128) -> Ordering {
+    if a == 0 {
+        return 0.cmp(&b);
+    }
+    match checked_pow10(shift).and_then(|p| a.checked_mul(p)) {
+        Some(scaled) => scaled.cmp(&b),
+        // The scaled `a` exceeds `i128::MAX`, hence `b`.
+        None => Ordering::Greater,
+    }
+}
+
+impl Ord for Exact {
+    fn cmp(&self, other: &Exact) -> Ordering {
+        let shift = self.exponent.abs_diff(other.exponent);
+        if self.exponent >= other.exponent {
+            compare_shifted(self.numerator, shift, other.numerator)
+        } else {
+            compare_shifted(other.numerator, shift, self.numerator).reverse()
+        }
+    }
+}
+
+impl PartialOrd for Exact {
+    fn partial_cmp(&self, other: &Exact) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Exact {
+    fn eq(&self, other: &Exact) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Exact {}
+
+/// The range of true values a written figure allows, `[lo, hi]`; `hi` is `None` when no
+/// upper bound is known (`near_zero`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bounds {
+    /// The smallest value the figure allows, at least 0.
+    pub(crate) lo: Exact,
+    /// The largest value the figure allows; `None` for no known upper bound.
+    pub(crate) hi: Option<Exact>,
+}
+
+impl Bounds {
+    /// A money figure in kroner: `value` written in `unit`, as `qualifier` says. `None` for a
+    /// negative figure, which is not a trade figure (`field/format` reports it).
+    pub(crate) fn of_money(value: Decimal, unit: Unit, qualifier: Qualifier) -> Option<Bounds> {
+        let approximate = qualifier != Qualifier::Exact;
+        Bounds::written(value, i32::from(unit.exponent()), approximate)
+    }
+
+    /// A percentage, exact to its last written digit, in percent. `None` when negative.
+    pub(crate) fn of_percent(value: Decimal) -> Option<Bounds> {
+        Bounds::written(value, 0, false)
+    }
+
+    /// What `near_zero` allows: [0, unbounded).
+    pub(crate) fn near_zero() -> Bounds {
+        Bounds { lo: Exact::ZERO, hi: None }
+    }
+
+    /// The range of a `trade.csv` value: the written figure, or [`Bounds::near_zero`] for
+    /// `near_zero` without one. `None` when there is nothing to range over: no figure (or no
+    /// unit) without `near_zero`, or a negative figure; `field/coherence` and `field/format`
+    /// report those.
+    pub(crate) fn of_trade_value(value: Option<Decimal>, unit: Option<Unit>, qualifier: Qualifier) -> Option<Bounds> {
+        match (value, unit) {
+            (Some(value), Some(unit)) => Bounds::of_money(value, unit, qualifier),
+            (None, _) if qualifier == Qualifier::NearZero => Some(Bounds::near_zero()),
+            _ => None,
+        }
+    }
+
+    /// A written figure whose unit is `10^unit_exponent`. See the module documentation.
+    fn written(value: Decimal, unit_exponent: i32, approximate: bool) -> Option<Bounds> {
+        if value.is_negative() {
+            return None;
+        }
+        // In tenths of the last written digit, `value` is `10 × units`, and half a digit is 5.
+        let units = i128::from(value.units());
+        let center = 10 * units;
+        let half_width = if approximate { units.max(5) } else { 5 };
+        let exponent = unit_exponent - i32::from(value.scale()) - 1;
+        Some(Bounds {
+            lo: Exact::new((center - half_width).max(0), exponent),
+            hi: Some(Exact::new(center + half_width, exponent)),
+        })
+    }
+
+    /// The range times `10^power`, e.g. `2` to turn a fraction into percent.
+    #[must_use]
+    pub(crate) fn times_pow10(self, power: i32) -> Bounds {
+        Bounds { lo: self.lo.times_pow10(power), hi: self.hi.map(|hi| hi.times_pow10(power)) }
+    }
+
+    /// Every product of a value of `self` and a value of `other`: both are non-negative, so
+    /// it is `[lo × lo', hi × hi']`.
+    pub(crate) fn checked_mul(self, other: Bounds) -> Result<Bounds, TooLarge> {
+        let hi = match (self.hi, other.hi) {
+            (Some(a), Some(b)) => Some(a.checked_mul(b)?),
+            _ => None,
+        };
+        Ok(Bounds { lo: self.lo.checked_mul(other.lo)?, hi })
+    }
+
+    /// Whether some value lies in both ranges (the ranges are closed).
+    pub(crate) fn overlaps(&self, other: &Bounds) -> bool {
+        self.hi.is_none_or(|hi| other.lo <= hi) && other.hi.is_none_or(|hi| self.lo <= hi)
+    }
+
+    /// The range in a unit worth `10^unit_exponent`, exactly: `30.5–31.5`.
+    pub(crate) fn render(&self, unit_exponent: i32) -> String {
+        match self.hi {
+            Some(hi) => format!("{}–{}", self.lo.render(unit_exponent), hi.render(unit_exponent)),
+            None => format!("at least {}", self.lo.render(unit_exponent)),
+        }
+    }
+}
+
+/// Whether a share of a whole is possible: some `part`, `whole` and `share` (in percent) in
+/// their ranges have `part × 100 = share × whole`.
+///
+/// Decided without division: the products `share × whole` form the range
+/// `[share.lo × whole.lo, share.hi × whole.hi]`, which must meet `part × 100`.
+pub(crate) fn share_fits(part: Bounds, whole: Bounds, share: Bounds) -> Result<bool, TooLarge> {
+    Ok(part.times_pow10(2).overlaps(&share.checked_mul(whole)?))
+}
+
+/// An exact quotient `numerator / denominator` of non-negative numbers, `denominator > 0`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ratio {
+    numerator: Exact,
+    denominator: Exact,
+}
+
+/// Which way [`Ratio::rounded`] rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rounding {
+    /// Towards zero: for lower bounds.
+    Down,
+    /// Away from zero: for upper bounds.
+    Up,
+}
+
+impl Ratio {
+    /// `numerator / denominator`; `denominator` must not be zero.
+    pub(crate) fn new(numerator: Exact, denominator: Exact) -> Ratio {
+        debug_assert!(!denominator.is_zero(), "a ratio's denominator is positive");
+        Ratio { numerator, denominator }
+    }
+
+    /// A number as a ratio over 1.
+    pub(crate) fn whole(value: Exact) -> Ratio {
+        Ratio::new(value, Exact::integer(1))
+    }
+
+    /// Compares by cross-multiplication: `a/b` against `c/d` is `a·d` against `c·b`.
+    pub(crate) fn checked_cmp(&self, other: &Ratio) -> Result<Ordering, TooLarge> {
+        let left = self.numerator.checked_mul(other.denominator)?;
+        let right = other.numerator.checked_mul(self.denominator)?;
+        Ok(left.cmp(&right))
+    }
+
+    /// The quotient in a unit worth `10^unit_exponent`, rounded to `decimals` decimals:
+    /// an [`Exact`] whose exponent is `unit_exponent − decimals`. By long division, so that
+    /// only the digits shown need to fit.
+    pub(crate) fn rounded(&self, unit_exponent: i32, decimals: u32, rounding: Rounding) -> Result<Exact, TooLarge> {
+        let decimals_i32 = i32::try_from(decimals).map_err(|_| TooLarge)?;
+        let (numerator, denominator) = (self.numerator.numerator, self.denominator.numerator);
+        // value × 10^decimals in the unit = numerator × 10^shift / denominator.
+        let shift = self.numerator.exponent - self.denominator.exponent - unit_exponent + decimals_i32;
+        let (mut quotient, remainder_is_zero) = if shift >= 0 {
+            let mut quotient = numerator / denominator;
+            let mut remainder = numerator % denominator;
+            for _ in 0..shift {
+                let widened = remainder.checked_mul(10).ok_or(TooLarge)?;
+                let digit = widened / denominator;
+                remainder = widened % denominator;
+                quotient = quotient.checked_mul(10).and_then(|q| q.checked_add(digit)).ok_or(TooLarge)?;
+            }
+            (quotient, remainder == 0)
+        } else {
+            let scale = checked_pow10(shift.unsigned_abs()).and_then(|p| denominator.checked_mul(p));
+            match scale {
+                Some(divisor) => (numerator / divisor, numerator % divisor == 0),
+                // The divisor exceeds `i128::MAX`, hence the numerator: the quotient is below 1.
+                None => (0, numerator == 0),
+            }
+        };
+        if rounding == Rounding::Up && !remainder_is_zero {
+            quotient = quotient.checked_add(1).ok_or(TooLarge)?;
+        }
+        Ok(Exact::new(quotient, unit_exponent - decimals_i32))
+    }
+}
+
+/// The range of a quotient of two ranges, `[lo, hi]`; `hi` is `None` when unbounded (the
+/// divisor may be 0, or the dividend has no upper bound).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QuotientBounds {
+    /// The smallest quotient.
+    pub(crate) lo: Ratio,
+    /// The largest quotient, if bounded.
+    pub(crate) hi: Option<Ratio>,
+}
+
+impl QuotientBounds {
+    /// Every `a / b` for `a` in `dividend` and `b > 0` in `divisor`: `[a.lo / b.hi, a.hi / b.lo]`.
+    pub(crate) fn of(dividend: Bounds, divisor: Bounds) -> QuotientBounds {
+        let lo = match divisor.hi {
+            Some(hi) if !hi.is_zero() => Ratio::new(dividend.lo, hi),
+            _ => Ratio::whole(Exact::ZERO),
+        };
+        let hi = match dividend.hi {
+            Some(hi) if !divisor.lo.is_zero() => Some(Ratio::new(hi, divisor.lo)),
+            _ => None,
+        };
+        QuotientBounds { lo, hi }
+    }
+
+    /// A written range as a quotient range over 1.
+    pub(crate) fn whole(bounds: Bounds) -> QuotientBounds {
+        QuotientBounds { lo: Ratio::whole(bounds.lo), hi: bounds.hi.map(Ratio::whole) }
+    }
+
+    /// The range rounded outward to `decimals` in a unit worth `10^unit_exponent`.
+    pub(crate) fn shown(&self, unit_exponent: i32, decimals: u32) -> Result<ShownRange, TooLarge> {
+        Ok(ShownRange {
+            lo: self.lo.rounded(unit_exponent, decimals, Rounding::Down)?,
+            hi: self.hi.map(|hi| hi.rounded(unit_exponent, decimals, Rounding::Up)).transpose()?,
+            unit_exponent,
+            decimals,
+        })
+    }
+}
+
+/// The most decimals [`show_apart`] goes to.
+const MAX_SHOWN_DECIMALS: u32 = 12;
+
+/// How many significant digits a shown range gives its lower bound, at least.
+const SHOWN_SIGNIFICANT_DIGITS: u32 = 3;
+
+/// Shows two disjoint quotient ranges, rounded outward, with the fewest decimals at which
+/// the shown ranges stay apart: so that people reading the help see the gap that the finding
+/// is about, not a rounding artefact that seems to close it. The decimals are at least
+/// `at_least`, and enough for [`SHOWN_SIGNIFICANT_DIGITS`] digits of `first`'s lower bound
+/// (`0.0275 %`, not `0.0 %`).
+pub(crate) fn show_apart(
+    first: &QuotientBounds,
+    second: &QuotientBounds,
+    unit_exponent: i32,
+    at_least: u32,
+) -> Result<(ShownRange, ShownRange), TooLarge> {
+    let mut decimals = at_least.min(MAX_SHOWN_DECIMALS);
+    if !first.lo.numerator.is_zero() {
+        let significant = checked_pow10(SHOWN_SIGNIFICANT_DIGITS - 1).ok_or(TooLarge)?;
+        while decimals < MAX_SHOWN_DECIMALS
+            && first.lo.rounded(unit_exponent, decimals, Rounding::Down)?.numerator < significant
+        {
+            decimals += 1;
+        }
+    }
+    loop {
+        let shown = (first.shown(unit_exponent, decimals)?, second.shown(unit_exponent, decimals)?);
+        if !shown.0.overlaps(&shown.1) || decimals >= MAX_SHOWN_DECIMALS {
+            return Ok(shown);
+        }
+        decimals += 1;
+    }
+}
+
+/// A range rounded for display, with a fixed number of decimals.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ShownRange {
+    lo: Exact,
+    hi: Option<Exact>,
+    unit_exponent: i32,
+    decimals: u32,
+}
+
+impl ShownRange {
+    fn overlaps(&self, other: &ShownRange) -> bool {
+        self.hi.is_none_or(|hi| other.lo <= hi) && other.hi.is_none_or(|hi| self.lo <= hi)
+    }
+
+    /// A bound with exactly the shown number of decimals, trailing zeros included.
+    fn bound(&self, value: Exact) -> String {
+        let decimals = i32::try_from(self.decimals).unwrap_or(i32::MAX);
+        // `value` was rounded to this exponent, so its numerator at it is exact.
+        match value.numerator_at(self.unit_exponent - decimals) {
+            Ok(numerator) => digits(numerator, -decimals),
+            Err(TooLarge) => value.render(self.unit_exponent),
+        }
+    }
+
+    /// `27.5 %–28.8 %` with `unit` "%", or `at least 27.5 %` when unbounded.
+    pub(crate) fn with_unit_on_each(&self, unit: &str) -> String {
+        match self.hi {
+            Some(hi) => format!("{} {unit}–{} {unit}", self.bound(self.lo), self.bound(hi)),
+            None => format!("at least {} {unit}", self.bound(self.lo)),
+        }
+    }
+
+    /// `820–900 NOK billion`, or `at least 820 NOK billion` when unbounded.
+    pub(crate) fn with_unit_after(&self, unit: &str) -> String {
+        match self.hi {
+            Some(hi) => format!("{}–{} {unit}", self.bound(self.lo), self.bound(hi)),
+            None => format!("at least {} {unit}", self.bound(self.lo)),
+        }
+    }
+}
+
+impl fmt::Display for ShownRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.hi {
+            Some(hi) => write!(f, "{}–{}", self.bound(self.lo), self.bound(hi)),
+            None => write!(f, "at least {}", self.bound(self.lo)),
+        }
+    }
+}
+
+/// A figure with its unit as written: `2.9 NOK billion`, or `approximately 10.3 NOK billion`.
+pub(crate) fn written_money(value: Decimal, unit: Unit, qualifier: Qualifier) -> String {
+    match qualifier {
+        Qualifier::Exact => format!("{value} {unit}"),
+        _ => format!("approximately {value} {unit}"),
+    }
+}
+
+/// The warning a rule reports instead of a verdict when its figures are too large to check
+/// exactly (see the module documentation: not for figures read from CSV).
+pub(crate) fn too_large_to_check<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    rule: &Rule,
+    table: &Table<'a, R>,
+    row: &Row<R>,
+    column: &str,
+) -> Finding {
+    let message = "the figures are too large to check exactly".to_owned();
+    let help = "the rule's exact arithmetic works on at most 18 digits with at most 9 after the point".to_owned();
+    let mut finding = context.finding(rule, table, row, column, message, Some(help));
+    finding.severity = Severity::Warning;
+    finding
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn decimal(text: &str) -> Decimal {
+        Decimal::parse(text).unwrap()
+    }
+
+    fn money(text: &str, unit: Unit) -> Bounds {
+        Bounds::of_money(decimal(text), unit, Qualifier::Exact).unwrap()
+    }
+
+    fn billions(text: &str) -> Bounds {
+        money(text, Unit::NokBillion)
+    }
+
+    fn percent(text: &str) -> Bounds {
+        Bounds::of_percent(decimal(text)).unwrap()
+    }
+
+    #[test]
+    fn exact_numbers_compare_across_exponents() {
+        assert_eq!(Exact::new(285, -1), Exact::new(2850, -2));
+        assert!(Exact::new(285, -1) < Exact::new(2851, -2));
+        assert!(Exact::new(1, 39) > Exact::new(i128::MAX, 0));
+        assert!(Exact::new(1, 38) < Exact::new(i128::MAX, 0));
+        assert!(Exact::new(i128::MAX, 0) < Exact::new(1, 40));
+        assert!(Exact::ZERO < Exact::new(1, -300));
+        assert_eq!(Exact::ZERO, Exact::new(0, 300));
+        assert_eq!(Exact::new(15, -1).checked_add(Exact::new(2, 0)), Ok(Exact::new(35, -1)));
+        assert_eq!(Exact::new(15, -1).checked_mul(Exact::new(3, 2)), Ok(Exact::new(450, 0)));
+    }
+
+    #[test]
+    fn overflow_is_reported_not_wrapped() {
+        let huge = Exact::new(i128::MAX / 2, 0);
+        assert_eq!(huge.checked_add(huge.times_pow10(1)), Err(TooLarge));
+        assert_eq!(huge.checked_mul(Exact::integer(3)), Err(TooLarge));
+        // Out of the parser's limits: 19 digits. The bounds still build; their product does not fit.
+        let beyond = Bounds::of_money(Decimal::new(i64::MAX, 0), Unit::NokBillion, Qualifier::Approximately).unwrap();
+        assert_eq!(share_fits(beyond, beyond, beyond), Err(TooLarge));
+    }
+
+    #[test]
+    fn the_largest_parsable_figures_do_not_overflow() {
+        // The module documentation's bounds, at their extremes.
+        let largest = decimal("999999999999999999");
+        let finest = decimal("0.999999999");
+        for (a, b) in [(largest, largest), (largest, finest), (finest, largest)] {
+            let a_money = Bounds::of_money(a, Unit::NokBillion, Qualifier::Approximately).unwrap();
+            let b_money = Bounds::of_money(b, Unit::Nok, Qualifier::Approximately).unwrap();
+            let b_share = Bounds::of_percent(b).unwrap();
+            assert!(share_fits(a_money, b_money, b_share).is_ok());
+            assert!(share_fits(b_money, a_money, b_share).is_ok());
+            let sum = a_money.lo.checked_add(b_money.lo).and_then(|s| s.checked_add(a_money.hi.unwrap()));
+            assert!(sum.is_ok());
+            let implied_a = QuotientBounds::of(a_money.times_pow10(2), b_share);
+            let implied_b = QuotientBounds::of(b_money.times_pow10(2), b_share);
+            assert!(overlaps(&implied_a, &implied_b).is_ok());
+        }
+    }
+
+    #[test]
+    fn written_figures_stand_for_their_rounding_range() {
+        assert_eq!(billions("2.9").render(9), "2.85–2.95");
+        assert_eq!(percent("28").render(0), "27.5–28.5");
+        assert_eq!(money("142", Unit::NokMillion).render(6), "141.5–142.5");
+        assert_eq!(money("142", Unit::NokMillion).render(9), "0.1415–0.1425");
+        assert_eq!(percent("0").render(0), "0–0.5");
+        let about = |text: &str| Bounds::of_money(decimal(text), Unit::NokBillion, Qualifier::Approximately).unwrap();
+        assert_eq!(about("10.3").render(9), "9.27–11.33");
+        // Half a digit is wider than 10 % of a small figure.
+        assert_eq!(about("3").render(9), "2.5–3.5");
+        assert_eq!(about("0").render(9), "0–0.5");
+        assert_eq!(Bounds::near_zero().render(9), "at least 0");
+        assert!(Bounds::of_percent(decimal("-1")).is_none());
+    }
+
+    #[test]
+    fn units_convert_exactly() {
+        assert_eq!(money("2900", Unit::NokMillion), billions("2900").times_pow10(-3));
+        assert!(money("2900", Unit::NokMillion).overlaps(&billions("2.9")));
+        assert!(!money("2.9", Unit::NokMillion).overlaps(&billions("2.9")));
+        assert_eq!(money("1", Unit::Nok).lo, Exact::new(5, -1));
+    }
+
+    #[test]
+    fn japan_export_shares_fit_within_rounding() {
+        // 2.2 / 10.3 = 21.36 %, written 22: [2.15/10.35, 2.25/10.25] = [20.77 %, 21.95 %] meets [21.5, 22.5].
+        let total = billions("10.3");
+        for (value, share) in [("2.9", "28"), ("2.2", "22"), ("1.4", "14"), ("1.2", "11")] {
+            assert_eq!(share_fits(billions(value), total, percent(share)), Ok(true), "{value} at {share} %");
+        }
+        assert_eq!(share_fits(billions("2.9"), total, percent("31")), Ok(false));
+        assert_eq!(share_fits(billions("2.2"), total, percent("23")), Ok(false));
+    }
+
+    #[test]
+    fn touching_ranges_overlap() {
+        // 1.1787 / 10.3 is at most 1.17875 / 10.25 = 11.5 % exactly: the lower end of 12 %.
+        assert_eq!(share_fits(billions("1.1787"), billions("10.3"), percent("12")), Ok(true));
+        assert_eq!(share_fits(billions("1.1786"), billions("10.3"), percent("12")), Ok(false));
+    }
+
+    #[test]
+    fn near_zero_refutes_nothing() {
+        assert_eq!(share_fits(billions("2.9"), Bounds::near_zero(), percent("99")), Ok(true));
+        assert_eq!(share_fits(Bounds::near_zero(), billions("10.3"), percent("99")), Ok(true));
+    }
+
+    #[test]
+    fn quotients_round_outward_for_display() {
+        let implied = QuotientBounds::of(billions("2.9").times_pow10(2), billions("10.3"));
+        let stated = QuotientBounds::whole(percent("31"));
+        assert_eq!(overlaps(&implied, &stated), Ok(false));
+        let (shown, _) = show_apart(&implied, &stated, 0, 1).unwrap();
+        assert_eq!(shown.with_unit_on_each("%"), "27.5 %–28.8 %");
+        // 11.3869… %–11.4990… %: at 3 decimals the upper end would read 11.500, touching 11.5.
+        let implied = QuotientBounds::of(billions("1.1786").times_pow10(2), billions("10.3"));
+        let (shown, stated) = show_apart(&implied, &QuotientBounds::whole(percent("12")), 0, 1).unwrap();
+        assert_eq!(shown.to_string(), "11.3869–11.4991");
+        assert_eq!(stated.to_string(), "11.5000–12.5000");
+        let ratio = Ratio::new(Exact::integer(2), Exact::integer(3));
+        assert_eq!(ratio.rounded(0, 2, Rounding::Down).unwrap().render(0), "0.66");
+        assert_eq!(ratio.rounded(0, 2, Rounding::Up).unwrap().render(0), "0.67");
+        assert_eq!(ratio.rounded(-3, 0, Rounding::Up).unwrap().render(0), "0.667");
+        assert_eq!(Ratio::whole(Exact::integer(5)).rounded(3, 1, Rounding::Up).unwrap().render(3), "0.1");
+        assert_eq!(Ratio::whole(Exact::integer(5)).rounded(30, 1, Rounding::Down).unwrap().render(0), "0");
+        let unbounded = QuotientBounds::of(billions("1"), Bounds::of_percent(decimal("0")).unwrap());
+        assert_eq!(unbounded.shown(0, 0).unwrap().with_unit_after("NOK"), "at least 1000000000 NOK");
+    }
+
+    #[test]
+    fn implied_totals_overlap_when_some_total_fits_both() {
+        // Japan 2011: 10.3 NOK billion is 1.2 % of Norway's exports: 820–900 NOK billion.
+        let japan = QuotientBounds::of(billions("10.3").times_pow10(2), percent("1.2"));
+        assert_eq!(japan.shown(9, 1).unwrap().with_unit_after("NOK billion"), "820.0–900.0 NOK billion");
+        let close = QuotientBounds::of(billions("0.5").times_pow10(2), percent("0.06"));
+        assert_eq!(overlaps(&japan, &close), Ok(true));
+        let far = QuotientBounds::of(billions("0.5").times_pow10(2), percent("0.04"));
+        assert_eq!(overlaps(&japan, &far), Ok(false));
+        assert_eq!(overlaps(&far, &japan), Ok(false));
+    }
+
+    /// A true value `numerator / denominator` written with `scale` decimals in a unit worth
+    /// `10^unit_exponent`, rounded to nearest: the figure a careful writer would give.
+    fn write(numerator: i128, denominator: i128, unit_exponent: u32, scale: u8) -> Decimal {
+        // value / 10^unit × 10^scale, rounded half up.
+        let scaled_numerator = numerator * 10i128.pow(u32::from(scale));
+        let scaled_denominator = denominator * 10i128.pow(unit_exponent);
+        let units = (2 * scaled_numerator + scaled_denominator) / (2 * scaled_denominator);
+        Decimal::new(i64::try_from(units).unwrap(), scale)
+    }
+
+    /// Whether two quotient ranges meet, by the comparisons the rules use.
+    fn overlaps(a: &QuotientBounds, b: &QuotientBounds) -> Result<bool, TooLarge> {
+        let below = |lo: &Ratio, hi: Option<&Ratio>| hi.map_or(Ok(true), |hi| Ok(lo.checked_cmp(hi)?.is_le()));
+        Ok(below(&a.lo, b.hi.as_ref())? && below(&b.lo, a.hi.as_ref())?)
+    }
+
+    const UNITS: [Unit; 3] = [Unit::Nok, Unit::NokMillion, Unit::NokBillion];
+
+    proptest! {
+        /// Soundness: true values satisfying `part = share × whole` never raise a finding,
+        /// whatever precision and unit each figure is written in.
+        #[test]
+        fn correct_shares_are_never_refuted(
+            part in 0i128..=1_000_000_000_000,
+            extra in 1i128..=1_000_000_000_000,
+            part_unit in 0usize..3, whole_unit in 0usize..3,
+            part_scale in 0u8..=4, whole_scale in 0u8..=4, share_scale in 0u8..=3,
+        ) {
+            // True values in kroner; the share is exact as a fraction.
+            let whole = part + extra;
+            let (part_unit, whole_unit) = (UNITS[part_unit], UNITS[whole_unit]);
+            let part_written = write(part, 1, u32::from(part_unit.exponent()), part_scale);
+            let whole_written = write(whole, 1, u32::from(whole_unit.exponent()), whole_scale);
+            let share_written = write(100 * part, whole, 0, share_scale);
+            let part_bounds = Bounds::of_money(part_written, part_unit, Qualifier::Exact).unwrap();
+            let whole_bounds = Bounds::of_money(whole_written, whole_unit, Qualifier::Exact).unwrap();
+            let share_bounds = Bounds::of_percent(share_written).unwrap();
+            prop_assert_eq!(share_fits(part_bounds, whole_bounds, share_bounds), Ok(true));
+        }
+
+        /// Soundness for `approximately`: whatever the true total within 10 % of the written
+        /// one, true parts and shares of it are never refuted.
+        #[test]
+        fn approximate_totals_within_ten_percent_are_never_refuted(
+            stated_units in 1i64..=10_000_000,
+            stated_scale in 0u8..=3,
+            off_per_mille in -100i128..=100,
+            part_per_mille in 0i128..=1000,
+        ) {
+            // The source writes `stated` NOK million "approximately".
+            let stated = Decimal::new(stated_units, stated_scale);
+            // True values, in thousandths of a krone: the total is the stated one off by up to 10 %.
+            let whole = i128::from(stated_units) * 10i128.pow(6 - u32::from(stated_scale)) * (1000 + off_per_mille);
+            let part = whole * part_per_mille / 1000;
+            let whole_bounds = Bounds::of_money(stated, Unit::NokMillion, Qualifier::Approximately).unwrap();
+            let part_bounds = Bounds::of_money(write(part, 1000, 6, 3), Unit::NokMillion, Qualifier::Exact).unwrap();
+            let share_bounds = Bounds::of_percent(write(100 * part, whole, 0, 2)).unwrap();
+            prop_assert_eq!(share_fits(part_bounds, whole_bounds, share_bounds), Ok(true));
+        }
+
+        /// Completeness where it matters: with value and total written to at least three
+        /// significant digits, the implied share is known to within ±1.01 points, so a share
+        /// written 3 points off is always caught.
+        #[test]
+        fn clearly_wrong_shares_are_caught(
+            part_digits in 100i64..=999_999,
+            whole_extra in 0i64..=999_999,
+            scale in 0u8..=3,
+            offset in prop::sample::select(vec![-3i64, 3, 5, -5, 12]),
+        ) {
+            let whole_digits = part_digits + whole_extra;
+            let (part, whole) = (Decimal::new(part_digits, scale), Decimal::new(whole_digits, scale));
+            let true_share = write(100 * i128::from(part_digits), i128::from(whole_digits), 0, 0);
+            let wrong = true_share.units() + offset;
+            prop_assume!((0..=100).contains(&wrong));
+            let part_bounds = Bounds::of_money(part, Unit::NokMillion, Qualifier::Exact).unwrap();
+            let whole_bounds = Bounds::of_money(whole, Unit::NokMillion, Qualifier::Exact).unwrap();
+            let share_bounds = Bounds::of_percent(Decimal::new(wrong, 0)).unwrap();
+            prop_assert_eq!(share_fits(part_bounds, whole_bounds, share_bounds), Ok(false));
+        }
+
+        /// Soundness of the implied reporter total: rows whose values are true shares of one
+        /// true total always imply overlapping totals.
+        #[test]
+        fn shares_of_one_total_imply_overlapping_totals(
+            total in 1_000i128..=1_000_000_000_000,
+            first in 1i128..=1_000_000,
+            second in 1i128..=1_000_000,
+            value_scale in 0u8..=3,
+            share_scale in 0u8..=3,
+        ) {
+            let implied = |value: i128| {
+                let value_bounds = Bounds::of_money(write(value, 1, 6, value_scale), Unit::NokMillion, Qualifier::Exact).unwrap();
+                let share_bounds = Bounds::of_percent(write(100 * value, total, 0, share_scale)).unwrap();
+                QuotientBounds::of(value_bounds.times_pow10(2), share_bounds)
+            };
+            let (a, b) = (implied(first.min(total)), implied(second.min(total)));
+            prop_assert_eq!(overlaps(&a, &b), Ok(true));
+        }
+
+        /// Sums of lower bounds never exceed a total that the true parts fit in.
+        #[test]
+        fn parts_within_their_total_are_never_refuted(
+            parts in prop::collection::vec(0i128..=1_000_000_000, 1..20),
+            slack in 0i128..=1_000,
+            scale in 0u8..=3,
+            unit in 0usize..3,
+        ) {
+            let unit = UNITS[unit];
+            let total: i128 = parts.iter().sum::<i128>() + slack;
+            let total_bounds = Bounds::of_money(write(total, 1, u32::from(unit.exponent()), scale), unit, Qualifier::Exact).unwrap();
+            let mut sum = Exact::ZERO;
+            for part in parts {
+                let bounds = Bounds::of_money(write(part, 1, u32::from(unit.exponent()), scale), unit, Qualifier::Exact).unwrap();
+                sum = sum.checked_add(bounds.lo).unwrap();
+            }
+            prop_assert!(sum <= total_bounds.hi.unwrap());
+        }
+
+        /// Outward rounding for display never shows a range narrower than the exact one.
+        #[test]
+        fn shown_ranges_contain_the_exact_range(
+            numerator in 0i128..=1_000_000_000_000,
+            denominator in 1i128..=1_000_000_000_000,
+            exponent in -12i32..=12,
+            unit_exponent in 0i32..=9,
+            decimals in 0u32..=6,
+        ) {
+            let ratio = Ratio::new(Exact::new(numerator, exponent), Exact::new(denominator, 0));
+            let down = ratio.rounded(unit_exponent, decimals, Rounding::Down).unwrap();
+            let up = ratio.rounded(unit_exponent, decimals, Rounding::Up).unwrap();
+            prop_assert!(Ratio::whole(down).checked_cmp(&ratio).unwrap().is_le());
+            prop_assert!(Ratio::whole(up).checked_cmp(&ratio).unwrap().is_ge());
+            let step = Exact::new(1, unit_exponent - i32::try_from(decimals).unwrap());
+            prop_assert!(down.checked_add(step).unwrap() >= up);
+        }
+    }
+}

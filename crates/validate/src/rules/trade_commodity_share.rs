@@ -1,0 +1,113 @@
+//! A commodity line's `share_pct` matches its `value` divided by the value of its flow's
+//! total in `trade.csv`, within the precision the three figures are written to.
+//!
+//! A source that lists its largest exports usually gives each line's value and its share of
+//! the total; the three figures check each other, and a typo in any of them breaks the
+//! relation. Each figure stands for the range its written digits allow (`2.9` for
+//! [2.85, 2.95], `28` % for [27.5, 28.5]; an `approximately` total for ±10 %), units convert
+//! exactly, and the relation is decided with exact decimal arithmetic: the rule reports only
+//! when no true values inside those ranges have `value = share × total`. So `2.2` of `10.3`
+//! written as `22` % passes (2.15/10.35 to 2.25/10.25 is 20.77 %–21.95 %, which meets
+//! [21.5, 22.5]), and `31` % for `2.9` of `10.3` does not.
+//!
+//! The finding is on the share cell, with the flow's total as a related row and the
+//! arithmetic in the help. The rule is silent when the line has no value or no share, when
+//! the flow has no total (`key/reference` reports that), and when the total is `near_zero`
+//! (no upper bound, so no share can be refuted).
+//!
+//! Failing (against the total `NO,JP,2011,export,10.3,NOK billion,exact,1.2,no-jp-2015`,
+//! 2.9 / 10.3 is 27.5 %–28.8 %, not 31 %):
+//!
+//! ```csv
+//! reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source
+//! NO,JP,2011,export,1,Sjømatprodukter og bearbeidede sjømatprodukter,2.9,NOK billion,31,no-jp-2015
+//! ```
+//!
+//! Passing (against the same total):
+//!
+//! ```csv
+//! reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source
+//! NO,JP,2011,export,1,Sjømatprodukter og bearbeidede sjømatprodukter,2.9,NOK billion,28,no-jp-2015
+//! ```
+
+use ingest::{Row, Severity};
+use model::{TradeCommodity, TradeTotal};
+use rayon::prelude::*;
+
+use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
+use crate::engine::{Context, Rule, index_by};
+use crate::finding::Finding;
+
+/// See the module documentation.
+pub(crate) static COMMODITY_SHARE: Rule = Rule {
+    id: "trade/commodity-share",
+    emits: &[],
+    severity: Severity::Error,
+    source: include_str!("trade_commodity_share.rs"),
+    check,
+};
+
+fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    let totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
+    data.trade_commodities
+        .rows
+        .par_iter()
+        .filter_map(|line| {
+            let key = (line.record.reporter, line.record.partner, line.record.year, line.record.flow);
+            let total = totals.get(&key)?;
+            check_line(context, line, total).unwrap_or_else(|TooLarge| {
+                let table = &data.trade_commodities;
+                Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
+            })
+        })
+        .collect()
+}
+
+/// The finding for one commodity line against its flow's total, if the figures contradict.
+fn check_line(
+    context: &Context<'_, '_>,
+    line: &Row<TradeCommodity<'_>>,
+    total: &Row<TradeTotal<'_>>,
+) -> Result<Option<Finding>, TooLarge> {
+    let (commodity, flow) = (&line.record, &total.record);
+    let (Some(value), Some(unit), Some(share)) = (commodity.value, commodity.unit, commodity.share_pct) else {
+        return Ok(None);
+    };
+    let (Some(part), Some(whole), Some(stated)) = (
+        Bounds::of_money(value, unit, model::Qualifier::Exact),
+        Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier),
+        Bounds::of_percent(share),
+    ) else {
+        return Ok(None);
+    };
+    if amount::share_fits(part, whole, stated)? {
+        return Ok(None);
+    }
+    // A `near_zero` total has no upper bound and fits every share, so the total has a figure here.
+    let (Some(total_value), Some(total_unit)) = (flow.value, flow.unit) else {
+        return Ok(None);
+    };
+
+    let implied = QuotientBounds::of(part.times_pow10(2), whole);
+    let at_least_decimals = u32::from(share.scale()) + 1;
+    let (implied_shown, _) = amount::show_apart(&implied, &QuotientBounds::whole(stated), 0, at_least_decimals)?;
+    let total_text = amount::written_money(total_value, total_unit, flow.qualifier);
+    let quotient = match (unit == total_unit, flow.qualifier) {
+        (true, model::Qualifier::Exact) => format!("{value} / {total_text}"),
+        (false, model::Qualifier::Exact) => format!("{value} {unit} / {total_text}"),
+        // Show the range an approximate total stands for, since it is wider than its digits say.
+        _ => format!("{value} {unit} / {total_text} ({})", whole.render(i32::from(total_unit.exponent()))),
+    };
+    let message = format!("the share {share} % does not match {value} {unit} of the flow's total {total_text}");
+    let help = format!(
+        "{quotient} is {}; the stated {share} % ({}) lies outside",
+        implied_shown.with_unit_on_each("%"),
+        stated.render(0),
+    );
+    let table = &context.data.trade_commodities;
+    let mut finding = context.finding(&COMMODITY_SHARE, table, line, "share_pct", message, Some(help));
+    let label = format!("the flow's total: {total_text}");
+    finding.related.push(context.related(&context.data.trade, total.pos, Some("value"), label));
+    Ok(Some(finding))
+}

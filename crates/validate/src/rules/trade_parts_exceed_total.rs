@@ -1,0 +1,182 @@
+//! The commodity lines of a flow add up to no more than the whole: their values to no more
+//! than the flow's total in `trade.csv`, their shares to no more than 100 %.
+//!
+//! A list of the largest exports is a part of the flow; its lines can leave out the rest,
+//! but never add up to more than the total. A sum beyond it means a typo in a line or in the
+//! total, or a line filed under the wrong flow. Each figure stands for the range its written
+//! digits allow, so the rule adds the *lower* ends of the lines' ranges and compares them with
+//! the *upper* end of the total's (an `approximately` total allows 10 % more; a `near_zero`
+//! total has no upper end and is never exceeded). Shares are checked the same way against
+//! 100. Lines are added in rank order, and the finding points at the line where the running
+//! sum first exceeds the whole, with the total as a related row.
+//!
+//! Failing (4.25 + 2.15 + 1.35 + 3.55 = 11.3 is more than 11.25, the most a total written
+//! `11.2` allows):
+//!
+//! ```csv
+//! reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source
+//! NO,JP,2011,import,1,Biler,4.3,NOK billion,,no-jp-2015
+//! NO,JP,2011,import,2,Elektriske og elektroniske apparater,2.2,NOK billion,,no-jp-2015
+//! NO,JP,2011,import,3,Jern og stål,1.4,NOK billion,,no-jp-2015
+//! NO,JP,2011,import,4,Maskiner,3.6,NOK billion,,no-jp-2015
+//! ```
+//!
+//! Passing (the written values add up to 11.4, but their lower ends to 11.2, which the total
+//! `11.2` allows):
+//!
+//! ```csv
+//! reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source
+//! NO,JP,2011,import,1,Biler,4.3,NOK billion,,no-jp-2015
+//! NO,JP,2011,import,2,Elektriske og elektroniske apparater,2.2,NOK billion,,no-jp-2015
+//! NO,JP,2011,import,3,Jern og stål,1.4,NOK billion,,no-jp-2015
+//! NO,JP,2011,import,4,Maskiner,3.5,NOK billion,,no-jp-2015
+//! ```
+
+use ingest::{Row, Severity};
+use model::{Qualifier, TradeCommodity, TradeTotal};
+use rayon::prelude::*;
+
+use crate::amount::{self, Bounds, Exact, TooLarge};
+use crate::engine::{Context, Rule, group_by, index_by};
+use crate::finding::Finding;
+
+/// See the module documentation.
+pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
+    id: "trade/parts-exceed-total",
+    emits: &[],
+    severity: Severity::Error,
+    source: include_str!("trade_parts_exceed_total.rs"),
+    check,
+};
+
+/// How many terms of a sum the help lists before it abbreviates.
+const MAX_LISTED_TERMS: usize = 6;
+
+fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+    let data = context.data;
+    let totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
+    let flows = group_by(&data.trade_commodities.rows, |c| (c.reporter, c.partner, c.year, c.flow));
+    flows
+        .into_par_iter()
+        .flat_map_iter(|(key, mut lines)| {
+            lines.sort_by_key(|line| (line.record.rank, line.pos));
+            let total = totals.get(&key).copied();
+            let mut findings = Vec::new();
+            findings.extend(values_exceed_total(context, &lines, total));
+            findings.extend(shares_exceed_hundred(context, &lines, total));
+            findings
+        })
+        .collect()
+}
+
+/// The outcome of adding up the lower ends of a flow's figures in rank order.
+enum RunningSum<'l, 'a> {
+    /// The sum stays within the limit.
+    Within,
+    /// The sum first exceeds the limit at `line`.
+    Exceeds { line: &'l Row<TradeCommodity<'a>>, sum: Exact, terms: Vec<Exact>, count: usize },
+    /// The sum could not be computed exactly at `line`.
+    TooLarge { line: &'l Row<TradeCommodity<'a>> },
+}
+
+/// Adds the lower end of `figure` of each line that has one, until the sum exceeds `limit`.
+fn running_sum<'l, 'a>(
+    lines: &[&'l Row<TradeCommodity<'a>>],
+    figure: impl Fn(&TradeCommodity<'a>) -> Option<Bounds>,
+    limit: Exact,
+) -> RunningSum<'l, 'a> {
+    let mut sum = Exact::ZERO;
+    let mut terms = Vec::new();
+    let mut count = 0;
+    for &line in lines {
+        let Some(bounds) = figure(&line.record) else { continue };
+        sum = match sum.checked_add(bounds.lo) {
+            Ok(sum) => sum,
+            Err(TooLarge) => return RunningSum::TooLarge { line },
+        };
+        count += 1;
+        if terms.len() < MAX_LISTED_TERMS {
+            terms.push(bounds.lo);
+        }
+        if sum > limit {
+            return RunningSum::Exceeds { line, sum, terms, count };
+        }
+    }
+    RunningSum::Within
+}
+
+/// `4.25 + 2.15 + 1.35 + 3.55 = 11.3`, abbreviated after [`MAX_LISTED_TERMS`] terms.
+fn sum_text(terms: &[Exact], count: usize, sum: Exact, unit_exponent: i32) -> String {
+    let mut listed: Vec<String> = terms.iter().map(|term| term.render(unit_exponent)).collect();
+    if count > terms.len() {
+        listed.push(format!("… ({count} lines)"));
+    }
+    format!("{} = {}", listed.join(" + "), sum.render(unit_exponent))
+}
+
+fn values_exceed_total(
+    context: &Context<'_, '_>,
+    lines: &[&Row<TradeCommodity<'_>>],
+    total: Option<&Row<TradeTotal<'_>>>,
+) -> Option<Finding> {
+    let total = total?;
+    let flow = &total.record;
+    // A `near_zero` total has no upper bound: no sum exceeds it.
+    let limit = Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier)?.hi?;
+    let (total_value, total_unit) = (flow.value?, flow.unit?);
+    let figure = |line: &TradeCommodity<'_>| Bounds::of_money(line.value?, line.unit?, Qualifier::Exact);
+    let table = &context.data.trade_commodities;
+    let (line, sum, terms, count) = match running_sum(lines, figure, limit) {
+        RunningSum::Within => return None,
+        RunningSum::TooLarge { line } => {
+            return Some(amount::too_large_to_check(context, &PARTS_EXCEED_TOTAL, table, line, "value"));
+        }
+        RunningSum::Exceeds { line, sum, terms, count } => (line, sum, terms, count),
+    };
+    let total_text = amount::written_money(total_value, total_unit, flow.qualifier);
+    let unit_exponent = i32::from(total_unit.exponent());
+    let rank = line.record.rank;
+    let message = format!("the commodity values up to rank {rank} add up to more than the flow's total {total_text}");
+    let help = format!(
+        "the lower ends of their ranges add up to {} {total_unit}; the total {total_text} is at most {} {total_unit}",
+        sum_text(&terms, count, sum, unit_exponent),
+        limit.render(unit_exponent),
+    );
+    let mut finding = context.finding(&PARTS_EXCEED_TOTAL, table, line, "value", message, Some(help));
+    let label = format!("the flow's total: {total_text}");
+    finding.related.push(context.related(&context.data.trade, total.pos, Some("value"), label));
+    Some(finding)
+}
+
+fn shares_exceed_hundred(
+    context: &Context<'_, '_>,
+    lines: &[&Row<TradeCommodity<'_>>],
+    total: Option<&Row<TradeTotal<'_>>>,
+) -> Option<Finding> {
+    let figure = |line: &TradeCommodity<'_>| Bounds::of_percent(line.share_pct?);
+    let table = &context.data.trade_commodities;
+    let (line, sum, terms, count) = match running_sum(lines, figure, Exact::integer(100)) {
+        RunningSum::Within => return None,
+        RunningSum::TooLarge { line } => {
+            return Some(amount::too_large_to_check(context, &PARTS_EXCEED_TOTAL, table, line, "share_pct"));
+        }
+        RunningSum::Exceeds { line, sum, terms, count } => (line, sum, terms, count),
+    };
+    let rank = line.record.rank;
+    let message = format!("the commodity shares up to rank {rank} add up to more than 100 %");
+    let help = format!(
+        "the lower ends of their ranges add up to {} %; the parts of a flow make at most 100 %",
+        sum_text(&terms, count, sum, 0),
+    );
+    let mut finding = context.finding(&PARTS_EXCEED_TOTAL, table, line, "share_pct", message, Some(help));
+    if let Some(total) = total {
+        let label = match (total.record.value, total.record.unit) {
+            (Some(value), Some(unit)) => {
+                format!("the flow's total: {}", amount::written_money(value, unit, total.record.qualifier))
+            }
+            _ => "the flow's total".to_owned(),
+        };
+        finding.related.push(context.related(&context.data.trade, total.pos, Some("value"), label));
+    }
+    Some(finding)
+}
