@@ -19,6 +19,13 @@ commands:
   check     validate the dataset
               --data DIR        data folder (default: data)
               --format FORMAT   human (default), json or github
+              --base REV        with --format github: annotate findings on rows changed since the
+                                git revision REV first
+  report    write index.html, report.md and report.json for reviewers
+              --data DIR        data folder (default: data)
+              --out DIR         output folder (default: target/report)
+              --base REV        compare with the data at git revision REV: rows added, removed and
+                                changed, and findings introduced, fixed and already present
   docs      regenerate docs/rules.md and the column reference in data/README.md
               --check           only verify they are current
 
@@ -102,17 +109,24 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, String> {
 }
 
 fn check(args: &[String]) -> Result<ExitCode, String> {
-    let options = parse_options(args, &["--data", "--format"])?;
+    let options = parse_options(args, &["--data", "--format", "--base"])?;
+    if options.base.is_some() && options.format != Format::Github {
+        return Err("--base applies only to --format github".to_owned());
+    }
     let dir = ingest::read_dir(&options.data)
         .map_err(|e| format!("cannot read the data folder {}: {e}", options.data.display()))?;
     let report = validate::check_dir(&dir);
+    let changed = match &options.base {
+        Some(rev) => Some(report::changes_since(&options.data, rev, &dir)?),
+        None => None,
+    };
     let text = match options.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             validate::output::human(&report, validate::output::HumanOptions { color, ..Default::default() })
         }
         Format::Json => validate::output::json(&report),
-        Format::Github => validate::output::github(&report, &|_| false),
+        Format::Github => validate::output::github(&report, &|f| changed.as_ref().is_some_and(|d| d.touches(f))),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
