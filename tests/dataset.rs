@@ -248,3 +248,43 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
     }
     assert!(reporter_shares >= 2, "only {reporter_shares} reporter shares were tried");
 }
+
+#[test]
+fn a_deliberately_broken_copy_is_caught_at_each_cell() {
+    // The five mistakes a reviewer fears most, made at once in a copy of data/: one changed
+    // share, a value that overflows its total, a visit moved after its source's date, a
+    // dangling reference, a duplicated key. Each must be named at its exact cell, and nothing
+    // else may be reported.
+    let dir = real_data();
+    let edit = |table: model::TableId, text: &str| -> String {
+        match table {
+            model::TableId::TradeCommodities => text
+                .replace("Biler,4.3,NOK billion,39,", "Biler,4.3,NOK billion,34,")
+                .replace("Jern og stål,1.4,NOK billion,12,", "Jern og stål,14,NOK billion,12,"),
+            model::TableId::Visits => text
+                .replace("khno-2011-1,KH,NO,2011-03/2011-04,", "khno-2011-1,KH,NO,2013-05,")
+                .replace("nojp-2010-1,NO,JP,", "nojp-2010-1,NO,JN,"),
+            model::TableId::Residents => text.replace("NO,JP,2011,855,", "NO,JP,2010,855,"),
+            _ => text.to_owned(),
+        }
+    };
+    let copy = ingest::DataDir::from_memory("data", |t| {
+        let bytes = dir.files.iter().find(|f| f.table == t)?.bytes.clone()?;
+        Some(edit(t, &String::from_utf8(bytes).ok()?).into_bytes())
+    });
+    let report = validate::check_dir(&copy);
+    let mut found: Vec<(&str, &str, u32, Option<&str>)> =
+        report.findings.iter().map(|f| (f.rule, f.file.as_str(), f.line, f.column.as_deref())).collect();
+    found.sort();
+    let mut expected = vec![
+        ("trade/commodity-share", "data/trade_commodities.csv", 7, Some("share_pct")),
+        ("trade/commodity-share", "data/trade_commodities.csv", 9, Some("share_pct")),
+        ("trade/parts-exceed-total", "data/trade_commodities.csv", 9, Some("value")),
+        ("date/after-source", "data/visits.csv", 2, Some("date")),
+        ("key/reference", "data/visits.csv", 51, Some("guest")),
+        ("key/duplicate", "data/residents.csv", 4, Some("year")),
+    ];
+    expected.sort();
+    assert_eq!(found, expected, "{}", tests::listing(&report));
+    assert!(!report.passed());
+}
