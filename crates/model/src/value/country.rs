@@ -60,27 +60,19 @@ impl Iso3Code {
     }
 }
 
-macro_rules! text_like {
-    ($($ty:ident),*) => {$(
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl TryFrom<String> for $ty {
-            type Error = CellError;
-            fn try_from(text: String) -> Result<$ty, CellError> {
-                $ty::parse(&text)
-            }
-        }
-        impl From<$ty> for String {
-            fn from(value: $ty) -> String {
-                value.as_str().to_owned()
-            }
-        }
-    )*};
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
-text_like!(CountryCode, Iso3Code);
+
+impl fmt::Display for Iso3Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+text_form!(CountryCode, Iso3Code);
 
 #[cfg(test)]
 mod tests {

@@ -279,28 +279,7 @@ impl DayRange {
     }
 }
 
-macro_rules! string_serde {
-    ($($ty:ident),*) => {$(
-        impl TryFrom<String> for $ty {
-            type Error = CellError;
-            fn try_from(text: String) -> Result<$ty, CellError> {
-                $ty::parse(&text)
-            }
-        }
-        impl From<$ty> for String {
-            fn from(value: $ty) -> String {
-                value.to_string()
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = CellError;
-            fn from_str(text: &str) -> Result<$ty, CellError> {
-                $ty::parse(text)
-            }
-        }
-    )*};
-}
-string_serde!(PartialDate, Period);
+text_form!(PartialDate, Period);
 
 #[cfg(test)]
 mod tests {

@@ -162,25 +162,7 @@ impl fmt::Display for Decimal {
     }
 }
 
-impl std::str::FromStr for Decimal {
-    type Err = CellError;
-    fn from_str(text: &str) -> Result<Decimal, CellError> {
-        Decimal::parse(text)
-    }
-}
-
-impl TryFrom<String> for Decimal {
-    type Error = CellError;
-    fn try_from(text: String) -> Result<Decimal, CellError> {
-        Decimal::parse(&text)
-    }
-}
-
-impl From<Decimal> for String {
-    fn from(value: Decimal) -> String {
-        value.to_string()
-    }
-}
+text_form!(Decimal);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,29 @@
 //! Value types of the dataset's cells, and [`FromCell`], how a cell's text becomes one.
 
+/// The text form of a value type: `FromStr`, and serde through `String`, all by its `parse`
+/// and `Display`, so that a value serialises exactly as a cell writes it.
+macro_rules! text_form {
+    ($($ty:ident),* $(,)?) => {$(
+        impl std::str::FromStr for $ty {
+            type Err = $crate::value::CellError;
+            fn from_str(text: &str) -> Result<$ty, $crate::value::CellError> {
+                $ty::parse(text)
+            }
+        }
+        impl TryFrom<String> for $ty {
+            type Error = $crate::value::CellError;
+            fn try_from(text: String) -> Result<$ty, $crate::value::CellError> {
+                $ty::parse(&text)
+            }
+        }
+        impl From<$ty> for String {
+            fn from(value: $ty) -> String {
+                value.to_string()
+            }
+        }
+    )*};
+}
+
 mod country;
 mod date;
 mod decimal;
