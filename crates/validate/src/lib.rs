@@ -15,7 +15,7 @@ mod finding;
 pub mod output;
 pub mod rules;
 
-pub use engine::{Context, Rule, group_by, index_by};
+pub use engine::{Context, Map, Rule, Set, group_by, index_by};
 pub use finding::{Finding, Related};
 pub use ingest::Severity;
 

@@ -22,13 +22,11 @@
 //! khno-2013-1,KH,NO,2013-04,,,false,no-kh-2013
 //! ```
 
-use std::collections::HashMap;
-
 use ingest::{Row, Severity, Table};
 use model::{Certainty, DayRange, PartialDate, Record, Source};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Map, Rule};
 use crate::finding::Finding;
 
 /// See the module documentation.
@@ -57,7 +55,7 @@ fn horizon(source: &Source<'_>) -> Option<Horizon> {
 
 fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     let data = context.data;
-    let horizons: HashMap<&str, (Horizon, &Row<Source<'_>>)> =
+    let horizons: Map<&str, (Horizon, &Row<Source<'_>>)> =
         data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect();
     let mut findings = Vec::new();
     findings.extend(dated(
@@ -93,7 +91,7 @@ fn year(year: model::Year) -> Vec<(DayRange, String, &'static str)> {
 fn dated<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
-    horizons: &HashMap<&str, (Horizon, &Row<Source<'_>>)>,
+    horizons: &Map<&str, (Horizon, &Row<Source<'_>>)>,
     dates: impl Fn(&R) -> Vec<(DayRange, String, &'static str)> + Sync,
     source: impl Fn(&R) -> &model::Text<'a> + Sync,
 ) -> Vec<Finding> {

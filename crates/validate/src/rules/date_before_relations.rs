@@ -20,13 +20,11 @@
 //! khno-2004-1,KH,NO,2004-10,,,false,no-kh-2013
 //! ```
 
-use std::collections::HashMap;
-
 use ingest::{Row, Severity};
 use model::{Certainty, CountryCode, PartialDate, Relation, RelationKind};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Map, Rule};
 use crate::finding::Finding;
 
 /// See the module documentation.
@@ -40,7 +38,7 @@ pub(crate) static BEFORE_RELATIONS: Rule = Rule {
 
 fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     let data = context.data;
-    let mut established: HashMap<CountryCode, (PartialDate, &Row<Relation<'_>>)> = HashMap::new();
+    let mut established: Map<CountryCode, (PartialDate, &Row<Relation<'_>>)> = Map::default();
     for row in &data.relations.rows {
         if let (RelationKind::DiplomaticRelations, Some(start)) = (row.record.kind, row.record.start) {
             established.entry(row.record.country).or_insert((start, row));

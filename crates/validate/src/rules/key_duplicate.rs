@@ -24,13 +24,12 @@
 //! NO,JP,2011,855,no-jp-2015
 //! ```
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use ingest::{Severity, Table};
 use model::Record;
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Map, Rule};
 use crate::finding::Finding;
 use crate::rules::for_each_table;
 
@@ -49,7 +48,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
 
 fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Finding> {
     let def = R::TABLE.def();
-    let mut seen = HashMap::with_capacity(table.rows.len());
+    let mut seen = Map::with_capacity_and_hasher(table.rows.len(), Default::default());
     let mut findings = Vec::new();
     for row in &table.rows {
         let first = match seen.entry(row.record.key()) {

@@ -21,13 +21,11 @@
 //! nojp-2008-1,NO,JP,2008-12,Oslo,,false,no-jp-2015
 //! ```
 
-use std::collections::HashSet;
-
 use ingest::{Row, Severity, Table};
 use model::{Record, TableId};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Rule, Set};
 use crate::finding::Finding;
 
 /// See the module documentation.
@@ -46,7 +44,7 @@ const MAX_SUGGESTION_CANDIDATES: usize = 10_000;
 struct Target<'k> {
     /// What the keys are, e.g. "a code of countries.csv".
     described: String,
-    keys: HashSet<&'k str>,
+    keys: Set<&'k str>,
     /// Whether every row of the target table was read: only then is a miss certain.
     complete: bool,
 }
@@ -73,6 +71,13 @@ impl<'k> Target<'k> {
 /// One reference of a row: the column and the value it holds.
 type Reference<'r> = (&'static str, Option<&'r str>);
 
+/// The references of a row to one target table: at most two, e.g. host and guest. An array,
+/// not a `Vec`, because this runs for every row.
+type References<'r> = [Reference<'r>; 2];
+
+/// The second slot of a row that refers to the target once.
+const NONE: Reference<'static> = ("", None);
+
 fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     let data = context.data;
     let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
@@ -80,26 +85,26 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     let visits = Target::new(&data.visits, "id", |v| &v.id);
     let mut findings = Vec::new();
     findings.extend(resolve(context, &data.relations, &countries, |r| {
-        vec![("country", Some(r.country.as_str())), ("third_country", r.third_country.as_ref().map(|c| c.as_str()))]
+        [("country", Some(r.country.as_str())), ("third_country", r.third_country.as_ref().map(|c| c.as_str()))]
     }));
     findings.extend(resolve(context, &data.visits, &countries, |r| {
-        vec![("host", Some(r.host.as_str())), ("guest", Some(r.guest.as_str()))]
+        [("host", Some(r.host.as_str())), ("guest", Some(r.guest.as_str()))]
     }));
     findings.extend(resolve(context, &data.trade, &countries, |r| {
-        vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
+        [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
     }));
     findings.extend(resolve(context, &data.trade_commodities, &countries, |r| {
-        vec![("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
+        [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
     }));
     findings.extend(resolve(context, &data.residents, &countries, |r| {
-        vec![("country", Some(r.country.as_str())), ("citizenship", Some(r.citizenship.as_str()))]
+        [("country", Some(r.country.as_str())), ("citizenship", Some(r.citizenship.as_str()))]
     }));
-    findings.extend(resolve(context, &data.relations, &sources, |r| vec![("source", Some(&*r.source))]));
-    findings.extend(resolve(context, &data.visits, &sources, |r| vec![("source", Some(&*r.source))]));
-    findings.extend(resolve(context, &data.trade, &sources, |r| vec![("source", Some(&*r.source))]));
-    findings.extend(resolve(context, &data.trade_commodities, &sources, |r| vec![("source", Some(&*r.source))]));
-    findings.extend(resolve(context, &data.residents, &sources, |r| vec![("source", Some(&*r.source))]));
-    findings.extend(resolve(context, &data.visit_participants, &visits, |r| vec![("visit", Some(&*r.visit))]));
+    findings.extend(resolve(context, &data.relations, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings.extend(resolve(context, &data.visits, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings.extend(resolve(context, &data.trade, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings.extend(resolve(context, &data.trade_commodities, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings.extend(resolve(context, &data.residents, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings.extend(resolve(context, &data.visit_participants, &visits, |r| [("visit", Some(&*r.visit)), NONE]));
     findings.extend(commodity_totals(context));
     findings.extend(exceptions(context));
     findings
@@ -109,7 +114,7 @@ fn resolve<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
     target: &Target<'_>,
-    references: impl for<'r> Fn(&'r R) -> Vec<Reference<'r>> + Sync,
+    references: impl for<'r> Fn(&'r R) -> References<'r> + Sync,
 ) -> Vec<Finding> {
     if !target.complete {
         return Vec::new();
@@ -154,7 +159,7 @@ fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
     if !data.trade.is_complete() {
         return Vec::new();
     }
-    let totals: HashSet<_> =
+    let totals: Set<_> =
         data.trade.rows.iter().map(|r| (r.record.reporter, r.record.partner, r.record.year, r.record.flow)).collect();
     data.trade_commodities
         .rows

@@ -12,11 +12,9 @@
 //!
 //! Passing: every source id appears in the `source` column of some row.
 
-use std::collections::HashSet;
-
 use ingest::Severity;
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Rule, Set};
 use crate::finding::Finding;
 
 /// See the module documentation.
@@ -38,7 +36,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     if !citing_complete {
         return Vec::new();
     }
-    let mut cited: HashSet<&str> = HashSet::new();
+    let mut cited: Set<&str> = Set::default();
     cited.extend(data.relations.rows.iter().map(|r| &*r.record.source));
     cited.extend(data.visits.rows.iter().map(|r| &*r.record.source));
     cited.extend(data.trade.rows.iter().map(|r| &*r.record.source));

@@ -18,12 +18,10 @@
 //! khno-2008-1,1,Stortingets Justiskomite,,
 //! ```
 
-use std::collections::HashSet;
-
 use ingest::Severity;
 use rayon::prelude::*;
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Rule, Set};
 use crate::finding::Finding;
 
 /// See the module documentation.
@@ -40,7 +38,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     if !data.visit_participants.is_complete() {
         return Vec::new();
     }
-    let named: HashSet<&str> = data.visit_participants.rows.iter().map(|r| &*r.record.visit).collect();
+    let named: Set<&str> = data.visit_participants.rows.iter().map(|r| &*r.record.visit).collect();
     data.visits
         .rows
         .par_iter()
