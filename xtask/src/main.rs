@@ -28,6 +28,17 @@ commands:
                                 changed, and findings introduced, fixed and already present
   docs      regenerate docs/rules.md and the column reference in data/README.md
               --check           only verify they are current
+  synth     write a synthetic dataset with the tables of data/, consistent unless errors are planted
+              --out DIR         output folder (required)
+              --partners N      partner countries (default 200)
+              --years A..B      years of trade and residents (default 1988..2023)
+              --commodities K   commodity lines per flow (default 70: about 1,000,000 lines)
+              --seed S          the same seed gives the same bytes (default 1)
+              --inject N        plant N errors of every rule family
+              --planted FILE    where the planted errors are listed (default DIR/planted.csv)
+  bench     build the release binary and measure ingest and check against reading the files
+              --rows N          commodity lines of the dataset (default 1000000)
+              --runs R          runs of each stage; medians are reported (default 5)
 
 exit status: 0 no errors (warnings allowed), 1 the data has errors, 2 usage or I/O problem
 ";

@@ -227,6 +227,7 @@ impl Snippet {
         let lossy = String::from_utf8_lossy(raw);
         let needs_escaping = matches!(lossy, std::borrow::Cow::Owned(_))
             || raw.iter().any(|&b| (b < 0x20 && b != b'\n' && b != b'\r' && b != b'\t') || b == 0x7f)
+            || memchr::memchr_iter(b'\r', raw).any(|i| raw.get(i + 1) != Some(&b'\n'))
             || lossy.chars().any(|c| (c as u32 >= 0x80 && c.is_control()) || is_bidi_control(c));
         if !needs_escaping {
             return Snippet {
@@ -243,7 +244,9 @@ impl Snippet {
         let mut i = 0;
         while i < raw.len() {
             let (shown, width) = if raw[i] < 0x80 {
-                (visible(raw[i] as char), 1)
+                // A carriage return that ends no line would move the cursor back over the line.
+                let lone_cr = raw[i] == b'\r' && raw.get(i + 1) != Some(&b'\n');
+                (if lone_cr { '\u{240d}' } else { visible(raw[i] as char) }, 1)
             } else {
                 match decode_one(&raw[i..]) {
                     Some((c, w)) if c.is_control() || is_bidi_control(c) => ('\u{fffd}', w),

@@ -99,8 +99,9 @@ pub(crate) fn scan_record(bytes: &[u8], start: usize, limit: usize, max_fields: 
         // Unquoted remainder of the field (or the text after a closing quote).
         let rest = &bytes[i..limit];
         let stop = memchr::memchr3(b',', b'\n', b'\r', rest).map_or(limit, |o| i + o);
+        // A field that starts at `limit` is an empty last field (`a,b,` at the end of the input).
         if record.fault.is_none()
-            && bytes[field_start] != b'"'
+            && (field_start >= limit || bytes[field_start] != b'"')
             && let Some(q) = memchr::memchr(b'"', &bytes[i..stop])
         {
             record.fault = Some(QuoteFault::StrayQuote { at: i + q });
@@ -192,6 +193,10 @@ mod tests {
         assert_eq!(scan_record(bytes, 0, bytes.len(), 100).fault, Some(QuoteFault::StrayQuote { at: 3 }));
         let bytes = b"a,\"b\nc,d\n";
         assert_eq!(scan_record(bytes, 0, bytes.len(), 100).fault, Some(QuoteFault::Unclosed { open: 2 }));
+        // Found by fuzzing: a trailing comma at the very end of the input.
+        let bytes = b"a,b,";
+        let record = scan_record(bytes, 0, bytes.len(), 100);
+        assert_eq!((record.fields, record.fault), (vec![0..1, 2..3, 4..4], None));
     }
 
     #[test]

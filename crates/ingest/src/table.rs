@@ -72,30 +72,24 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a,
     if data_start < bytes.len() && bytes[data_start] == b'\n' {
         data_start += 1;
     }
-    let parsed = parse_blocks::<R>(file, bytes, data_start, &layout);
-    let mut next_line = header_line + 1;
-    for mut block in parsed {
-        for row in &mut block.rows {
-            row.pos.line += next_line;
-        }
-        for error in &mut block.errors {
-            error.line += next_line;
-            if let Some(snippet) = &mut error.snippet {
-                snippet.first_line += next_line;
-            }
-        }
-        next_line += block.line_breaks;
-        table.data_rows += block.data_rows;
-        table.rejected_rows += block.rejected_rows;
-        if table.rows.is_empty() {
-            table.rows = block.rows;
-        } else {
-            table.rows.append(&mut block.rows);
-        }
-        errors.append(&mut block.errors);
-    }
+    let mut merged =
+        Merged { rows: Vec::new(), errors: Vec::new(), data_rows: 0, rejected_rows: 0, next_line: header_line + 1 };
+    parse_blocks::<R>(file, bytes, data_start, &layout, &mut merged);
+    table.rows = merged.rows;
+    table.data_rows = merged.data_rows;
+    table.rejected_rows = merged.rejected_rows;
+    errors.append(&mut merged.errors);
     table.layout = Some(layout);
     (table, errors)
+}
+
+/// Rows longer than this are reported without their text: a diagnostic that printed a 50 MB
+/// cell would flood the reader's terminal, and cost that much memory for each finding.
+pub(crate) const MAX_SNIPPET_BYTES: usize = 64 << 10;
+
+/// The snippet of `range`, which starts line `first_line`; `None` when it is too long to show.
+pub(crate) fn snippet_of(name: &str, bytes: &[u8], range: Range<usize>, first_line: u32) -> Option<Snippet> {
+    (range.len() <= MAX_SNIPPET_BYTES).then(|| Snippet::new(name, bytes, range, first_line))
 }
 
 /// The header line a table expects, for help texts.
@@ -112,7 +106,7 @@ fn read_header(
     errors: &mut Vec<Error>,
 ) -> Layout {
     let mut layout = Layout { fields: vec![None; def.columns.len()], width: header.field_count, typable: true };
-    let snippet = Snippet::new(&file.name, bytes, header.fields[0].start..header.end, line);
+    let snippet = snippet_of(&file.name, bytes, header.fields[0].start..header.end, line);
     let mut push =
         |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| {
             errors.push(Error {
@@ -124,7 +118,7 @@ fn read_header(
                 span: Some(span),
                 message,
                 help,
-                snippet: Some(snippet.clone()),
+                snippet: snippet.clone(),
             });
         };
     let whole = header.fields[0].start..header.end;
@@ -237,27 +231,104 @@ struct Block<R> {
     cut_inside_quotes: bool,
 }
 
+/// The blocks of a table parsed so far, joined in file order.
+struct Merged<R> {
+    rows: Vec<Row<R>>,
+    errors: Vec<Error>,
+    data_rows: usize,
+    rejected_rows: usize,
+    /// The line of the file where the next block starts.
+    next_line: u32,
+}
+
+impl<R> Merged<R> {
+    /// Appends the next block, moving its lines from block-relative to file lines. The
+    /// block's row vector is left empty, its capacity kept for reuse.
+    fn add(&mut self, block: &mut Block<R>) {
+        let next_line = self.next_line;
+        for row in &mut block.rows {
+            row.pos.line += next_line;
+        }
+        for error in &mut block.errors {
+            error.line += next_line;
+            if let Some(snippet) = &mut error.snippet {
+                snippet.first_line += next_line;
+            }
+        }
+        self.next_line += block.line_breaks;
+        self.data_rows += block.data_rows;
+        self.rejected_rows += block.rejected_rows;
+        if self.rows.capacity() == 0 {
+            std::mem::swap(&mut self.rows, &mut block.rows);
+        } else {
+            self.rows.append(&mut block.rows);
+        }
+        self.errors.append(&mut block.errors);
+    }
+}
+
+/// Parses the records from `start` on into `merged`: a small file in one piece, a large one
+/// in blocks on all cores.
+///
+/// Blocks are parsed a round at a time, one per core, while the previous round's rows are
+/// moved into the table. The row vectors of a round are then reused by the next rounds, so
+/// that the memory of a block's rows is handed out by the kernel once, not once per block:
+/// fresh pages cost more than the copy.
 fn parse_blocks<'a, R: Record<'a>>(
     file: &'a SourceFile,
     bytes: &'a [u8],
     start: usize,
     layout: &Layout,
-) -> Vec<Block<R>> {
+    merged: &mut Merged<R>,
+) {
+    let whole = |merged: &mut Merged<R>| {
+        let rows = Vec::with_capacity((bytes.len() - start) / 64);
+        merged.add(&mut parse_block(file, bytes, start..bytes.len(), layout, true, rows));
+    };
     if bytes.len() - start <= PARALLEL_THRESHOLD {
-        return vec![parse_block(file, bytes, start..bytes.len(), layout, true)];
+        whole(merged);
+        return;
     }
+    let first_line = merged.next_line;
     let ranges = scan::split_blocks(bytes, start, BLOCK_SIZE);
     let last = ranges.len() - 1;
-    let blocks: Vec<Block<R>> = ranges
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, range)| parse_block(file, bytes, range, layout, i == last))
-        .collect();
-    if blocks.iter().any(|b| b.cut_inside_quotes) {
-        // Malformed quoting fooled the cut: read the file in one piece, as a sequential reader would.
-        return vec![parse_block(file, bytes, start..bytes.len(), layout, true)];
+    let lanes = rayon::current_num_threads().max(1);
+    let mut spare: Vec<Vec<Row<R>>> = Vec::new();
+    let mut pending: Vec<Block<R>> = Vec::new();
+    let mut cut_inside_quotes = false;
+    for (round, ranges) in ranges.chunks(lanes).enumerate() {
+        let buffers: Vec<Vec<Row<R>>> =
+            ranges.iter().map(|r| spare.pop().unwrap_or_else(|| Vec::with_capacity(r.len() / 64))).collect();
+        let (parsed, ()) = rayon::join(
+            || {
+                ranges
+                    .par_iter()
+                    .zip(buffers)
+                    .enumerate()
+                    .map(|(i, (range, rows))| {
+                        parse_block(file, bytes, range.clone(), layout, round * lanes + i == last, rows)
+                    })
+                    .collect::<Vec<Block<R>>>()
+            },
+            || {
+                for mut block in pending.drain(..) {
+                    merged.add(&mut block);
+                    spare.push(block.rows);
+                }
+            },
+        );
+        cut_inside_quotes |= parsed.iter().any(|b| b.cut_inside_quotes);
+        pending = parsed;
     }
-    blocks
+    for mut block in pending {
+        merged.add(&mut block);
+    }
+    if cut_inside_quotes {
+        // Malformed quoting fooled the cut: read the file in one piece, as a sequential reader would.
+        *merged =
+            Merged { rows: Vec::new(), errors: Vec::new(), data_rows: 0, rejected_rows: 0, next_line: first_line };
+        whole(merged);
+    }
 }
 
 /// Parses the records of `range`, which starts just after a line break.
@@ -267,143 +338,131 @@ fn parse_block<'a, R: Record<'a>>(
     range: Range<usize>,
     layout: &Layout,
     last_block: bool,
+    rows: Vec<Row<R>>,
 ) -> Block<R> {
-    let mut block = Block {
-        rows: Vec::with_capacity(range.len() / 64),
-        errors: Vec::new(),
-        line_breaks: 0,
-        data_rows: 0,
-        rejected_rows: 0,
-        cut_inside_quotes: false,
-    };
+    let mut block =
+        Block { rows, errors: Vec::new(), line_breaks: 0, data_rows: 0, rejected_rows: 0, cut_inside_quotes: false };
     let mut faults = Vec::new();
+    // A block that is valid UTF-8 as a whole (almost every block) is validated once, here,
+    // and its cells are sliced from it; otherwise each record is validated on its own.
+    let text = std::str::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
+    // The fields of a record without quotes, reused from record to record.
+    let mut plain = RawRecord::default();
     // `line` is the line, counted from the block's first, at byte `gap_from`.
-    let mut offset = range.start;
     let mut line = 0u32;
-    let mut record = csv::ByteRecord::new();
-    'restart: loop {
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&bytes[offset..range.end]);
-        let mut gap_from = offset;
-        let mut after_record = false;
-        loop {
-            // Reading bytes from memory cannot fail; were it to, the block ends there.
-            let more = reader.read_byte_record(&mut record).unwrap_or_default();
-            if !more {
-                let gap = &bytes[gap_from..range.end];
-                let breaks = scan::count_line_breaks(gap, None);
-                let blank = breaks.saturating_sub(u32::from(after_record));
-                if blank > 0 {
-                    block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
-                }
-                block.line_breaks = line + breaks;
-                break 'restart;
-            }
-            let position = record.position().map_or(0, csv::Position::byte) as usize;
-            let record_end = offset + reader.position().byte() as usize;
-            let mut start = offset + position;
-            while start < record_end && scan::is_line_break(bytes[start]) {
-                start += 1;
-            }
-            let breaks = scan::count_line_breaks(&bytes[gap_from..start], bytes.get(start).copied());
+    let mut gap_from = range.start;
+    let mut after_record = false;
+    loop {
+        // Records are split here rather than with the `csv` crate, which copies every record:
+        // the split is the one `csv` makes (RFC 4180; `\n`, `\r\n` or `\r` ends a record;
+        // empty lines are skipped), and after malformed quoting the next record starts where
+        // the raw scan of this one ends, as it did when `csv` was restarted there.
+        let mut start = gap_from;
+        while start < range.end && scan::is_line_break(bytes[start]) {
+            start += 1;
+        }
+        if start >= range.end {
+            let breaks = scan::count_line_breaks(&bytes[gap_from..range.end], None);
             let blank = breaks.saturating_sub(u32::from(after_record));
             if blank > 0 {
                 block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
             }
-            line += breaks;
-            let record_line = line;
+            block.line_breaks = line + breaks;
+            break;
+        }
+        let breaks = scan::count_line_breaks(&bytes[gap_from..start], bytes.get(start).copied());
+        let blank = breaks.saturating_sub(u32::from(after_record));
+        if blank > 0 {
+            block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
+        }
+        line += breaks;
+        let record_line = line;
 
-            let has_quote = memchr::memchr(b'"', &bytes[start..record_end]).is_some();
-            let raw = if has_quote {
-                let raw = scan::scan_record(bytes, start, range.end, layout.width.max(1) * 4 + 64);
-                if let Some(QuoteFault::Unclosed { open }) = raw.fault {
-                    if !last_block {
-                        block.cut_inside_quotes = true;
-                        return block;
-                    }
-                    // Report at the opening quote, then resume at the next line so that the
-                    // rows after it are read as rows, not swallowed into one field.
-                    let open_line = record_line + scan::count_line_breaks(&bytes[start..open], None);
-                    let line_end = memchr::memchr2(b'\n', b'\r', &bytes[open..range.end]).map(|o| open + o);
-                    let snippet_end = line_end.unwrap_or(range.end);
-                    let line_start = bytes[..open]
-                        .iter()
-                        .rposition(|&b| scan::is_line_break(b))
-                        .map_or(start, |p| (p + 1).max(start));
-                    block.data_rows += 1;
-                    block.rejected_rows += 1;
-                    block.errors.push(Error {
-                        kind: ErrorKind::UnclosedQuote,
-                        file: file.name.clone(),
-                        line: open_line,
-                        column: column_of_offset(layout, file, &raw, open),
-                        key: None,
-                        span: Some(open..open + 1),
-                        message: "this quote is never closed".to_owned(),
-                        help: Some("close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")".to_owned()),
-                        snippet: Some(Snippet::new(&file.name, bytes, line_start..snippet_end, open_line)),
-                    });
-                    let Some(line_end) = line_end else {
-                        block.line_breaks = open_line;
-                        break 'restart;
-                    };
-                    let resume = if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') {
-                        line_end + 2
-                    } else {
-                        line_end + 1
-                    };
-                    line = open_line + 1;
-                    offset = resume;
-                    continue 'restart;
+        // One pass over the line: the commas of a record without quotes, or its first quote.
+        // Lines are short, so a plain loop beats a `memchr` call per comma.
+        plain.fields.clear();
+        let mut field_start = start;
+        let mut stop = start;
+        while stop < range.end {
+            match bytes[stop] {
+                b',' => {
+                    plain.fields.push(field_start..stop);
+                    field_start = stop + 1;
                 }
-                raw
-            } else {
-                let mut end = record_end;
-                while end > start && scan::is_line_break(bytes[end - 1]) {
-                    end -= 1;
-                }
-                // Without quotes the unescaped fields are the raw ones minus the commas between
-                // them, so field `i` starts `i` bytes later in the file than in the record.
-                RawRecord {
-                    fields: (0..record.len())
-                        .filter_map(|i| record.range(i).map(|r| start + r.start + i..start + r.end + i))
-                        .collect(),
-                    field_count: record.len(),
-                    end,
-                    fault: None,
-                }
-            };
-            let inner_breaks = if has_quote { scan::count_line_breaks(&bytes[start..raw.end], None) } else { 0 };
-            gap_from = raw.end;
-            after_record = true;
-            line = record_line + inner_breaks;
-            let pos = RowPos { line: record_line, offset: u32::try_from(start).unwrap_or(u32::MAX) };
-            match type_record::<R>(file, bytes, &raw, pos, layout, &mut faults) {
-                Typed::Row(row) => {
-                    block.data_rows += 1;
-                    block.rows.push(Row { pos, record: row });
-                }
-                Typed::Rejected(errors) => {
-                    block.data_rows += 1;
-                    block.rejected_rows += 1;
-                    block.errors.extend(errors);
-                }
-                Typed::Blank(error) => block.errors.push(*error),
+                b'\n' | b'\r' | b'"' => break,
+                _ => {}
             }
-            // csv and the raw scan agree on where a record ends except after malformed
-            // quoting; the raw scan is the one that matches the file, so continue from there.
-            if has_quote && raw.end != record_end && raw.end + 1 < record_end {
-                let mut resume = raw.end;
-                if resume < range.end && bytes[resume] == b'\r' {
-                    resume += 1;
+            stop += 1;
+        }
+        let has_quote = stop < range.end && bytes[stop] == b'"';
+        let quoted;
+        let raw = if has_quote {
+            quoted = scan::scan_record(bytes, start, range.end, layout.width.max(1) * 4 + 64);
+            if let Some(QuoteFault::Unclosed { open }) = quoted.fault {
+                if !last_block {
+                    block.cut_inside_quotes = true;
+                    return block;
                 }
-                if resume < range.end && bytes[resume] == b'\n' {
-                    resume += 1;
-                }
-                line += u32::from(resume > raw.end);
-                offset = resume;
-                continue 'restart;
+                // Report at the opening quote, then resume at the next line so that the
+                // rows after it are read as rows, not swallowed into one field.
+                let open_line = record_line + scan::count_line_breaks(&bytes[start..open], None);
+                let line_end = memchr::memchr2(b'\n', b'\r', &bytes[open..range.end]).map(|o| open + o);
+                let snippet_end = line_end.unwrap_or(range.end);
+                let line_start =
+                    bytes[..open].iter().rposition(|&b| scan::is_line_break(b)).map_or(start, |p| (p + 1).max(start));
+                block.data_rows += 1;
+                block.rejected_rows += 1;
+                block.errors.push(Error {
+                    kind: ErrorKind::UnclosedQuote,
+                    file: file.name.clone(),
+                    line: open_line,
+                    column: column_of_offset(layout, file, &quoted, open),
+                    key: None,
+                    span: Some(open..open + 1),
+                    message: "this quote is never closed".to_owned(),
+                    help: Some(
+                        "close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")"
+                            .to_owned(),
+                    ),
+                    snippet: snippet_of(&file.name, bytes, line_start..snippet_end, open_line),
+                });
+                let Some(line_end) = line_end else {
+                    block.line_breaks = open_line;
+                    break;
+                };
+                let resume = if bytes[line_end] == b'\r' && bytes.get(line_end + 1) == Some(&b'\n') {
+                    line_end + 2
+                } else {
+                    line_end + 1
+                };
+                line = open_line + 1;
+                gap_from = resume;
+                after_record = false;
+                continue;
             }
+            &quoted
+        } else {
+            plain.fields.push(field_start..stop);
+            plain.field_count = plain.fields.len();
+            plain.end = stop;
+            &plain
+        };
+        let inner_breaks = if has_quote { scan::count_line_breaks(&bytes[start..raw.end], None) } else { 0 };
+        gap_from = raw.end;
+        after_record = true;
+        line = record_line + inner_breaks;
+        let pos = RowPos { line: record_line, offset: u32::try_from(start).unwrap_or(u32::MAX) };
+        match type_record::<R>(file, bytes, text, raw, pos, layout, &mut faults) {
+            Typed::Row(row) => {
+                block.data_rows += 1;
+                block.rows.push(Row { pos, record: row });
+            }
+            Typed::Rejected(errors) => {
+                block.data_rows += 1;
+                block.rejected_rows += 1;
+                block.errors.extend(errors);
+            }
+            Typed::Blank(error) => block.errors.push(*error),
         }
     }
     block
@@ -418,6 +477,7 @@ enum Typed<R> {
 fn type_record<'a, R: Record<'a>>(
     file: &'a SourceFile,
     bytes: &'a [u8],
+    text: Option<(&'a str, usize)>,
     raw: &RawRecord,
     pos: RowPos,
     layout: &Layout,
@@ -426,7 +486,7 @@ fn type_record<'a, R: Record<'a>>(
     let start = pos.offset as usize;
     let line = pos.line;
     let whole = start..raw.end;
-    let snippet = || Snippet::new(&file.name, bytes, whole.clone(), line);
+    let snippet = || snippet_of(&file.name, bytes, whole.clone(), line);
     let error =
         |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| Error {
             kind,
@@ -437,7 +497,7 @@ fn type_record<'a, R: Record<'a>>(
             span: Some(span),
             message,
             help,
-            snippet: Some(snippet()),
+            snippet: snippet(),
         };
     if let Some(fault) = raw.fault {
         let (kind, at) = quote_fault_kind(fault);
@@ -449,7 +509,9 @@ fn type_record<'a, R: Record<'a>>(
         let message = format!("this row has {}", quote_fault_words(fault));
         return Typed::Rejected(vec![error(kind, at..at + 1, column, message, Some(help.to_owned()))]);
     }
-    if let Err(e) = std::str::from_utf8(&bytes[whole.clone()]) {
+    if text.is_none()
+        && let Err(e) = std::str::from_utf8(&bytes[whole.clone()])
+    {
         {
             let at = start + e.valid_up_to();
             let column = column_of_offset(layout, file, raw, at);
@@ -461,7 +523,11 @@ fn type_record<'a, R: Record<'a>>(
     let cell = |field: usize| -> Cow<'a, str> {
         let span = &raw.fields[field];
         // The whole record is valid UTF-8 and fields are cut at ASCII bytes.
-        let raw_text = std::str::from_utf8(&bytes[span.clone()]).unwrap_or("");
+        let raw_text = match text {
+            Some((text, base)) => text.get(span.start - base..span.end - base),
+            None => std::str::from_utf8(&bytes[span.clone()]).ok(),
+        }
+        .unwrap_or("");
         scan::unquote(raw_text)
     };
     if raw.fields.iter().enumerate().all(|(i, _)| cell(i).trim().is_empty()) {
@@ -652,5 +718,23 @@ fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Er
         message,
         help: Some("delete empty lines: a row of the table is never empty".to_owned()),
         snippet: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_inside_the_file_is_text_of_its_cell() {
+        // A BOM inside a file (two files pasted together) is text of its cell, and the cell's
+        // span counts its three bytes, also where a block or a restarted reader begins.
+        let bytes = "code,iso3,name_en,name_nb\n\u{feff}FR,FRA,France,Frankrike\n".as_bytes().to_vec();
+        let file =
+            SourceFile { table: model::TableId::Countries, name: "countries.csv".to_owned(), bytes: Some(bytes) };
+        let (table, errors) = parse_table::<model::Country<'_>>(&file);
+        assert_eq!((table.data_rows, table.rejected_rows), (1, 1));
+        let found: Vec<_> = errors.iter().map(|e| (e.kind, e.line, e.column.as_deref(), e.span.clone())).collect();
+        assert_eq!(found, vec![(ErrorKind::InvalidValue, 2, Some("code"), Some(26..31))]);
     }
 }

@@ -131,13 +131,34 @@ where
 }
 
 /// Groups a table's rows by a key, keeping file order within each group.
+///
+/// Rows of one group usually stand together (a flow's commodity lines, one after another), so
+/// a run of rows with the same key costs one map lookup, not one per row.
 pub fn group_by<'t, R, K: std::hash::Hash + Eq>(
     rows: &'t [Row<R>],
     key: impl Fn(&'t R) -> K,
 ) -> Map<K, Vec<&'t Row<R>>> {
     let mut groups: Map<K, Vec<&'t Row<R>>> = Map::default();
+    let mut run: Option<(K, Vec<&'t Row<R>>)> = None;
+    let flush = |groups: &mut Map<K, Vec<&'t Row<R>>>, (key, rows): (K, Vec<&'t Row<R>>)| match groups.entry(key) {
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(rows);
+        }
+        std::collections::hash_map::Entry::Occupied(mut slot) => slot.get_mut().extend(rows),
+    };
     for row in rows {
-        groups.entry(key(&row.record)).or_default().push(row);
+        let row_key = key(&row.record);
+        match &mut run {
+            Some((run_key, run_rows)) if *run_key == row_key => run_rows.push(row),
+            _ => {
+                if let Some(done) = run.replace((row_key, vec![row])) {
+                    flush(&mut groups, done);
+                }
+            }
+        }
+    }
+    if let Some(done) = run {
+        flush(&mut groups, done);
     }
     groups
 }

@@ -12,6 +12,7 @@ mod amount;
 mod engine;
 mod exceptions;
 mod finding;
+mod inert;
 pub mod output;
 pub mod rules;
 
@@ -66,6 +67,7 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report 
         findings.extend(stale);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    findings.iter_mut().for_each(inert::finding);
     let tables = data.stats();
     let mut summary = Summary {
         files: tables.iter().filter(|t| t.bytes > 0).count(),

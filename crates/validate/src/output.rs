@@ -246,6 +246,10 @@ pub fn escape_data(text: &str) -> String {
             c => out.push(c),
         }
     }
+    // The runner also reads the legacy `##[command]` syntax anywhere in a log line.
+    if out.contains("##[") {
+        out = out.replace("##[", "##\\[");
+    }
     out
 }
 
@@ -263,5 +267,6 @@ mod tests {
         assert_eq!(escape_data("50%\n::error::x"), "50%25%0A::error::x");
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
         assert_eq!(escape_data("\u{1b}[31m"), "\\u{001b}[31m");
+        assert_eq!(escape_data("x ##[add-mask]secret"), "x ##\\[add-mask]secret");
     }
 }

@@ -62,39 +62,33 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
         context,
         &data.relations,
         &horizons,
-        |r| {
-            [(r.start, "start"), (r.end, "end")]
-                .into_iter()
-                .filter_map(|(d, c)| Some((d?.days(), d?.to_string(), c)))
-                .collect()
-        },
+        |r| [r.start.map(|d| (d.days(), "start")), r.end.map(|d| (d.days(), "end"))],
         |r| &r.source,
     ));
-    findings.extend(dated(
-        context,
-        &data.visits,
-        &horizons,
-        |r| vec![(r.date.days(), r.date.to_string(), "date")],
-        |r| &r.source,
-    ));
+    findings.extend(dated(context, &data.visits, &horizons, |r| [Some((r.date.days(), "date")), None], |r| &r.source));
     findings.extend(dated(context, &data.trade, &horizons, |r| year(r.year), |r| &r.source));
     findings.extend(dated(context, &data.trade_commodities, &horizons, |r| year(r.year), |r| &r.source));
     findings.extend(dated(context, &data.residents, &horizons, |r| year(r.year), |r| &r.source));
     findings
 }
 
-fn year(year: model::Year) -> Vec<(DayRange, String, &'static str)> {
-    year.as_date().map(|d| (d.days(), year.to_string(), "year")).into_iter().collect()
+/// The dated cells of a row, at most two: the days each may mean, and its column.
+type Dates = [Option<(DayRange, &'static str)>; 2];
+
+fn year(year: model::Year) -> Dates {
+    [year.as_date().map(|d| (d.days(), "year")), None]
 }
 
-/// Checks the dates of one table's rows against their sources' horizons.
+/// Checks the dates of one table's rows against their sources' horizons. Runs for every row,
+/// so nothing is allocated until a date is found too late.
 fn dated<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
     horizons: &Map<&str, (Horizon, &Row<Source<'_>>)>,
-    dates: impl Fn(&R) -> Vec<(DayRange, String, &'static str)> + Sync,
+    dates: impl Fn(&R) -> Dates + Sync,
     source: impl Fn(&R) -> &model::Text<'a> + Sync,
 ) -> Vec<Finding> {
+    let columns = R::TABLE.def();
     table
         .rows
         .par_iter()
@@ -102,13 +96,20 @@ fn dated<'a, R: Record<'a>>(
             let Some((horizon, source_row)) = horizons.get(&**source(&row.record)) else { return Vec::new() };
             dates(&row.record)
                 .into_iter()
-                .filter(|(days, _, _)| days.compare(horizon.last_day) == Certainty::After)
-                .map(|(_, shown, column)| {
+                .flatten()
+                .filter(|(days, _)| days.compare(horizon.last_day) == Certainty::After)
+                .map(|(_, column)| {
                     let id = &source_row.record.id;
+                    let shown = columns.column_index(column).map(|c| row.record.cell_text(c)).unwrap_or_default();
                     let message = format!("`{column}` {shown} is after its source `{id}` {}", horizon.described);
                     let help = "a source cannot report what happened after it was written: check the date, or cite the source that reports it".to_owned();
                     let mut finding = context.finding(&AFTER_SOURCE, table, row, column, message, Some(help));
-                    finding.related.push(context.related(&context.data.sources, source_row.pos, Some(horizon_column(&source_row.record)), format!("source `{id}`")));
+                    finding.related.push(context.related(
+                        &context.data.sources,
+                        source_row.pos,
+                        Some(horizon_column(&source_row.record)),
+                        format!("source `{id}`"),
+                    ));
                     finding
                 })
                 .collect()

@@ -24,10 +24,11 @@
 //! NO,JP,2011,855,no-jp-2015
 //! ```
 
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 
-use ingest::{Severity, Table};
+use ingest::{Row, Severity, Table};
 use model::Record;
+use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
 use crate::finding::Finding;
@@ -47,35 +48,51 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
 }
 
 fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Finding> {
-    let def = R::TABLE.def();
-    let mut seen = Map::with_capacity_and_hasher(table.rows.len(), Default::default());
+    // Hash every key on all cores and sort the hashes, rather than inserting a million keys
+    // into one map: the sort is parallel and walks memory in order. Keys are compared only
+    // within a run of equal hashes, where duplicates (or rare collisions) are.
+    let hasher = foldhash::fast::RandomState::default();
+    let mut hashed: Vec<(u64, usize)> =
+        table.rows.par_iter().enumerate().map(|(index, row)| (hasher.hash_one(row.record.key()), index)).collect();
+    hashed.par_sort_unstable();
     let mut findings = Vec::new();
-    for row in &table.rows {
-        let first = match seen.entry(row.record.key()) {
-            Entry::Vacant(slot) => {
-                slot.insert(row);
-                continue;
+    for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        // Within a run rows are in file order: the first row of each key is kept.
+        let mut first_of_key = Map::default();
+        for &(_, index) in run {
+            let row = &table.rows[index];
+            let first = *first_of_key.entry(row.record.key()).or_insert(index);
+            if first != index {
+                findings.push(duplicate(context, table, &table.rows[first], row));
             }
-            Entry::Occupied(slot) => *slot.get(),
-        };
-        let identical = first.record == row.record;
-        let column = def.key[def.key.len() - 1];
-        let key = row.record.key_text();
-        let (message, help) = if identical {
-            (format!("this row repeats line {} exactly", first.pos.line), "delete one of the two rows".to_owned())
-        } else {
-            let columns = def.key.join(", ");
-            (
-                format!("the key `{key}` ({columns}) is already used on line {}", first.pos.line),
-                "give each row its own key, or merge the two rows".to_owned(),
-            )
-        };
-        let mut finding = context.finding(&DUPLICATE, table, row, column, message, Some(help));
-        if identical {
-            finding.rule = "row/duplicate";
         }
-        finding.related.push(context.related(table, first.pos, Some(column), format!("first row with key `{key}`")));
-        findings.push(finding);
     }
     findings
+}
+
+fn duplicate<'a, R: Record<'a> + PartialEq>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    first: &Row<R>,
+    row: &Row<R>,
+) -> Finding {
+    let def = R::TABLE.def();
+    let identical = first.record == row.record;
+    let column = def.key[def.key.len() - 1];
+    let key = row.record.key_text();
+    let (message, help) = if identical {
+        (format!("this row repeats line {} exactly", first.pos.line), "delete one of the two rows".to_owned())
+    } else {
+        let columns = def.key.join(", ");
+        (
+            format!("the key `{key}` ({columns}) is already used on line {}", first.pos.line),
+            "give each row its own key, or merge the two rows".to_owned(),
+        )
+    };
+    let mut finding = context.finding(&DUPLICATE, table, row, column, message, Some(help));
+    if identical {
+        finding.rule = "row/duplicate";
+    }
+    finding.related.push(context.related(table, first.pos, Some(column), format!("first row with key `{key}`")));
+    finding
 }

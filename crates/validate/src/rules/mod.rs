@@ -1,5 +1,6 @@
 //! The rules, one per file. A new rule is a file here and a line in [`ALL`].
 
+mod cell_formula;
 mod date_after_source;
 mod date_before_relations;
 mod date_interval_order;
@@ -27,6 +28,7 @@ pub static ALL: &[&Rule] = &[
     &visit_no_participants::NO_PARTICIPANTS,
     &source_unused::UNUSED,
     &residents_jump::JUMP,
+    &cell_formula::FORMULA,
     &trade_commodity_share::COMMODITY_SHARE,
     &trade_parts_exceed_total::PARTS_EXCEED_TOTAL,
     &trade_reporter_total::REPORTER_TOTAL,

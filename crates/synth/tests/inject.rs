@@ -1,0 +1,64 @@
+//! Every error `inject` plants is found by `check`, at its place, and nothing else is.
+
+use std::collections::BTreeSet;
+
+use synth::{FAMILIES, Params, Planted, generate, inject};
+
+/// A finding's place and rule: file name, line, column, rule id.
+type Place = (String, u32, String, String);
+
+fn found(params: &Params, per_family: usize) -> (Vec<Planted>, BTreeSet<Place>) {
+    let mut data = generate(params);
+    let planted = inject(&mut data, per_family);
+    let report = validate::check_dir(&data.data_dir("synth"));
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = f.file.rsplit('/').next().unwrap_or(&f.file).to_owned();
+            (file, f.line, f.column.clone().unwrap_or_default(), f.rule.to_owned())
+        })
+        .collect();
+    (planted, findings)
+}
+
+fn assert_exact(params: &Params, per_family: usize) {
+    let (planted, findings) = found(params, per_family);
+    let expected: BTreeSet<Place> =
+        planted.iter().map(|p| (p.file.to_owned(), p.line, p.column.to_owned(), p.rule.to_owned())).collect();
+    assert_eq!(expected.len(), planted.len(), "two errors planted at one place");
+    let missed: Vec<_> = expected.difference(&findings).collect();
+    let extra: Vec<_> = findings.difference(&expected).collect();
+    assert!(missed.is_empty() && extra.is_empty(), "missed: {missed:#?}\nextra: {extra:#?}");
+}
+
+#[test]
+fn every_planted_error_is_found_at_its_place_and_nothing_else() {
+    let params = Params { partners: 30, years: 2000..=2009, commodities: 10, seed: 5 };
+    assert_exact(&params, 2);
+    let (planted, _) = found(&params, 2);
+    for family in FAMILIES {
+        assert_eq!(planted.iter().filter(|p| p.rule == *family).count(), 2, "{family}");
+    }
+}
+
+#[test]
+fn other_seeds_and_sizes_are_exact_too() {
+    for seed in [1, 2, 3] {
+        assert_exact(&Params { partners: 12, years: 1990..=1995, commodities: 6, seed }, 1);
+    }
+    assert_exact(&Params { partners: 60, years: 1980..=2020, commodities: 3, seed: 9 }, 5);
+}
+
+#[test]
+fn every_rule_family_that_can_be_planted_is() {
+    // A new rule must be planted here too, or named as one that cannot be.
+    const NOT_PLANTED: &[&str] = &["source/unused"];
+    let mut ids: Vec<&str> = ingest::ErrorKind::ALL.iter().map(|k| k.code()).collect();
+    ids.retain(|id| id.starts_with("cell/"));
+    for rule in validate::rules::ALL {
+        ids.extend(rule.ids());
+    }
+    let missing: Vec<&&str> = ids.iter().filter(|id| !FAMILIES.contains(id) && !NOT_PLANTED.contains(id)).collect();
+    assert!(missing.is_empty(), "rule ids the injector does not plant: {missing:?}");
+}
