@@ -23,7 +23,7 @@ fn making_any_typed_cell_unparseable_is_caught_at_that_cell() {
     // no type accepts and expect exactly that file, line and column.
     let dir = real_data();
     let mut checked = 0;
-    for file in &dir.files {
+    for file in dir.files() {
         let def = file.table.def();
         let text = String::from_utf8(file.bytes.clone().unwrap_or_default()).expect("data is UTF-8");
         let lines: Vec<&str> = text.lines().collect();
@@ -44,12 +44,12 @@ fn making_any_typed_cell_unparseable_is_caught_at_that_cell() {
                     if t == file.table {
                         Some(new_text.clone().into_bytes())
                     } else {
-                        dir.files.iter().find(|f| f.table == t)?.bytes.clone()
+                        dir.files().iter().find(|f| f.table == t)?.bytes.clone()
                     }
                 });
                 let report = validate::check_dir(&copy);
                 let line_no = u32::try_from(line_index + 1).unwrap();
-                let hit = report.findings.iter().find(|f| f.rule == "cell/invalid");
+                let hit = report.findings.iter().find(|f| f.rule().as_str() == "cell/invalid");
                 let hit = hit.unwrap_or_else(|| panic!("{}:{line_no} {}: not caught", file.name, column.name));
                 assert_eq!(
                     (hit.file.as_str(), hit.line, hit.column.as_deref()),
@@ -86,7 +86,7 @@ const NUMERIC_RULES: [&str; 3] = ["trade/commodity-share", "trade/parts-exceed-t
 
 /// The lines of one table of `dir`, header included.
 fn table_lines(dir: &ingest::DataDir, table: model::TableId) -> Vec<String> {
-    let file = dir.files.iter().find(|f| f.table == table).expect("read_dir loads every table");
+    let file = dir.files().iter().find(|f| f.table == table).expect("read_dir loads every table");
     let text = String::from_utf8(file.bytes.clone().unwrap_or_default()).expect("data is UTF-8");
     text.lines().map(str::to_owned).collect()
 }
@@ -98,7 +98,7 @@ fn check_with(dir: &ingest::DataDir, table: model::TableId, lines: &[String]) ->
         if t == table {
             Some(text.clone().into_bytes())
         } else {
-            dir.files.iter().find(|f| f.table == t)?.bytes.clone()
+            dir.files().iter().find(|f| f.table == t)?.bytes.clone()
         }
     });
     validate::check_dir(&copy)
@@ -129,7 +129,7 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
 
     let dir = real_data();
     let clean = validate::check_dir(&dir);
-    let numeric: Vec<_> = clean.findings.iter().filter(|f| NUMERIC_RULES.contains(&f.rule)).collect();
+    let numeric: Vec<_> = clean.findings.iter().filter(|f| NUMERIC_RULES.contains(&f.rule().as_str())).collect();
     assert!(numeric.is_empty(), "the real data has numeric findings: {numeric:?}");
 
     let totals = table_lines(&dir, Trade);
@@ -142,10 +142,9 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
     };
     let line_number = |index: usize| u32::try_from(index + 1).expect("a small file");
     let finds = |report: &validate::Report, rule: &str, file: &str, line: u32, column: &str| {
-        report
-            .findings
-            .iter()
-            .any(|f| f.rule == rule && f.file == file && f.line == line && f.column.as_deref() == Some(column))
+        report.findings.iter().any(|f| {
+            f.rule().as_str() == rule && f.file == file && f.line == line && f.column.as_deref() == Some(column)
+        })
     };
 
     // Every commodity share, 5 points higher, is caught at its own cell.
@@ -183,7 +182,7 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
         }
         let total_line = line_number(index);
         let points_at_total =
-            |f: &validate::Finding| f.related.iter().any(|r| r.file == "data/trade.csv" && r.line == total_line);
+            |f: &diagnostic::Diagnostic| f.related.iter().any(|r| r.file == "data/trade.csv" && r.line == total_line);
         let doubled = check_with(&dir, Trade, &with_cell(&totals, index, "value", Trade, &scaled(&value, 2, 1)));
         for &part in &parts {
             if cell(TradeCommodities, &commodities[part], "share_pct").is_empty() {
@@ -191,7 +190,9 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
             }
             let part_line = line_number(part);
             let hit = doubled.findings.iter().find(|f| {
-                f.rule == "trade/commodity-share" && f.line == part_line && f.column.as_deref() == Some("share_pct")
+                f.rule().as_str() == "trade/commodity-share"
+                    && f.line == part_line
+                    && f.column.as_deref() == Some("share_pct")
             });
             assert!(
                 hit.is_some_and(points_at_total),
@@ -201,7 +202,7 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
         }
         let halved = check_with(&dir, Trade, &with_cell(&totals, index, "value", Trade, &scaled(&value, 1, 2)));
         assert!(
-            halved.findings.iter().any(|f| f.rule == "trade/parts-exceed-total" && points_at_total(f)),
+            halved.findings.iter().any(|f| f.rule().as_str() == "trade/parts-exceed-total" && points_at_total(f)),
             "trade.csv:{total_line} halved: its parts are not found to exceed it:\n{}",
             tests::listing(&halved)
         );
@@ -236,7 +237,7 @@ fn every_trade_figure_is_within_the_numeric_rules_reach() {
         let report = check_with(&dir, Trade, &added);
         let real_line = line_number(index);
         let hit = report.findings.iter().any(|f| {
-            f.rule == "trade/reporter-total"
+            f.rule().as_str() == "trade/reporter-total"
                 && (f.line == real_line || f.related.iter().any(|r| r.file == "data/trade.csv" && r.line == real_line))
         });
         assert!(
@@ -269,12 +270,12 @@ fn a_deliberately_broken_copy_is_caught_at_each_cell() {
         }
     };
     let copy = ingest::DataDir::from_memory("data", |t| {
-        let bytes = dir.files.iter().find(|f| f.table == t)?.bytes.clone()?;
+        let bytes = dir.files().iter().find(|f| f.table == t)?.bytes.clone()?;
         Some(edit(t, &String::from_utf8(bytes).ok()?).into_bytes())
     });
     let report = validate::check_dir(&copy);
     let mut found: Vec<(&str, &str, u32, Option<&str>)> =
-        report.findings.iter().map(|f| (f.rule, f.file.as_str(), f.line, f.column.as_deref())).collect();
+        report.findings.iter().map(|f| (f.rule().as_str(), f.file.as_str(), f.line, f.column.as_deref())).collect();
     found.sort();
     let mut expected = vec![
         ("trade/commodity-share", "data/trade_commodities.csv", 7, Some("share_pct")),

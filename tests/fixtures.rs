@@ -17,11 +17,11 @@ fn every_fixture_case() {
             let report = case.check(LineEnding::AsStored);
             match case.expected_rule() {
                 Some(rule) => assert!(
-                    report.findings.iter().any(|f| f.rule == rule),
+                    report.findings.iter().any(|f| f.rule().as_str() == rule),
                     "{}/{}: expected a `{rule}` finding, got {:?}",
                     case.group,
                     case.name,
-                    report.findings.iter().map(|f| f.rule).collect::<Vec<_>>()
+                    report.findings.iter().map(|f| f.rule().as_str()).collect::<Vec<_>>()
                 ),
                 None => assert!(
                     report.findings.iter().all(|f| f.acknowledged.is_some()),

@@ -130,30 +130,30 @@ pub fn listing(report: &Report) -> String {
         let col = f.char_column().map_or(String::new(), |c| format!(":{c}"));
         let state = match (&f.acknowledged, f.severity) {
             (Some(_), _) => "acknowledged",
-            (None, validate::Severity::Error) => "error",
-            (None, validate::Severity::Warning) => "warning",
+            (None, diagnostic::Severity::Error) => "error",
+            (None, diagnostic::Severity::Warning) => "warning",
         };
         out.push_str(&format!(
             "{state} {} @ {}:{}{col} [{}]\n",
-            f.rule,
+            f.rule(),
             f.file,
             f.line,
             f.column.as_deref().unwrap_or("")
         ));
     }
     out.push('\n');
-    out.push_str(&validate::output::human(report, validate::output::HumanOptions::default()));
+    out.push_str(&report::human::human(report, report::human::HumanOptions::default()));
     out
 }
 
 /// Where a finding is: rule, file, line, character column, column name.
-pub type Fact = (String, String, u32, Option<usize>, Option<String>);
+pub type Fact = (String, String, u32, Option<u32>, Option<String>);
 
 /// The facts of each finding that must not depend on line endings or thread counts.
 pub fn facts(report: &Report) -> Vec<Fact> {
     report
         .findings
         .iter()
-        .map(|f| (f.rule.to_owned(), f.file.clone(), f.line, f.char_column(), f.column.clone()))
+        .map(|f| (f.rule().as_str().to_owned(), f.file.clone(), f.line, f.char_column(), f.column.clone()))
         .collect()
 }

@@ -349,7 +349,7 @@ fn child(args: &[String]) -> Result<ExitCode, String> {
         "check" | "check-1" => {
             let files = ingest::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
             let report = validate::check_dir(&files);
-            let text = validate::output::human(&report, validate::output::HumanOptions::default());
+            let text = report::human::human(&report, report::human::HumanOptions::default());
             let counts = (
                 report.tables.iter().map(|t| t.rows as u64).sum(),
                 report.tables.iter().map(|t| t.bytes as u64).sum(),
@@ -365,7 +365,7 @@ fn child(args: &[String]) -> Result<ExitCode, String> {
             let files = ingest::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
             let (data, problems) = ingest::parse(&files);
             println!("part:ingest={}", start.elapsed().as_secs_f64());
-            let context = validate::Context { data: &data };
+            let context = validate::Context::new(&data);
             for rule in validate::rules::ALL {
                 let rule_start = Instant::now();
                 let found = rule.run(&context);

@@ -5,7 +5,7 @@
 
 mod bench;
 mod docs;
-mod report;
+mod review;
 mod synth;
 
 use std::io::{IsTerminal, Write};
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
-        Some("report") => report::run(&args[1..]),
+        Some("report") => review::run(&args[1..]),
         Some("synth") => synth::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
@@ -128,16 +128,16 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot read the data folder {}: {e}", options.data.display()))?;
     let report = validate::check_dir(&dir);
     let changed = match &options.base {
-        Some(rev) => Some(report::changes_since(&options.data, rev, &dir)?),
+        Some(rev) => Some(review::changes_since(&options.data, rev, &dir)?),
         None => None,
     };
     let text = match options.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            validate::output::human(&report, validate::output::HumanOptions { color, ..Default::default() })
+            report::human::human(&report, report::human::HumanOptions { color, ..Default::default() })
         }
-        Format::Json => validate::output::json(&report),
-        Format::Github => validate::output::github(&report, &|f| changed.as_ref().is_some_and(|d| d.touches(f))),
+        Format::Json => report::findings_json::json(&report),
+        Format::Github => report::github::github(&report, &|f| changed.as_ref().is_some_and(|d| d.touches(f))),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {

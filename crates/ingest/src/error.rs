@@ -1,36 +1,65 @@
-//! [`Error`]: every problem ingest finds, with its place in the file.
+//! [`ErrorKind`]: the kinds of problem ingest reports, each a rule id; and `Problem`, how
+//! ingest notes one before it becomes a [`Diagnostic`].
 
-use std::fmt;
 use std::ops::Range;
 
-use miette::{LabeledSpan, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity, Snippet};
+use model::TableId;
 
-/// A problem found while reading the data folder.
-///
-/// Each error names its file and, where it has one, its 1-based line, column name and the byte
-/// span of the offending cell in the file. Ingest collects errors and goes on, so one run shows
-/// every problem of every file.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
-pub struct Error {
+/// A problem found while reading a table, before it becomes a [`Diagnostic`].
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
     /// What kind of problem this is.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// The file, as shown to the user (e.g. `data/visits.csv`).
-    pub file: String,
+    pub(crate) file: String,
     /// The 1-based line of the file (the header is line 1); 0 for a problem of the whole file.
-    pub line: u32,
+    pub(crate) line: u32,
     /// The column's header name, for a problem of one cell or one header name.
-    pub column: Option<String>,
+    pub(crate) column: Option<String>,
     /// The key of the row, where it could be read (`NO/JP/2011/export`).
-    pub key: Option<String>,
+    pub(crate) key: Option<String>,
     /// Byte span in the file of what is wrong.
-    pub span: Option<Range<usize>>,
+    pub(crate) span: Option<Range<usize>>,
     /// One sentence on what is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// How to fix it, where that is known.
-    pub help: Option<String>,
-    /// The lines the error points into, for rendering.
-    pub snippet: Option<Snippet>,
+    pub(crate) help: Option<String>,
+    /// The lines the problem points into, for rendering.
+    pub(crate) snippet: Option<Snippet>,
+    /// The mechanical repair, where there is one.
+    pub(crate) fix: Option<Fix>,
+}
+
+impl Problem {
+    /// The diagnostic a run reports.
+    pub(crate) fn into_diagnostic(self, table: Option<TableId>) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(self.kind.rule(), self.kind.severity(), self.file, self.message);
+        diagnostic.table = table;
+        diagnostic.line = self.line;
+        diagnostic.column = self.column;
+        diagnostic.key = self.key;
+        diagnostic.span = self.span;
+        diagnostic.help = self.help;
+        diagnostic.snippet = self.snippet;
+        match self.fix {
+            Some(fix) => diagnostic.with_fix(fix),
+            None => diagnostic,
+        }
+    }
+}
+
+/// A fix that replaces the raw cell at `span` of `file` by `text`, quoted as CSV needs.
+pub(crate) fn cell_fix(file: &str, span: Range<usize>, text: &str, safe: bool, title: String) -> Fix {
+    let applicability = if safe { Applicability::Safe } else { Applicability::Unsafe };
+    Fix { title, applicability, edits: vec![Edit { file: file.to_owned(), span, replacement: csv_cell(text) }] }
+}
+
+/// `text` written as a CSV cell: quoted when it holds a comma, a quote, a line break or
+/// leading or trailing spaces, with quotes doubled.
+pub(crate) fn csv_cell(text: &str) -> String {
+    let needs_quotes = text.contains([',', '"', '\n', '\r']) || text.trim() != text;
+    if needs_quotes { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
 /// The kinds of problem ingest reports. Each has a stable rule id ([`ErrorKind::code`]).
@@ -75,15 +104,6 @@ pub enum ErrorKind {
     InvalidValue,
 }
 
-/// How serious a problem is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Severity {
-    /// The data is wrong: `check` fails.
-    Error,
-    /// Probably a mistake, but the data can stand: `check` passes.
-    Warning,
-}
-
 impl ErrorKind {
     /// Every kind, for documentation.
     pub const ALL: &'static [ErrorKind] = &[
@@ -107,7 +127,12 @@ impl ErrorKind {
         ErrorKind::InvalidValue,
     ];
 
-    /// The stable rule id, e.g. `csv/unclosed-quote`.
+    /// The rule id, e.g. `csv/unclosed-quote`.
+    pub const fn rule(self) -> RuleId {
+        RuleId::new(self.code())
+    }
+
+    /// The rule id as text.
     pub const fn code(self) -> &'static str {
         match self {
             ErrorKind::MissingFile => "file/missing",
@@ -161,174 +186,5 @@ impl ErrorKind {
             ErrorKind::MissingValue => "Required cells are not empty.",
             ErrorKind::InvalidValue => "Every cell holds a value of its column's type.",
         }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
-    }
-}
-
-impl miette::Diagnostic for Error {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.kind.code()))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.kind.severity() {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let snippet = self.snippet.as_ref()?;
-        let span = snippet.map_span(self.span.clone()?);
-        let label = self.column.clone();
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
-    }
-}
-
-/// The lines of a file that a diagnostic points into, cut out once so that rendering never
-/// rescans the file.
-///
-/// Control characters are shown as visible symbols (`␛` for ESC, `␀` for NUL), so that a cell
-/// cannot move the cursor or recolour a terminal; spans are mapped accordingly.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snippet {
-    /// The file's name, as shown.
-    pub name: String,
-    /// The lines, made safe to print.
-    pub text: String,
-    /// The 1-based line number of the first line.
-    pub first_line: u32,
-    /// Byte offset in the file of the first line's start.
-    pub offset: usize,
-    /// For each original byte of the lines, its offset in `text` (only when they differ).
-    remap: Option<Vec<u32>>,
-}
-
-impl Snippet {
-    /// Cuts `bytes[range]` out of a file whose `range.start` is the start of line `first_line`.
-    pub fn new(name: &str, bytes: &[u8], range: Range<usize>, first_line: u32) -> Snippet {
-        let raw = &bytes[range.clone()];
-        let lossy = String::from_utf8_lossy(raw);
-        let needs_escaping = matches!(lossy, std::borrow::Cow::Owned(_))
-            || raw.iter().any(|&b| (b < 0x20 && b != b'\n' && b != b'\r' && b != b'\t') || b == 0x7f)
-            || memchr::memchr_iter(b'\r', raw).any(|i| raw.get(i + 1) != Some(&b'\n'))
-            || lossy.chars().any(|c| (c as u32 >= 0x80 && c.is_control()) || is_bidi_control(c));
-        if !needs_escaping {
-            return Snippet {
-                name: name.to_owned(),
-                text: lossy.into_owned(),
-                first_line,
-                offset: range.start,
-                remap: None,
-            };
-        }
-        // Rebuild the text character by character, noting where each original byte went.
-        let mut text = String::with_capacity(raw.len() + 16);
-        let mut remap = vec![0u32; raw.len() + 1];
-        let mut i = 0;
-        while i < raw.len() {
-            let (shown, width) = if raw[i] < 0x80 {
-                // A carriage return that ends no line would move the cursor back over the line.
-                let lone_cr = raw[i] == b'\r' && raw.get(i + 1) != Some(&b'\n');
-                (if lone_cr { '\u{240d}' } else { visible(raw[i] as char) }, 1)
-            } else {
-                match decode_one(&raw[i..]) {
-                    Some((c, w)) if c.is_control() || is_bidi_control(c) => ('\u{fffd}', w),
-                    Some((c, w)) => (c, w),
-                    None => ('\u{fffd}', 1),
-                }
-            };
-            for k in 0..width {
-                remap[i + k] = u32::try_from(text.len()).unwrap_or(u32::MAX);
-            }
-            text.push(shown);
-            i += width;
-        }
-        remap[raw.len()] = u32::try_from(text.len()).unwrap_or(u32::MAX);
-        Snippet { name: name.to_owned(), text, first_line, offset: range.start, remap: Some(remap) }
-    }
-
-    /// Maps a byte span of the file to a span of [`Snippet::text`].
-    pub fn map_span(&self, span: Range<usize>) -> SourceSpan {
-        let local = |at: usize| {
-            let at = at.saturating_sub(self.offset);
-            match &self.remap {
-                Some(remap) => remap.get(at).copied().unwrap_or(u32::MAX) as usize,
-                None => at,
-            }
-            .min(self.text.len())
-        };
-        let (start, end) = (local(span.start), local(span.end));
-        SourceSpan::new(start.into(), end.saturating_sub(start))
-    }
-}
-
-/// Decodes the first UTF-8 character of `bytes`.
-fn decode_one(bytes: &[u8]) -> Option<(char, usize)> {
-    let len = match bytes.first()? {
-        0x00..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        0xf0..=0xf7 => 4,
-        _ => return None,
-    };
-    let s = std::str::from_utf8(bytes.get(..len)?).ok()?;
-    s.chars().next().map(|c| (c, len))
-}
-
-/// Characters that reorder text on screen, so that what is shown differs from what is stored.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
-}
-
-/// An ASCII character as it may be shown in a terminal: control characters become the
-/// Unicode "control pictures".
-fn visible(c: char) -> char {
-    match c {
-        '\n' | '\r' | '\t' => c,
-        '\u{7f}' => '\u{2421}',
-        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-        c => c,
-    }
-}
-
-impl SourceCode for Snippet {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
-        let line = self.first_line.saturating_sub(1) as usize + inner.line();
-        // miette counts the column in bytes; people and editors count characters.
-        let line_start =
-            self.text.get(..span.offset()).and_then(|before| before.rfind(['\n', '\r'])).map_or(0, |p| p + 1);
-        let column =
-            self.text.get(line_start..line_start + inner.column()).map_or(inner.column(), |s| s.chars().count());
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            line,
-            column,
-            inner.line_count(),
-        )))
     }
 }

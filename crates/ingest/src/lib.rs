@@ -3,8 +3,8 @@
 //! Reading is two steps, so that records can borrow their text from the file's bytes:
 //!
 //! 1. [`read_dir`] loads every table's file of a data folder into a [`DataDir`]. It fails only
-//!    when the folder itself cannot be read; a missing or unreadable file is an [`Error`] in
-//!    [`DataDir::problems`].
+//!    when the folder itself cannot be read; a missing or unreadable file is a [`Diagnostic`]
+//!    in [`DataDir::problems`].
 //! 2. [`parse`] turns a [`DataDir`] into a [`Dataset`]: one [`Table`] per table, each a list of
 //!    [`Row`]s that pair a typed record with its [`RowPos`] (line and byte offset), plus every
 //!    problem found. Nothing stops at the first problem; a row with a problem is reported and
@@ -18,6 +18,7 @@
 
 mod error;
 mod scan;
+mod sheet;
 mod table;
 
 use std::ops::Range;
@@ -28,18 +29,22 @@ use model::{
     VisitParticipant,
 };
 
-pub use error::{Error, ErrorKind, Severity, Snippet};
+pub use diagnostic::Diagnostic;
+use diagnostic::Snippet;
+pub use error::ErrorKind;
+pub use sheet::{Sheet, SheetRow};
+
+use error::Problem;
 
 /// The largest file ingest reads. Positions are stored as 32-bit offsets.
 pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
 
-/// The files of a data folder, loaded into memory.
+/// The files of a data folder, loaded into memory: one [`SourceFile`] for every table, in
+/// [`TableId::ALL`] order, whatever was found.
 #[derive(Debug)]
 pub struct DataDir {
-    /// One entry per table, in [`TableId::ALL`] order.
-    pub files: Vec<SourceFile>,
-    /// Problems with the files themselves: missing, unreadable, too large.
-    pub problems: Vec<Error>,
+    files: Vec<SourceFile>,
+    problems: Vec<Diagnostic>,
 }
 
 /// One table's file.
@@ -79,7 +84,7 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         let name = if shown.is_empty() { table.file().to_owned() } else { format!("{shown}/{}", table.file()) };
         let path = dir.join(table.file());
         let (bytes, problem) = read_file(&root, &path, &name);
-        problems.extend(problem);
+        problems.extend(problem.map(|p| p.into_diagnostic(Some(table))));
         files.push(SourceFile { table, name, bytes });
     }
     Ok(DataDir { files, problems })
@@ -97,7 +102,7 @@ impl DataDir {
             let name = if shown.is_empty() { table.file().to_owned() } else { format!("{shown}/{}", table.file()) };
             let bytes = content(table);
             if bytes.is_none() {
-                problems.push(Error {
+                let problem = Problem {
                     kind: ErrorKind::MissingFile,
                     file: name.clone(),
                     line: 0,
@@ -107,16 +112,34 @@ impl DataDir {
                     message: "the file is missing".to_owned(),
                     help: Some(format!("create it with the header line: {}", table::expected_header(table.def()))),
                     snippet: None,
-                });
+                    fix: None,
+                };
+                problems.push(problem.into_diagnostic(Some(table)));
             }
             files.push(SourceFile { table, name, bytes });
         }
         DataDir { files, problems }
     }
+
+    /// Every table's file, in [`TableId::ALL`] order.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// The file of `table`.
+    pub fn file(&self, table: TableId) -> &SourceFile {
+        // Both constructors push one file per table in `TableId::ALL` order.
+        &self.files[table as usize]
+    }
+
+    /// Problems with the files themselves: missing, unreadable, too large.
+    pub fn problems(&self) -> &[Diagnostic] {
+        &self.problems
+    }
 }
 
-fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<Error>) {
-    let problem = |kind: ErrorKind, message: String, help: Option<String>| Error {
+fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<Problem>) {
+    let problem = |kind: ErrorKind, message: String, help: Option<String>| Problem {
         kind,
         file: name.to_owned(),
         line: 0,
@@ -126,6 +149,7 @@ fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<E
         message,
         help,
         snippet: None,
+        fix: None,
     };
     let link = std::fs::symlink_metadata(path);
     if let Err(e) = &link
@@ -252,6 +276,13 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         raw.fields.get(field).cloned()
     }
 
+    /// The text of the cell at `span` (a span from [`Table::cell_span`]) as the file holds it,
+    /// unquoted: what an exception's value is compared with, whether the cell was typed or not.
+    pub fn raw_cell_text(&self, span: Range<usize>) -> Option<String> {
+        let bytes = self.file.bytes.as_deref()?.get(span)?;
+        Some(scan::unquote(&String::from_utf8_lossy(bytes)).into_owned())
+    }
+
     /// The byte span of a row's cell in the column named `column`.
     pub fn cell_span_by_name(&self, pos: RowPos, column: &str) -> Option<Range<usize>> {
         self.cell_span(pos, R::TABLE.def().column_index(column)?)
@@ -281,8 +312,8 @@ macro_rules! dataset {
 
         /// Parses every table of `dir`, in parallel. Returns the dataset and every problem found,
         /// including [`DataDir::problems`], sorted by file, line and column.
-        pub fn parse(dir: &DataDir) -> (Dataset<'_>, Vec<Error>) {
-            let file = |id: TableId| dir.files.iter().find(|f| f.table == id).expect("read_dir loads every table");
+        pub fn parse(dir: &DataDir) -> (Dataset<'_>, Vec<Diagnostic>) {
+            let file = |id: TableId| dir.file(id);
             $(let mut $field = None;)*
             rayon::scope(|scope| {
                 $(
@@ -293,13 +324,10 @@ macro_rules! dataset {
             });
             let mut errors = dir.problems.clone();
             $(
-                let ($field, mut found) = $field.expect("every table was parsed");
-                errors.append(&mut found);
+                let ($field, found) = $field.expect("every table was parsed");
+                errors.extend(found.into_iter().map(|p| p.into_diagnostic(Some(TableId::$id))));
             )*
-            errors.sort_by(|a, b| {
-                (&a.file, a.line, &a.column, a.kind.code(), a.span.as_ref().map(|s| s.start))
-                    .cmp(&(&b.file, b.line, &b.column, b.kind.code(), b.span.as_ref().map(|s| s.start)))
-            });
+            errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             (Dataset { $($field,)* }, errors)
         }
 

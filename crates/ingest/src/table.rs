@@ -6,7 +6,9 @@ use std::ops::Range;
 use model::{CellFault, Record, TableDef};
 use rayon::prelude::*;
 
-use crate::error::{Error, ErrorKind, Snippet};
+use diagnostic::Snippet;
+
+use crate::error::{ErrorKind, Problem, cell_fix};
 use crate::scan::{self, QuoteFault, RawRecord};
 use crate::{Row, RowPos, SourceFile, Table};
 
@@ -29,7 +31,7 @@ pub(crate) struct Layout {
 }
 
 /// Parses a table's file: its header, then every row.
-pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a, R>, Vec<Error>) {
+pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a, R>, Vec<Problem>) {
     let mut errors = Vec::new();
     let mut table = Table { file, rows: Vec::new(), data_rows: 0, rejected_rows: 0, layout: None };
     let Some(bytes) = file.bytes.as_deref() else {
@@ -44,7 +46,7 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a,
         header_start += 1;
     }
     if bytes[header_start..].iter().all(u8::is_ascii_whitespace) {
-        errors.push(Error {
+        errors.push(Problem {
             kind: ErrorKind::EmptyFile,
             file: file.name.clone(),
             line: 1,
@@ -54,6 +56,7 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a,
             message: "the file is empty".to_owned(),
             help: Some(format!("the first line must be the header: {}", expected_header(def))),
             snippet: None,
+            fix: None,
         });
         return (table, errors);
     }
@@ -103,13 +106,13 @@ fn read_header(
     bytes: &[u8],
     header: &RawRecord,
     line: u32,
-    errors: &mut Vec<Error>,
+    errors: &mut Vec<Problem>,
 ) -> Layout {
     let mut layout = Layout { fields: vec![None; def.columns.len()], width: header.field_count, typable: true };
     let snippet = snippet_of(&file.name, bytes, header.fields[0].start..header.end, line);
     let mut push =
         |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| {
-            errors.push(Error {
+            errors.push(Problem {
                 kind,
                 file: file.name.clone(),
                 line,
@@ -119,6 +122,7 @@ fn read_header(
                 message,
                 help,
                 snippet: snippet.clone(),
+                fix: None,
             });
         };
     let whole = header.fields[0].start..header.end;
@@ -223,7 +227,7 @@ fn text_of(bytes: &[u8], record: &RawRecord) -> String {
 /// What [`parse_block`] found in one block. Lines are counted from the block's first line.
 struct Block<R> {
     rows: Vec<Row<R>>,
-    errors: Vec<Error>,
+    errors: Vec<Problem>,
     line_breaks: u32,
     data_rows: usize,
     rejected_rows: usize,
@@ -234,7 +238,7 @@ struct Block<R> {
 /// The blocks of a table parsed so far, joined in file order.
 struct Merged<R> {
     rows: Vec<Row<R>>,
-    errors: Vec<Error>,
+    errors: Vec<Problem>,
     data_rows: usize,
     rejected_rows: usize,
     /// The line of the file where the next block starts.
@@ -412,7 +416,7 @@ fn parse_block<'a, R: Record<'a>>(
                     bytes[..open].iter().rposition(|&b| scan::is_line_break(b)).map_or(start, |p| (p + 1).max(start));
                 block.data_rows += 1;
                 block.rejected_rows += 1;
-                block.errors.push(Error {
+                block.errors.push(Problem {
                     kind: ErrorKind::UnclosedQuote,
                     file: file.name.clone(),
                     line: open_line,
@@ -425,6 +429,7 @@ fn parse_block<'a, R: Record<'a>>(
                             .to_owned(),
                     ),
                     snippet: snippet_of(&file.name, bytes, line_start..snippet_end, open_line),
+                    fix: None,
                 });
                 let Some(line_end) = line_end else {
                     block.line_breaks = open_line;
@@ -470,8 +475,8 @@ fn parse_block<'a, R: Record<'a>>(
 
 enum Typed<R> {
     Row(R),
-    Rejected(Vec<Error>),
-    Blank(Box<Error>),
+    Rejected(Vec<Problem>),
+    Blank(Box<Problem>),
 }
 
 fn type_record<'a, R: Record<'a>>(
@@ -488,7 +493,7 @@ fn type_record<'a, R: Record<'a>>(
     let whole = start..raw.end;
     let snippet = || snippet_of(&file.name, bytes, whole.clone(), line);
     let error =
-        |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| Error {
+        |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| Problem {
             kind,
             file: file.name.clone(),
             line: line + scan::count_line_breaks(&bytes[start..span.start.max(start)], None),
@@ -498,6 +503,7 @@ fn type_record<'a, R: Record<'a>>(
             message,
             help,
             snippet: snippet(),
+            fix: None,
         };
     if let Some(fault) = raw.fault {
         let (kind, at) = quote_fault_kind(fault);
@@ -567,18 +573,28 @@ fn type_record<'a, R: Record<'a>>(
                             format!("`{name}` is empty; it requires {}", def.columns[column].expected),
                             None,
                         ),
-                        CellFault::Invalid(cell_error) => error(
-                            ErrorKind::InvalidValue,
-                            span,
-                            Some(name.to_owned()),
-                            format!(
-                                "`{name}` is `{}`: {}; expected {}",
-                                shown(&cell(field)),
-                                cell_error.reason,
-                                cell_error.expected
-                            ),
-                            cell_error.help.map(|h| shown(&h)),
-                        ),
+                        CellFault::Invalid(cell_error) => {
+                            let fix = cell_error.suggestion.as_ref().zip(cell_error.help.as_ref()).map(
+                                |(suggestion, title)| {
+                                    let title = shown(title);
+                                    cell_fix(&file.name, span.clone(), &suggestion.replacement, suggestion.safe, title)
+                                },
+                            );
+                            let mut problem = error(
+                                ErrorKind::InvalidValue,
+                                span,
+                                Some(name.to_owned()),
+                                format!(
+                                    "`{name}` is `{}`: {}; expected {}",
+                                    shown(&cell(field)),
+                                    cell_error.reason,
+                                    cell_error.expected
+                                ),
+                                cell_error.help.map(|h| shown(&h)),
+                            );
+                            problem.fix = fix;
+                            problem
+                        }
                     };
                     e.key = key.clone();
                     e
@@ -604,8 +620,8 @@ fn field_count_error<'a, R: Record<'a>>(
     layout: &Layout,
     cell: &impl Fn(usize) -> Cow<'a, str>,
     whole: Range<usize>,
-    error: impl Fn(ErrorKind, Range<usize>, Option<String>, String, Option<String>) -> Error,
-) -> Error {
+    error: impl Fn(ErrorKind, Range<usize>, Option<String>, String, Option<String>) -> Problem,
+) -> Problem {
     let (found, expected) = (raw.field_count, layout.width);
     let message = format!("this row has {found} fields, the header has {expected}");
     if found < expected {
@@ -664,19 +680,11 @@ fn field_count_error<'a, R: Record<'a>>(
 /// cannot drive a terminal, and long text cut short.
 pub(crate) fn shown(text: &str) -> String {
     const MAX_CHARS: usize = 80;
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == MAX_CHARS {
-            out.push('…');
-            break;
-        }
-        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
+    let mut cut: String = text.chars().take(MAX_CHARS).collect();
+    if cut.len() < text.len() {
+        cut.push('\u{2026}');
     }
-    out
+    diagnostic::text::one_line(&cut).into_owned()
 }
 
 fn is_digits(text: &str) -> bool {
@@ -706,9 +714,9 @@ fn column_of_offset(layout: &Layout, file: &SourceFile, raw: &RawRecord, at: usi
     Some(file.table.def().columns[column].name.to_owned())
 }
 
-fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Error {
+fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Problem {
     let message = if count == 1 { "an empty line".to_owned() } else { format!("{count} empty lines") };
-    Error {
+    Problem {
         kind: ErrorKind::BlankRow,
         file: file.name.clone(),
         line: first_blank_line,
@@ -718,6 +726,7 @@ fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Er
         message,
         help: Some("delete empty lines: a row of the table is never empty".to_owned()),
         snippet: None,
+        fix: None,
     }
 }
 

@@ -23,7 +23,7 @@ pub use records::{
 pub use schema::{CellFault, ColumnDef, Record, TableDef, TableId};
 pub use value::{
     CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, PartialDate, Period, Precision,
-    Qualifier, RelationKind, Text, Unit, Year,
+    Qualifier, RelationKind, Suggestion, Text, Unit, Year,
 };
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

@@ -5,16 +5,17 @@
 //! is not a change. Cells are compared as text, column by column by header name, so a reorder
 //! of the header's columns is not a change either.
 //!
-//! The diff reads the raw CSV cells, not the typed records: a row that fails to parse (a
-//! decimal comma, a bad date) is still diffed like any other, instead of looking removed.
+//! The diff reads the raw CSV cells through ingest's [`Sheet`], not the typed records, so it
+//! splits records and counts lines as `check` does, and a row that fails to type (a decimal
+//! comma, a bad date) is still diffed like any other, instead of looking removed.
 //! When a key occurs more than once in a file, the first occurrence in the base is matched with
 //! the first in the head, the second with the second, and so on.
 
 use std::collections::{HashMap, HashSet};
 
-use ingest::DataDir;
+use diagnostic::Diagnostic;
+use ingest::{DataDir, Sheet, SourceFile};
 use model::TableId;
-use validate::Finding;
 
 /// The difference between two versions of a data folder.
 #[derive(Clone, Debug, Default)]
@@ -83,8 +84,7 @@ impl DataDiff {
     /// Compares every table of `base` with the same table of `head`. A table missing on one side
     /// counts as empty there.
     pub fn new(base: &DataDir, head: &DataDir) -> DataDiff {
-        let tables: Vec<TableDiff> =
-            TableId::ALL.iter().map(|&t| diff_table(t, file_bytes(base, t), file_bytes(head, t))).collect();
+        let tables: Vec<TableDiff> = TableId::ALL.iter().map(|&t| diff_table(t, base.file(t), head.file(t))).collect();
         let mut touched_keys: HashMap<TableId, HashSet<String>> = HashMap::new();
         let mut touched_lines: HashMap<TableId, HashSet<u32>> = HashMap::new();
         for diff in &tables {
@@ -139,7 +139,7 @@ impl DataDiff {
 
     /// Whether a finding is about a row that was added or changed: its key, or else its line,
     /// is one of them. A finding about a whole file counts when the file changed at all.
-    pub fn touches(&self, finding: &Finding) -> bool {
+    pub fn touches(&self, finding: &Diagnostic) -> bool {
         let file = finding.file.rsplit('/').next().unwrap_or(&finding.file);
         let Some(table) = TableId::from_file(file) else {
             return false;
@@ -191,89 +191,6 @@ impl TableDiff {
     }
 }
 
-fn file_bytes(dir: &DataDir, table: TableId) -> Option<&[u8]> {
-    dir.files.iter().find(|f| f.table == table).and_then(|f| f.bytes.as_deref())
-}
-
-/// A CSV file as text cells: the header's names and the data rows.
-#[derive(Default)]
-struct Sheet {
-    columns: Vec<String>,
-    rows: Vec<SheetRow>,
-}
-
-struct SheetRow {
-    line: u32,
-    cells: Vec<String>,
-}
-
-impl Sheet {
-    /// Reads a file leniently: any bytes give some rows, never an error. Blank rows are left
-    /// out (ingest reports them).
-    fn read(bytes: &[u8]) -> Sheet {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-        let mut record = csv::ByteRecord::new();
-        let mut lines = LineCounter::default();
-        let mut sheet = Sheet::default();
-        let mut header_seen = false;
-        while let Ok(true) = reader.read_byte_record(&mut record) {
-            let start = record.position().map_or(0, |p| p.byte() as usize);
-            let line = lines.line_at(bytes, start);
-            let cells: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-            if !header_seen {
-                header_seen = true;
-                sheet.columns = cells;
-                if let Some(first) = sheet.columns.first_mut()
-                    && let Some(rest) = first.strip_prefix('\u{feff}')
-                {
-                    *first = rest.to_owned();
-                }
-                continue;
-            }
-            if cells.iter().all(String::is_empty) {
-                continue;
-            }
-            sheet.rows.push(SheetRow { line, cells });
-        }
-        sheet
-    }
-
-    fn position(&self, column: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c == column)
-    }
-}
-
-/// Turns byte offsets into 1-based line numbers, for offsets given in increasing order.
-/// `\n`, `\r\n` and a lone `\r` each end a line.
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    breaks: u32,
-}
-
-impl LineCounter {
-    fn line_at(&mut self, bytes: &[u8], offset: usize) -> u32 {
-        // A record may be reported where the blank lines before it start.
-        let mut offset = offset.min(bytes.len());
-        while matches!(bytes.get(offset), Some(b'\n' | b'\r')) {
-            offset += 1;
-        }
-        if offset < self.offset {
-            self.offset = 0;
-            self.breaks = 0;
-        }
-        for i in self.offset..offset {
-            match bytes[i] {
-                b'\n' => self.breaks += 1,
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => self.breaks += 1,
-                _ => {}
-            }
-        }
-        self.offset = offset;
-        self.breaks + 1
-    }
-}
-
 /// A row of one side, keyed, with its cells in the order of the compared columns.
 struct Keyed {
     key: String,
@@ -304,10 +221,10 @@ fn keyed(sheet: Sheet, key: &[&str], columns: &[String]) -> Vec<Keyed> {
         .collect()
 }
 
-fn diff_table(table: TableId, base: Option<&[u8]>, head: Option<&[u8]>) -> TableDiff {
+fn diff_table(table: TableId, base: &SourceFile, head: &SourceFile) -> TableDiff {
     let def = table.def();
-    let base_sheet = base.map(Sheet::read).unwrap_or_default();
-    let head_sheet = head.map(Sheet::read).unwrap_or_default();
+    let base_sheet = Sheet::read(base);
+    let head_sheet = Sheet::read(head);
     // Declared columns first, then any other header names, the head's before the base's.
     let mut columns: Vec<String> = def.columns.iter().map(|c| c.name.to_owned()).collect();
     for name in head_sheet.columns.iter().chain(&base_sheet.columns) {
@@ -354,7 +271,15 @@ fn diff_table(table: TableId, base: Option<&[u8]>, head: Option<&[u8]>) -> Table
         .flatten()
         .map(|row| DiffRow { key: row.key, line: row.line, values: row.values })
         .collect();
-    TableDiff { table, base_missing: base.is_none(), head_missing: head.is_none(), columns, added, removed, changed }
+    TableDiff {
+        table,
+        base_missing: base.bytes.is_none(),
+        head_missing: head.bytes.is_none(),
+        columns,
+        added,
+        removed,
+        changed,
+    }
 }
 
 #[cfg(test)]
@@ -417,7 +342,8 @@ mod tests {
     #[test]
     fn counts_lines_across_quoted_breaks_and_blank_lines() {
         let text = "a,b\n\"x\ny\",1\n\nz,2\r\nw,3\rv,4\n";
-        let sheet = Sheet::read(text.as_bytes());
+        let folder = dir(&[(TableId::Residents, text)]);
+        let sheet = Sheet::read(folder.file(TableId::Residents));
         let lines: Vec<u32> = sheet.rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![2, 5, 6, 7]);
     }
@@ -444,7 +370,7 @@ mod tests {
         let head = dir(&[(TableId::Residents, &format!("{HEADER}NO,JP,2009,799,s\nNO,JP,2010,8 38,s\n"))]);
         let diff = DataDiff::new(&base, &head);
         let report = validate::check_dir(&head);
-        let on_count: Vec<&Finding> = report.findings.iter().filter(|f| f.file == "data/residents.csv").collect();
+        let on_count: Vec<&Diagnostic> = report.findings.iter().filter(|f| f.file == "data/residents.csv").collect();
         assert!(!on_count.is_empty());
         assert!(on_count.iter().all(|f| diff.touches(f)), "{on_count:?}");
         let elsewhere = report.findings.iter().find(|f| f.file == "data/visits.csv").unwrap();

@@ -5,11 +5,14 @@
 //!
 //! - [`html`] for HTML and SVG text and attribute values;
 //! - [`md_text`] for Markdown prose, and [`md_code`] for a Markdown code span;
-//! - GitHub workflow commands use `validate::output::{escape_data, escape_property}`.
+//! - GitHub workflow commands use [`crate::github::escape_data`] and
+//!   [`crate::github::escape_property`].
 //!
-//! Control characters become visible symbols everywhere (`␛` for ESC), and characters that
-//! reorder text on screen (bidirectional controls) become `�`, so that what a reviewer reads is
+//! Characters unsafe on screen are made visible by the one policy of [`diagnostic::text`]
+//! (`␛` for ESC, `⟨U+202E⟩` for a bidirectional control), so that what a reviewer reads is
 //! what the file holds.
+
+use diagnostic::text;
 
 /// Escapes text for HTML (and SVG) element content and quoted attribute values.
 pub fn html(text: &str) -> String {
@@ -28,24 +31,9 @@ pub fn push_html(out: &mut String, text: &str) {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' | '\r' | '\t' => out.push(c),
-            c => out.push(visible(c)),
+            c if text::is_unsafe(c) => text::push_visible(out, c),
+            c => out.push(c),
         }
-    }
-}
-
-/// The character shown for `c`: control characters as Unicode control pictures, bidi
-/// controls and other invisible format characters that can disguise text as `�`.
-pub(crate) fn visible(c: char) -> char {
-    match c {
-        '\u{7f}' => '\u{2421}',
-        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-        '\u{80}'..='\u{9f}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{200e}'
-        | '\u{200f}'
-        | '\u{061c}' => '\u{fffd}',
-        c => c,
     }
 }
 
@@ -115,7 +103,8 @@ pub fn md_text(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(visible(c)),
+            c if text::is_unsafe(c) => text::push_visible(&mut out, c),
+            c => out.push(c),
         }
     }
     out
@@ -159,8 +148,9 @@ pub fn md_code(text: &str, in_table: bool, max_chars: usize) -> String {
         }
         match c {
             '|' if in_table => body.push_str("\\|"),
-            '\n' | '\r' | '\t' => body.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
-            c => body.push(visible(c)),
+            '\t' => text::push_visible(&mut body, c),
+            c if text::is_unsafe(c) => text::push_visible(&mut body, c),
+            c => body.push(c),
         }
     }
     let mut longest = 0;
@@ -192,7 +182,7 @@ mod tests {
     fn html_escapes_markup_and_quotes() {
         assert_eq!(html(r#""><img src=x onerror=alert(1)>"#), "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
         assert_eq!(html("<script>'&'</script>"), "&lt;script&gt;&#39;&amp;&#39;&lt;/script&gt;");
-        assert_eq!(html("a\u{1b}[31mb\u{202e}c\u{0}"), "a\u{241b}[31mb\u{fffd}c\u{2400}");
+        assert_eq!(html("a\u{1b}[31mb\u{202e}c\u{0}"), "a\u{241b}[31mb\u{27e8}U+202E\u{27e9}c\u{2400}");
     }
 
     #[test]

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use ingest::{DataDir, Snippet};
+use diagnostic::Snippet;
+use diagnostic::{Diagnostic, Severity};
+use ingest::DataDir;
 use model::{CountryCode, Flow, Qualifier, TableId, TradeCommodity, TradeTotal, Unit, Year};
-use validate::{Finding, Severity};
 
 use crate::escape::{html, html_doc, push_html};
 use crate::partners::{self, HOME, Lookup, Partner, axis_unit, kroner};
@@ -121,7 +122,7 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
          <title>bilat data report: {verdict}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<div class=\"page\">\n"
     );
     out.push_str("<header class=\"top\"><h1>bilat data report</h1><p>Norway's bilateral relations: ");
-    let data_folder = review.head.files.first().map_or("data", |f| f.name.rsplit_once('/').map_or("", |(d, _)| d));
+    let data_folder = review.head.files().first().map_or("data", |f| f.name.rsplit_once('/').map_or("", |(d, _)| d));
     if data_folder.is_empty() {
         out.push_str("the data folder");
     } else {
@@ -269,7 +270,7 @@ enum State {
     Acknowledged = 2,
 }
 
-fn state(finding: &Finding) -> State {
+fn state(finding: &Diagnostic) -> State {
     match (finding.severity, &finding.acknowledged) {
         (_, Some(_)) => State::Acknowledged,
         (Severity::Error, None) => State::Error,
@@ -400,7 +401,7 @@ fn cells_html<'c>(out: &mut String, cells: impl Iterator<Item = (&'c str, &'c st
 
 /// The header line of every file of a data folder, by shown file name.
 fn headers(dir: &DataDir) -> HashMap<String, String> {
-    dir.files
+    dir.files()
         .iter()
         .filter_map(|file| {
             let bytes = file.bytes.as_deref()?;
@@ -413,20 +414,18 @@ fn headers(dir: &DataDir) -> HashMap<String, String> {
 
 /// The documentation line of a rule id, from ingest's kinds or the rule's own docs.
 fn rule_summary(id: &str) -> Option<String> {
-    ingest::ErrorKind::ALL
-        .iter()
-        .find(|k| k.code() == id)
-        .map(|k| k.summary().to_owned())
-        .or_else(|| validate::rules::ALL.iter().find(|r| r.ids().contains(&id)).map(|r| r.summary()))
+    ingest::ErrorKind::ALL.iter().find(|k| k.code() == id).map(|k| k.summary().to_owned()).or_else(|| {
+        validate::rules::ALL.iter().find(|r| r.ids().iter().any(|rule| rule.as_str() == id)).map(|r| r.summary())
+    })
 }
 
 /// Findings grouped by rule: the groups with the worst state first, then by rule id.
-fn by_rule<'f>(findings: &[&'f Finding]) -> Vec<(&'static str, Vec<&'f Finding>)> {
-    let mut groups: BTreeMap<&'static str, Vec<&'f Finding>> = BTreeMap::new();
+fn by_rule<'f>(findings: &[&'f Diagnostic]) -> Vec<(&'static str, Vec<&'f Diagnostic>)> {
+    let mut groups: BTreeMap<&'static str, Vec<&'f Diagnostic>> = BTreeMap::new();
     for finding in findings {
-        groups.entry(finding.rule).or_default().push(finding);
+        groups.entry(finding.rule().as_str()).or_default().push(finding);
     }
-    let mut list: Vec<(&'static str, Vec<&'f Finding>)> = groups.into_iter().collect();
+    let mut list: Vec<(&'static str, Vec<&'f Diagnostic>)> = groups.into_iter().collect();
     list.sort_by_key(|(rule, group)| (group.iter().map(|f| state(f)).min(), *rule));
     list
 }
@@ -442,9 +441,9 @@ impl Cards<'_> {
     fn groups(
         &mut self,
         out: &mut String,
-        findings: &[&Finding],
+        findings: &[&Diagnostic],
         headers: &HashMap<String, String>,
-        touched: &dyn Fn(&Finding) -> bool,
+        touched: &dyn Fn(&Diagnostic) -> bool,
     ) {
         for (rule, group) in by_rule(findings) {
             let _ = write!(
@@ -491,15 +490,15 @@ fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
                 let _ = writeln!(
                     out,
                     "<p class=\"muted\">{}.</p>",
-                    html(&validate::output::summary_line(&review.report.summary))
+                    html(&crate::human::summary_line(&review.report.summary))
                 );
-                let all: Vec<&Finding> = review.report.findings.iter().collect();
+                let all: Vec<&Diagnostic> = review.report.findings.iter().collect();
                 cards.groups(out, &all, &head_headers, &|_| false);
             }
         }
         Some(base) => {
             let base_headers = headers(base.dir);
-            let touched = |f: &Finding| base.diff.touches(f);
+            let touched = |f: &Diagnostic| base.diff.touches(f);
             let parts: [SplitPart<'_>; 3] = [
                 (
                     "introduced",
@@ -535,9 +534,9 @@ fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
 
 /// One part of the finding split: anchor, heading, findings, their files' header lines, and
 /// the text shown when it is empty.
-type SplitPart<'p> = (&'p str, &'p str, &'p [&'p Finding], &'p HashMap<String, String>, &'p str);
+type SplitPart<'p> = (&'p str, &'p str, &'p [&'p Diagnostic], &'p HashMap<String, String>, &'p str);
 
-fn finding_card(out: &mut String, finding: &Finding, headers: &HashMap<String, String>, on_changed_row: bool) {
+fn finding_card(out: &mut String, finding: &Diagnostic, headers: &HashMap<String, String>, on_changed_row: bool) {
     let state = state(finding);
     let name = state.name();
     let _ = write!(

@@ -4,7 +4,7 @@
 //! The document's top level:
 //!
 //! - `findings`, `summary`: as `check --format json` (each finding a
-//!   [`validate::output::JsonFinding`]);
+//!   [`crate::findings_json::JsonFinding`]);
 //! - `passed`: whether the check passes;
 //! - `tables`: one entry per table with its rows, rejected rows, findings and size;
 //! - `base` (only with a base): `rev`, the base's `summary`, the `diff` (a csv-diff style `lines`
@@ -13,10 +13,12 @@
 //!   `warnings` (rows removed), and
 //!   `findings` split into `introduced`, `fixed` and `present`.
 
+use diagnostic::Diagnostic;
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use validate::output::JsonFinding;
-use validate::{Finding, Summary};
+use validate::Summary;
+
+use crate::findings_json::JsonFinding;
 
 use crate::diff::{CellChange, DiffRow, TableDiff};
 use crate::{Comparison, Options, Review};
@@ -155,7 +157,7 @@ fn table_diff<'r>(table: &'r TableDiff, limit: usize) -> JsonTableDiff<'r> {
     }
 }
 
-fn findings<'r>(list: &[&'r Finding]) -> Vec<JsonFinding<'r>> {
+fn findings<'r>(list: &[&'r Diagnostic]) -> Vec<JsonFinding<'r>> {
     list.iter().map(|f| JsonFinding::new(f)).collect()
 }
 
@@ -209,8 +211,8 @@ pub fn document(review: &Review<'_>, options: &Options) -> String {
             for finding in report.findings.iter().filter(|f| f.file == stats.file) {
                 let slot = match (finding.severity, &finding.acknowledged) {
                     (_, Some(_)) => 2,
-                    (validate::Severity::Error, None) => 0,
-                    (validate::Severity::Warning, None) => 1,
+                    (diagnostic::Severity::Error, None) => 0,
+                    (diagnostic::Severity::Warning, None) => 1,
                 };
                 counts[slot] += 1;
             }

@@ -1,5 +1,11 @@
-//! The review report of the bilat dataset: what `cargo xtask report` writes.
+//! Every renderer of bilat: what `cargo xtask check` prints and what `cargo xtask report`
+//! writes. Checking ends at a [`validate::Report`]; everything a person or a tool reads of it
+//! is made here.
 //!
+//! For `check`: [`human`] (miette, for a terminal), [`findings_json`] (one JSON document for
+//! tools) and [`github`] (workflow commands).
+//!
+//! For `report`:
 //! [`render`] takes the data folder now (and optionally a [`Base`]: the same folder at another
 //! git revision, loaded by the caller) and returns the three [`Outputs`]:
 //!
@@ -17,7 +23,10 @@
 
 pub mod diff;
 pub mod escape;
+pub mod findings_json;
+pub mod github;
 pub mod html;
+pub mod human;
 pub mod json;
 pub mod markdown;
 mod partners;

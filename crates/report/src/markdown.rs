@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use validate::{Finding, Severity};
+use diagnostic::{Diagnostic, Severity};
 
 use crate::diff::{DiffRow, TableDiff};
 use crate::escape::{md_code, md_rich, md_text, truncate};
@@ -75,7 +75,7 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
             if report.findings.is_empty() {
                 out.push_str("None: every rule passes on every row.\n\n");
             } else {
-                let all: Vec<&Finding> = report.findings.iter().collect();
+                let all: Vec<&Diagnostic> = report.findings.iter().collect();
                 findings_table(&mut out, &all, &mut budget, &|_| false);
             }
         }
@@ -199,7 +199,7 @@ fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
 }
 
 fn findings_split(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
-    let touched = |f: &Finding| base.diff.touches(f);
+    let touched = |f: &Diagnostic| base.diff.touches(f);
     let _ = writeln!(out, "### Introduced by this change ({})\n", base.split.introduced.len());
     if base.split.introduced.is_empty() {
         out.push_str("None.\n\n");
@@ -222,7 +222,12 @@ fn findings_split(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) 
     }
 }
 
-fn findings_table(out: &mut String, findings: &[&Finding], budget: &mut Budget, touched: &dyn Fn(&Finding) -> bool) {
+fn findings_table(
+    out: &mut String,
+    findings: &[&Diagnostic],
+    budget: &mut Budget,
+    touched: &dyn Fn(&Diagnostic) -> bool,
+) {
     out.push_str("| | rule | where | finding |\n|---|---|---|---|\n");
     // Failures first, then warnings, then acknowledged findings; the report's order within each.
     let mut findings = findings.to_vec();
@@ -264,7 +269,7 @@ fn findings_table(out: &mut String, findings: &[&Finding], budget: &mut Budget, 
         if touched(finding) {
             text.push_str("<br>*on a row this change touches*");
         }
-        let _ = writeln!(out, "| {state} | {} | {place} | {text} |", md_code(finding.rule, true, 80));
+        let _ = writeln!(out, "| {state} | {} | {place} | {text} |", md_code(finding.rule().as_str(), true, 80));
     }
     out.push('\n');
 }

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
-use validate::{Finding, Report};
+use diagnostic::Diagnostic;
+use validate::Report;
 
-/// The findings of two versions of the data, matched by [`Finding::identity`] (rule, file
+/// The findings of two versions of the data, matched by [`Diagnostic::identity`] (rule, file
 /// name, row key, column), which survives edits that move rows.
 ///
 /// When several findings share an identity, they are matched in order: the head's first with
@@ -12,11 +13,11 @@ use validate::{Finding, Report};
 #[derive(Debug)]
 pub struct Split<'r> {
     /// Findings of the head that the base does not have, in the head report's order.
-    pub introduced: Vec<&'r Finding>,
+    pub introduced: Vec<&'r Diagnostic>,
     /// Findings of the base that the head no longer has, in the base report's order.
-    pub fixed: Vec<&'r Finding>,
+    pub fixed: Vec<&'r Diagnostic>,
     /// Findings of the head that the base has too, in the head report's order.
-    pub present: Vec<&'r Finding>,
+    pub present: Vec<&'r Diagnostic>,
 }
 
 impl<'r> Split<'r> {
@@ -74,7 +75,7 @@ mod tests {
         let base = report("NO,JP,2009,7 99,s\nNO,JP,2010,8 38,s\n");
         let head = report("NO,JP,2011,8 55,s\nNO,JP,2010,8 38,s\nNO,JP,2009,799,s\n");
         let split = Split::new(&base, &head);
-        let keys = |list: &[&Finding]| list.iter().map(|f| f.key.clone().unwrap_or_default()).collect::<Vec<_>>();
+        let keys = |list: &[&Diagnostic]| list.iter().map(|f| f.key.clone().unwrap_or_default()).collect::<Vec<_>>();
         assert_eq!(keys(&split.introduced), vec!["NO/JP/2011"]);
         assert_eq!(keys(&split.present), vec!["NO/JP/2010"]);
         assert_eq!(keys(&split.fixed), vec!["NO/JP/2009"]);

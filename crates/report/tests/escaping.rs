@@ -188,7 +188,7 @@ fn github_annotations_cannot_inject_commands() {
     let head = common::fixture("hostile");
     let diff = report::DataDiff::new(&base, &head);
     let report = validate::check_dir(&head);
-    let text = validate::output::github(&report, &|f| diff.touches(f));
+    let text = report::github::github(&report, &|f| diff.touches(f));
     let mut commands = 0;
     for line in text.lines() {
         if !line.starts_with("::") {

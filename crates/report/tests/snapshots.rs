@@ -28,7 +28,8 @@ fn json_findings_are_those_of_check() {
     let head = common::fixture("review/head");
     let outputs = render(&head, None, &Options::default());
     let ours: serde_json::Value = serde_json::from_str(&outputs.json).unwrap();
-    let check: serde_json::Value = serde_json::from_str(&validate::output::json(&validate::check_dir(&head))).unwrap();
+    let check: serde_json::Value =
+        serde_json::from_str(&report::findings_json::json(&validate::check_dir(&head))).unwrap();
     assert_eq!(ours["findings"], check["findings"]);
     assert_eq!(ours["summary"], check["summary"]);
     assert!(!ours["findings"].as_array().unwrap().is_empty());

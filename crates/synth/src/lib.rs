@@ -1,16 +1,11 @@
-//! Synthetic bilat datasets and hostile input, for benchmarks, tests and fuzzing.
+//! Synthetic bilat datasets, for benchmarks and tests.
 //!
 //! - [`generate()`] makes a complete dataset with the tables of `data/`, internally consistent
 //!   so that `validate::check` finds nothing, and the same bytes for the same [`Params`].
 //! - [`inject()`] plants known errors of every rule family into such a dataset and returns
 //!   where each one must be reported.
-//! - [`hostile`] turns arbitrary bytes into a data folder, runs ingest, every rule and every
-//!   output over it, and checks that nothing escapes: findings point inside their files and
-//!   no cell text can drive a terminal or inject a GitHub workflow command. The fuzz target,
-//!   the property tests and the regression fixtures all go through it.
 
 mod generate;
-pub mod hostile;
 mod inject;
 mod rng;
 

@@ -9,7 +9,7 @@ fn a_small_dataset_checks_clean() {
     let dir = data.data_dir("synth");
     let report = validate::check_dir(&dir);
     let findings: Vec<String> =
-        report.findings.iter().map(|f| format!("{}:{} {} {}", f.file, f.line, f.rule, f.message)).collect();
+        report.findings.iter().map(|f| format!("{}:{} {} {}", f.file, f.line, f.rule().as_str(), f.message)).collect();
     assert!(findings.is_empty(), "{findings:#?}");
     assert_eq!(report.summary.records, report.tables.iter().map(|t| t.rows).sum::<usize>());
 }

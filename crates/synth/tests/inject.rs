@@ -16,7 +16,7 @@ fn found(params: &Params, per_family: usize) -> (Vec<Planted>, BTreeSet<Place>) 
         .iter()
         .map(|f| {
             let file = f.file.rsplit('/').next().unwrap_or(&f.file).to_owned();
-            (file, f.line, f.column.clone().unwrap_or_default(), f.rule.to_owned())
+            (file, f.line, f.column.clone().unwrap_or_default(), f.rule().as_str().to_owned())
         })
         .collect();
     (planted, findings)
@@ -57,7 +57,7 @@ fn every_rule_family_that_can_be_planted_is() {
     let mut ids: Vec<&str> = ingest::ErrorKind::ALL.iter().map(|k| k.code()).collect();
     ids.retain(|id| id.starts_with("cell/"));
     for rule in validate::rules::ALL {
-        ids.extend(rule.ids());
+        ids.extend(rule.ids().iter().map(|id| id.as_str()));
     }
     let missing: Vec<&&str> = ids.iter().filter(|id| !FAMILIES.contains(id) && !NOT_PLANTED.contains(id)).collect();
     assert!(missing.is_empty(), "rule ids the injector does not plant: {missing:?}");

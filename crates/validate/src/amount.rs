@@ -57,11 +57,11 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use ingest::{Row, Severity, Table};
+use diagnostic::{Diagnostic, Severity};
+use ingest::{Row, Table};
 use model::{Decimal, Qualifier, Record, Unit};
 
 use crate::engine::{Context, Rule};
-use crate::finding::Finding;
 
 /// An arithmetic step whose result does not fit in 128 bits. See the module documentation:
 /// it cannot happen with figures read from CSV.
@@ -498,7 +498,7 @@ pub(crate) fn too_large_to_check<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     row: &Row<R>,
     column: &str,
-) -> Finding {
+) -> Diagnostic {
     let message = "the figures are too large to check exactly".to_owned();
     let help = "the rule's exact arithmetic works on at most 18 digits with at most 9 after the point".to_owned();
     let mut finding = context.finding(rule, table, row, column, message, Some(help));

@@ -2,31 +2,30 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ingest::{Dataset, Row, RowPos, Severity, Table};
-use model::Record;
+use diagnostic::{Diagnostic, Related, RuleId, Severity};
+use ingest::{Dataset, Row, RowPos, Table};
+use model::{CountryCode, Flow, Record, TradeTotal, Year};
 use rayon::prelude::*;
-
-use crate::finding::{Finding, Related};
 
 /// A consistency rule.
 #[derive(Debug)]
 pub struct Rule {
     /// Stable id, e.g. `trade/commodity-share`. Exceptions and finding identities use it.
-    pub id: &'static str,
+    pub id: RuleId,
     /// The ids its findings carry, when they are more specific than [`Rule::id`]; empty when
-    /// findings carry `id` itself.
-    pub emits: &'static [&'static str],
+    /// findings carry `id` itself. The engine checks that a rule reports no other id.
+    pub emits: &'static [RuleId],
     /// How serious its findings are.
     pub severity: Severity,
     /// The rule's source file, whose leading `//!` comment is its documentation.
     pub(crate) source: &'static str,
     /// Runs the rule over the whole dataset.
-    pub(crate) check: fn(&Context<'_, '_>) -> Vec<Finding>,
+    pub(crate) check: fn(&Context<'_, '_>) -> Vec<Diagnostic>,
 }
 
 impl Rule {
     /// Runs this rule alone over a dataset, e.g. to time it; [`crate::check`] runs them all.
-    pub fn run(&self, context: &Context<'_, '_>) -> Vec<Finding> {
+    pub fn run(&self, context: &Context<'_, '_>) -> Vec<Diagnostic> {
         (self.check)(context)
     }
 
@@ -41,8 +40,8 @@ impl Rule {
     }
 
     /// The ids this rule's findings carry.
-    pub fn ids(&self) -> Vec<&'static str> {
-        if self.emits.is_empty() { vec![self.id] } else { self.emits.to_vec() }
+    pub fn ids(&self) -> &[RuleId] {
+        if self.emits.is_empty() { std::slice::from_ref(&self.id) } else { self.emits }
     }
 
     /// The first sentence of the documentation.
@@ -53,15 +52,26 @@ impl Rule {
     }
 }
 
+/// The key of a trade flow: reporter, partner, year, flow.
+pub type FlowKey = (CountryCode, CountryCode, Year, Flow);
+
 /// What rules read: the dataset and the indexes built once for all rules.
 #[derive(Debug)]
 pub struct Context<'d, 'a> {
     /// The typed tables.
     pub data: &'d Dataset<'a>,
+    /// The rows of `trade.csv` by flow (the first row of a repeated key).
+    pub trade_totals: Map<FlowKey, &'d Row<TradeTotal<'a>>>,
 }
 
 impl<'d, 'a> Context<'d, 'a> {
-    /// A finding about one cell of one row.
+    /// Builds the shared indexes of `data`, once for all rules.
+    pub fn new(data: &'d Dataset<'a>) -> Context<'d, 'a> {
+        let trade_totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
+        Context { data, trade_totals }
+    }
+
+    /// A finding of `rule` about one cell of one row.
     pub fn finding<R: Record<'a>>(
         &self,
         rule: &Rule,
@@ -70,23 +80,33 @@ impl<'d, 'a> Context<'d, 'a> {
         column: &str,
         message: String,
         help: Option<String>,
-    ) -> Finding {
-        let column_index = R::TABLE.def().column_index(column);
-        Finding {
-            rule: rule.id,
-            severity: rule.severity,
-            file: table.name().to_owned(),
-            line: row.pos.line,
-            column: Some(column.to_owned()),
-            key: Some(row.record.key_text()),
-            value: column_index.map(|c| row.record.cell_text(c)),
-            span: table.cell_span_by_name(row.pos, column),
-            message,
-            help,
-            related: Vec::new(),
-            acknowledged: None,
-            snippet: table.snippet(row.pos),
-        }
+    ) -> Diagnostic {
+        self.finding_with_id(rule, rule.id, table, row, column, message, help)
+    }
+
+    /// A finding about one cell of one row that carries `id`, one of the ids `rule` declares
+    /// in [`Rule::emits`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn finding_with_id<R: Record<'a>>(
+        &self,
+        rule: &Rule,
+        id: RuleId,
+        table: &Table<'a, R>,
+        row: &Row<R>,
+        column: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(id, rule.severity, table.name(), message);
+        diagnostic.table = Some(R::TABLE);
+        diagnostic.line = row.pos.line;
+        diagnostic.column = Some(column.to_owned());
+        diagnostic.key = Some(row.record.key_text());
+        diagnostic.span = table.cell_span_by_name(row.pos, column);
+        diagnostic.value = diagnostic.span.clone().and_then(|span| table.raw_cell_text(span));
+        diagnostic.help = help;
+        diagnostic.snippet = table.snippet(row.pos);
+        diagnostic
     }
 
     /// A row that a finding depends on.
@@ -97,13 +117,16 @@ impl<'d, 'a> Context<'d, 'a> {
         column: Option<&str>,
         label: String,
     ) -> Related {
+        let span = column.and_then(|c| table.cell_span_by_name(pos, c));
+        let snippet = table.snippet(pos);
+        let line = span.as_ref().zip(snippet.as_ref()).and_then(|(s, snip)| snip.line_column(s.start));
         Related {
             label,
             file: table.name().to_owned(),
-            line: pos.line,
+            line: line.map_or(pos.line, |(line, _)| line),
             column: column.map(str::to_owned),
-            span: column.and_then(|c| table.cell_span_by_name(pos, c)),
-            snippet: table.snippet(pos),
+            span,
+            snippet,
         }
     }
 }
@@ -164,7 +187,29 @@ pub fn group_by<'t, R, K: std::hash::Hash + Eq>(
 }
 
 /// Runs every rule in parallel and returns their findings, unsorted.
-pub(crate) fn run(data: &Dataset<'_>) -> Vec<Finding> {
-    let context = Context { data };
+///
+/// A rule that reports an id it does not declare is a bug in the rule; the finding is kept
+/// (nothing is lost) and a test over every fixture fails on it ([`undeclared_ids`]).
+pub(crate) fn run(data: &Dataset<'_>) -> Vec<Diagnostic> {
+    let context = Context::new(data);
     crate::rules::ALL.par_iter().flat_map_iter(|rule| (rule.check)(&context)).collect()
+}
+
+/// The ids that rules report without declaring them, over `data`. Empty when every rule
+/// keeps to its declaration.
+pub fn undeclared_ids(data: &Dataset<'_>) -> Vec<(RuleId, RuleId)> {
+    let context = Context::new(data);
+    let mut wrong: Vec<(RuleId, RuleId)> = crate::rules::ALL
+        .iter()
+        .flat_map(|rule| {
+            (rule.check)(&context)
+                .into_iter()
+                .filter(|d| !rule.ids().contains(&d.rule()))
+                .map(|d| (rule.id, d.rule()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    wrong.sort();
+    wrong.dedup();
+    wrong
 }

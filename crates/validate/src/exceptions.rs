@@ -1,19 +1,23 @@
 //! Applies `exceptions.csv`: acknowledged findings, and exceptions that went stale.
 
-use ingest::{Dataset, Severity};
+use diagnostic::{Diagnostic, Severity};
 
-use crate::finding::Finding;
+use crate::rules::exception_stale::STALE;
+use ingest::Dataset;
 
 /// Marks the findings that an exception acknowledges, and returns a finding for each
 /// exception that matches no finding or whose cell has changed since.
-pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Finding]) -> Vec<Finding> {
+pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Diagnostic]) -> Vec<Diagnostic> {
     let table = &data.exceptions;
     let mut stale = Vec::new();
     for row in &table.rows {
         let exception = &row.record;
-        let same_place = |f: &Finding| {
+        let same_place = |f: &Diagnostic| {
             let (rule, file, key, column) = f.identity();
-            rule == exception.rule && file == exception.file && key == exception.key && column == exception.column
+            rule.as_str() == exception.rule
+                && file == exception.file
+                && key == exception.key
+                && column == exception.column
         };
         let wanted = exception.value.as_deref().unwrap_or("");
         let mut matched = false;
@@ -43,21 +47,16 @@ pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Finding]) -> Vec<Finding
                 "the data or the rule changed: delete the exception",
             ),
         };
-        stale.push(Finding {
-            rule: crate::rules::exception_stale::STALE.id,
-            severity: Severity::Error,
-            file: table.name().to_owned(),
-            line: row.pos.line,
-            column: Some("value".to_owned()),
-            key: Some(model::Record::key_text(exception)),
-            value: exception.value.as_deref().map(str::to_owned),
-            span: table.cell_span_by_name(row.pos, "value"),
-            message,
-            help: Some(help.to_owned()),
-            related: Vec::new(),
-            acknowledged: None,
-            snippet: table.snippet(row.pos),
-        });
+        let mut finding = Diagnostic::new(STALE.id, Severity::Error, table.name(), message);
+        finding.table = Some(model::TableId::Exceptions);
+        finding.line = row.pos.line;
+        finding.column = Some("value".to_owned());
+        finding.key = Some(model::Record::key_text(exception));
+        finding.value = exception.value.as_deref().map(str::to_owned);
+        finding.span = table.cell_span_by_name(row.pos, "value");
+        finding.help = Some(help.to_owned());
+        finding.snippet = table.snippet(row.pos);
+        stale.push(finding);
     }
     stale
 }

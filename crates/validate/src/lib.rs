@@ -2,24 +2,20 @@
 //!
 //! [`check`] runs every [`Rule`] of [`rules::ALL`] over an [`ingest::Dataset`] in parallel,
 //! adds the problems ingest found, applies the acknowledged exceptions of `exceptions.csv`
-//! and returns a [`Report`]: the [`Finding`]s in a deterministic order (file, line, column,
-//! rule) and a [`Summary`]. [`output`] renders a report for people (miette), for tools (JSON)
-//! and for GitHub Actions (workflow commands).
+//! and returns a [`Report`]: every [`Diagnostic`] in a deterministic order (file, line,
+//! column, rule), made inert by the character policy of [`diagnostic::text`], and a
+//! [`Summary`]. Rendering a report is the `report` crate's job.
 //!
 //! This crate never reads files: it works on what ingest loaded.
 
 mod amount;
 mod engine;
 mod exceptions;
-mod finding;
-mod inert;
-pub mod output;
 pub mod rules;
 
-pub use engine::{Context, Map, Rule, Set, group_by, index_by};
-pub use finding::{Finding, Related};
-pub use ingest::Severity;
+pub use engine::{Context, FlowKey, Map, Rule, Set, group_by, index_by, undeclared_ids};
 
+use diagnostic::{Diagnostic, Severity};
 use ingest::{Dataset, TableStats};
 use serde::Serialize;
 
@@ -27,7 +23,7 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct Report {
     /// Every finding, sorted by file, line, column and rule.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Diagnostic>,
     /// The counts.
     pub summary: Summary,
     /// Rows per table.
@@ -57,9 +53,10 @@ impl Report {
 }
 
 /// Checks a dataset: every rule, plus the problems ingest found while reading it.
-pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report {
-    let mut findings: Vec<Finding> = ingest_problems.into_iter().map(Finding::from).collect();
+pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
+    let mut findings = ingest_problems;
     findings.extend(engine::run(data));
+    findings.iter_mut().for_each(at_physical_line);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     let stale = exceptions::apply(data, &mut findings);
@@ -67,7 +64,7 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report 
         findings.extend(stale);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
-    findings.iter_mut().for_each(inert::finding);
+    findings.iter_mut().for_each(Diagnostic::make_inert);
     let tables = data.stats();
     let mut summary = Summary {
         files: tables.iter().filter(|t| t.bytes > 0).count(),
@@ -88,4 +85,14 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report 
 pub fn check_dir(dir: &ingest::DataDir) -> Report {
     let (data, problems) = ingest::parse(dir);
     check(&data, problems)
+}
+
+/// Points a finding at the physical line where its cell starts, which differs from the row's
+/// first line when a cell before it spans lines.
+fn at_physical_line(finding: &mut Diagnostic) {
+    if let Some((span, snippet)) = finding.span.as_ref().zip(finding.snippet.as_ref())
+        && let Some((line, _)) = snippet.line_column(span.start)
+    {
+        finding.line = line;
+    }
 }

@@ -30,7 +30,7 @@ fn parse_letters<const N: usize>(text: &str, expected: &'static str) -> Result<[
     if trimmed.len() == N && trimmed.bytes().all(|b| b.is_ascii_alphabetic()) {
         let upper = trimmed.to_ascii_uppercase();
         let reason = if trimmed != text { "spaces around the code" } else { "lower-case letters" };
-        return Err(CellError::new(expected, reason).with_help(format!("write `{upper}`")));
+        return Err(CellError::new(expected, reason).with_safe_fix("write", upper));
     }
     Err(CellError::new(expected, &format!("not {N} letters")))
 }

@@ -128,8 +128,7 @@ impl PartialDate {
     fn diagnose(text: &str, expected: &'static str) -> CellError {
         let trimmed = text.trim();
         if trimmed != text && PartialDate::parse(trimmed).is_ok() {
-            return CellError::new(expected, "spaces around the date")
-                .with_help(format!("remove the spaces: `{trimmed}`"));
+            return CellError::new(expected, "spaces around the date").with_safe_fix("remove the spaces:", trimmed);
         }
         // Day-first forms as Norwegian pages write them: 29.04.2013, 27.5.2010.
         let parts: Vec<&str> = trimmed.split(['.', '/']).collect();
@@ -138,7 +137,8 @@ impl PartialDate {
                 (parts[0].parse::<u8>(), parts[1].parse::<u8>(), parts[2].parse::<u16>())
             && let Some(date) = PartialDate::ymd(year, month, day)
         {
-            return CellError::new(expected, "a day-first date").with_help(format!("write dates year first: `{date}`"));
+            return CellError::new(expected, "a day-first date")
+                .with_safe_fix("write dates year first:", date.to_string());
         }
         if trimmed.contains('/') {
             return CellError::new(expected, "an interval where a single date belongs");
@@ -235,7 +235,8 @@ impl Period {
         let start = PartialDate::parse(start).map_err(|e| e.expecting(EXPECTED))?;
         let end = PartialDate::parse(end).map_err(|e| e.expecting(EXPECTED))?;
         Period::between(start, end).ok_or_else(|| {
-            CellError::new(EXPECTED, "the interval ends before it starts").with_help(format!("write `{end}/{start}`"))
+            CellError::new(EXPECTED, "the interval ends before it starts")
+                .with_unsafe_fix("write", format!("{end}/{start}"))
         })
     }
 }

@@ -66,7 +66,7 @@ impl Decimal {
         let (negative, body) = match text.as_bytes().first() {
             Some(b'-') => (true, &text[1..]),
             Some(b'+') => {
-                return Err(fail("a leading `+` is not allowed").with_help(format!("write `{}`", &text[1..])));
+                return Err(fail("a leading `+` is not allowed").with_safe_fix("write", &text[1..]));
             }
             _ => (false, text),
         };
@@ -105,34 +105,33 @@ impl Decimal {
             return CellError::new(expected, "the cell holds only spaces");
         }
         if trimmed != text && Decimal::parse(trimmed).is_ok() {
-            return CellError::new(expected, "spaces around the number")
-                .with_help(format!("remove the spaces: `{trimmed}`"));
+            return CellError::new(expected, "spaces around the number").with_safe_fix("remove the spaces:", trimmed);
         }
         if let Some(number) = trimmed.strip_suffix('%') {
             let number = number.trim_end();
             if Decimal::parse(number).is_ok() {
                 return CellError::new(expected, "a percent sign in the cell")
-                    .with_help(format!("the column is already in percent: write `{number}`"));
+                    .with_safe_fix("the column is already in percent: write", number);
             }
         }
         if trimmed.matches(',').count() == 1 {
             let pointed = trimmed.replace(',', ".");
             if Decimal::parse(&pointed).is_ok() {
                 return CellError::new(expected, "a decimal comma")
-                    .with_help(format!("write decimals with a point: `{pointed}`"));
+                    .with_safe_fix("write decimals with a point:", pointed);
             }
         }
         let no_groups: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_')).collect();
         if no_groups != trimmed && Decimal::parse(&no_groups).is_ok() {
             return CellError::new(expected, "digit group separators")
-                .with_help(format!("write the number without separators: `{no_groups}`"));
+                .with_unsafe_fix("write the number without separators:", no_groups);
         }
         if trimmed.starts_with('.') && Decimal::parse(&format!("0{trimmed}")).is_ok() {
-            return CellError::new(expected, "no digit before the point").with_help(format!("write `0{trimmed}`"));
+            return CellError::new(expected, "no digit before the point").with_safe_fix("write", format!("0{trimmed}"));
         }
         if trimmed.ends_with('.') && Decimal::parse(&trimmed[..trimmed.len() - 1]).is_ok() {
             return CellError::new(expected, "no digit after the point")
-                .with_help(format!("write `{}`", &trimmed[..trimmed.len() - 1]));
+                .with_safe_fix("write", &trimmed[..trimmed.len() - 1]);
         }
         CellError::new(expected, "not a number")
     }

@@ -49,7 +49,17 @@ macro_rules! vocabulary {
                     .find(|s| s.to_lowercase().replace(['-', ' '], "_") == folded)
                     .or_else(|| crate::closest(text, spellings.iter().copied()).as_ref().and_then(|c| spellings.iter().find(|s| *s == c)));
                 Err(match near {
-                    Some(near) => err.with_help(format!("did you mean `{near}`? allowed: {}", spellings.join(", "))),
+                    Some(near) => {
+                        // Only case or separators differ: the same word, so the fix is safe.
+                        let same_word = near.to_lowercase().replace(['-', ' '], "_") == folded;
+                        let mut err = if same_word {
+                            err.with_safe_fix("did you mean", *near)
+                        } else {
+                            err.with_unsafe_fix("did you mean", *near)
+                        };
+                        err.help = Some(format!("did you mean `{near}`? allowed: {}", spellings.join(", ")));
+                        err
+                    }
                     None => err.with_help(format!("allowed: {}", spellings.join(", "))),
                 })
             }

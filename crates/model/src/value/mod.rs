@@ -44,20 +44,52 @@ pub struct CellError {
     pub expected: &'static str,
     /// What is wrong with this text, e.g. "a decimal comma".
     pub reason: String,
-    /// The fix, when one is obvious, e.g. "write decimals with a point: `2.9`".
+    /// Advice, e.g. "write decimals with a point: `2.9`"; with a [`CellError::suggestion`]
+    /// it is derived from it.
     pub help: Option<String>,
+    /// The text the cell should hold instead, when it is mechanical to say.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// A replacement for a cell's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The cell's new text, unquoted.
+    pub replacement: String,
+    /// Whether writing it cannot change what the cell says (a decimal comma written as a
+    /// point), as opposed to a guess a person must confirm (the nearest allowed word).
+    pub safe: bool,
 }
 
 impl CellError {
     /// An error with no suggested fix.
     pub fn new(expected: &'static str, reason: &str) -> CellError {
-        CellError { expected, reason: reason.to_owned(), help: None }
+        CellError { expected, reason: reason.to_owned(), help: None, suggestion: None }
     }
 
-    /// Adds the fix.
+    /// Adds advice that names no replacement.
     #[must_use]
     pub fn with_help(mut self, help: String) -> CellError {
         self.help = Some(help);
+        self
+    }
+
+    /// Adds a replacement that cannot change what the cell says; the help is `action`
+    /// followed by the replacement, e.g. "write decimals with a point: `2.9`".
+    #[must_use]
+    pub fn with_safe_fix(self, action: &str, replacement: impl Into<String>) -> CellError {
+        self.with_fix(action, replacement.into(), true)
+    }
+
+    /// Adds a replacement that is a guess a person must confirm.
+    #[must_use]
+    pub fn with_unsafe_fix(self, action: &str, replacement: impl Into<String>) -> CellError {
+        self.with_fix(action, replacement.into(), false)
+    }
+
+    fn with_fix(mut self, action: &str, replacement: String, safe: bool) -> CellError {
+        self.help = Some(format!("{action} `{replacement}`"));
+        self.suggestion = Some(Suggestion { replacement, safe });
         self
     }
 
@@ -156,7 +188,11 @@ impl<'a> FromCell<'a> for bool {
                 };
                 let err = CellError::new(Self::EXPECTED, "not a boolean");
                 Err(match fix {
-                    Some(fix) => err.with_help(format!("write `{fix}`")),
+                    // `TRUE` and `Ja` say the same as `true`; `1` or `y` are guesses.
+                    Some(fix) if matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "ja" | "nei") => {
+                        err.with_safe_fix("write", fix)
+                    }
+                    Some(fix) => err.with_unsafe_fix("write", fix),
                     None => err,
                 })
             }
@@ -170,8 +206,9 @@ fn parse_integer(text: &str, expected: &'static str) -> Result<i64, CellError> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = text.trim();
         if trimmed != text && parse_integer(trimmed, expected).is_ok() {
-            return Err(CellError::new(expected, "spaces around the number")
-                .with_help(format!("remove the spaces: `{trimmed}`")));
+            return Err(
+                CellError::new(expected, "spaces around the number").with_safe_fix("remove the spaces:", trimmed)
+            );
         }
         if Decimal::parse(text).is_ok() {
             return Err(CellError::new(expected, "a fraction where a whole number belongs"));
@@ -179,7 +216,7 @@ fn parse_integer(text: &str, expected: &'static str) -> Result<i64, CellError> {
         let grouped: String = text.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_' | '.')).collect();
         if grouped != text && !grouped.is_empty() && grouped.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CellError::new(expected, "digit group separators")
-                .with_help(format!("write the number without separators: `{grouped}`")));
+                .with_unsafe_fix("write the number without separators:", grouped));
         }
         return Err(CellError::new(expected, "not a whole number"));
     }
@@ -230,11 +267,11 @@ impl<'a> FromCell<'a> for Year {
         }
         if let Ok(date) = PartialDate::parse(&text) {
             return Err(CellError::new(Self::EXPECTED, "a date where only a year belongs")
-                .with_help(format!("write the year alone: `{}`", date.year())));
+                .with_unsafe_fix("write the year alone:", date.year().to_string()));
         }
         if text.trim() != text && text.trim().len() == 4 && text.trim().bytes().all(|b| b.is_ascii_digit()) {
             return Err(CellError::new(Self::EXPECTED, "spaces around the year")
-                .with_help(format!("remove the spaces: `{}`", text.trim())));
+                .with_safe_fix("remove the spaces:", text.trim()));
         }
         Err(CellError::new(Self::EXPECTED, "not a year"))
     }

@@ -23,18 +23,18 @@
 
 use std::fmt;
 
-use ingest::{Severity, Table};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::Table;
 use model::Record;
 use rayon::prelude::*;
 use serde::ser::{self, Impossible, Serialize};
 
 use crate::engine::{Context, Rule};
-use crate::finding::Finding;
 use crate::rules::for_each_table;
 
 /// See the module documentation.
 pub(crate) static FORMULA: Rule = Rule {
-    id: "cell/formula",
+    id: RuleId::new("cell/formula"),
     emits: &[],
     severity: Severity::Warning,
     source: include_str!("cell_formula.rs"),
@@ -44,11 +44,11 @@ pub(crate) static FORMULA: Rule = Rule {
 /// The first characters that make a spreadsheet read a cell as a formula.
 const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     for_each_table!(context.data, |table| formulas(context, table))
 }
 
-fn formulas<'a, R: Record<'a> + Serialize>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Finding> {
+fn formulas<'a, R: Record<'a> + Serialize>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
     // Fields are serialized in declaration order, so a field's index says whether it is text.
     let text_columns: Vec<bool> =
         R::COLUMNS.iter().map(|c| c.expected == <model::Text<'_> as model::FromCell<'_>>::EXPECTED).collect();

@@ -22,16 +22,16 @@
 //! khno-2013-1,KH,NO,2013-04,,,false,no-kh-2013
 //! ```
 
-use ingest::{Row, Severity, Table};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::{Row, Table};
 use model::{Certainty, DayRange, PartialDate, Record, Source};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static AFTER_SOURCE: Rule = Rule {
-    id: "date/after-source",
+    id: RuleId::new("date/after-source"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("date_after_source.rs"),
@@ -53,7 +53,7 @@ fn horizon(source: &Source<'_>) -> Option<Horizon> {
     Some(Horizon { last_day: date.days(), described: format!("is copyright {year}") })
 }
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     let horizons: Map<&str, (Horizon, &Row<Source<'_>>)> =
         data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect();
@@ -87,7 +87,7 @@ fn dated<'a, R: Record<'a>>(
     horizons: &Map<&str, (Horizon, &Row<Source<'_>>)>,
     dates: impl Fn(&R) -> Dates + Sync,
     source: impl Fn(&R) -> &model::Text<'a> + Sync,
-) -> Vec<Finding> {
+) -> Vec<Diagnostic> {
     let columns = R::TABLE.def();
     table
         .rows

@@ -20,23 +20,23 @@
 //! khno-2004-1,KH,NO,2004-10,,,false,no-kh-2013
 //! ```
 
-use ingest::{Row, Severity};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::Row;
 use model::{Certainty, CountryCode, PartialDate, Relation, RelationKind};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static BEFORE_RELATIONS: Rule = Rule {
-    id: "date/before-relations",
+    id: RuleId::new("date/before-relations"),
     emits: &[],
     severity: Severity::Warning,
     source: include_str!("date_before_relations.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     let mut established: Map<CountryCode, (PartialDate, &Row<Relation<'_>>)> = Map::default();
     for row in &data.relations.rows {
@@ -50,7 +50,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
     let before = |days: model::DayRange, country: CountryCode| {
         established.get(&country).filter(|(start, _)| days.compare(start.days()) == Certainty::Before)
     };
-    let note = |finding: &mut Finding, country: CountryCode, start: PartialDate, row: &Row<Relation<'_>>| {
+    let note = |finding: &mut Diagnostic, country: CountryCode, start: PartialDate, row: &Row<Relation<'_>>| {
         finding.help = Some(format!(
             "diplomatic relations with {country} date from {start}; check the year (a visit before relations is possible, but rare)"
         ));
@@ -61,7 +61,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
             format!("relations with {country} established"),
         ));
     };
-    let mut findings: Vec<Finding> = data
+    let mut findings: Vec<Diagnostic> = data
         .visits
         .rows
         .par_iter()

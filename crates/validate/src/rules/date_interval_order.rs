@@ -20,23 +20,22 @@
 //! kh-rel-2,KH,honorary_consulate,1991,2005,Phnom Penh,,Honorary consulate,no-kh-2013
 //! ```
 
-use ingest::Severity;
+use diagnostic::{Diagnostic, RuleId, Severity};
 use model::Certainty;
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static INTERVAL_ORDER: Rule = Rule {
-    id: "date/interval-order",
+    id: RuleId::new("date/interval-order"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("date_interval_order.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let table = &context.data.relations;
     table
         .rows

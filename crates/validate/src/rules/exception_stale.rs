@@ -15,20 +15,19 @@
 //!
 //! Passing: an exception whose finding still occurs on a cell still holding `22`.
 
-use ingest::Severity;
+use diagnostic::{Diagnostic, RuleId, Severity};
 
 use crate::engine::{Context, Rule};
-use crate::finding::Finding;
 
 /// Applied after all other rules have run, by `exceptions::apply`.
 pub(crate) static STALE: Rule = Rule {
-    id: "exception/stale",
+    id: RuleId::new("exception/stale"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("exception_stale.rs"),
     check: applied_after_all_rules,
 };
 
-fn applied_after_all_rules(_: &Context<'_, '_>) -> Vec<Finding> {
+fn applied_after_all_rules(_: &Context<'_, '_>) -> Vec<Diagnostic> {
     Vec::new()
 }

@@ -26,29 +26,29 @@
 //! NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp-2015
 //! ```
 
-use ingest::{Severity, Table};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::Table;
 use model::Record;
 use rayon::prelude::*;
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::engine::{Context, Rule};
-use crate::finding::Finding;
 use crate::rules::for_each_table;
 
 /// Field-level constraints, one `validate()` call per row.
 pub(crate) static FIELD: Rule = Rule {
-    id: "field",
-    emits: &["field/length", "field/range", "field/format", "field/coherence"],
+    id: RuleId::new("field"),
+    emits: &[LENGTH, RANGE, FORMAT, COHERENCE],
     severity: Severity::Error,
     source: include_str!("field.rs"),
     check: check_all,
 };
 
-fn check_all(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check_all(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     for_each_table!(context.data, |table| check_table(context, table))
 }
 
-fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Finding> {
+fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
     table
         .rows
         .par_iter()
@@ -65,9 +65,7 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
                 for error in list {
                     let (id, column) = classify(field, error);
                     let message = describe(column, error);
-                    let mut finding = context.finding(&FIELD, table, row, column, message, None);
-                    finding.rule = id;
-                    findings.push(finding);
+                    findings.push(context.finding_with_id(&FIELD, id, table, row, column, message, None));
                 }
             }
             findings
@@ -75,15 +73,20 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
         .collect()
 }
 
-fn classify<'e>(field: &'e str, error: &'e ValidationError) -> (&'static str, &'e str) {
+const LENGTH: RuleId = RuleId::new("field/length");
+const RANGE: RuleId = RuleId::new("field/range");
+const FORMAT: RuleId = RuleId::new("field/format");
+const COHERENCE: RuleId = RuleId::new("field/coherence");
+
+fn classify<'e>(field: &'e str, error: &'e ValidationError) -> (RuleId, &'e str) {
     if field == "__all__" {
         let column = error.params.get("column").and_then(|v| v.as_str()).unwrap_or("");
-        return ("field/coherence", column);
+        return (COHERENCE, column);
     }
     match &*error.code {
-        "length" => ("field/length", field),
-        "range" => ("field/range", field),
-        _ => ("field/format", field),
+        "length" => (LENGTH, field),
+        "range" => (RANGE, field),
+        _ => (FORMAT, field),
     }
 }
 

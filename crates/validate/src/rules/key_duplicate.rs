@@ -26,28 +26,31 @@
 
 use std::hash::BuildHasher;
 
-use ingest::{Row, Severity, Table};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::{Row, Table};
 use model::Record;
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
-use crate::finding::Finding;
 use crate::rules::for_each_table;
+
+const KEY_DUPLICATE: RuleId = RuleId::new("key/duplicate");
+const ROW_DUPLICATE: RuleId = RuleId::new("row/duplicate");
 
 /// See the module documentation.
 pub(crate) static DUPLICATE: Rule = Rule {
-    id: "key/duplicate",
-    emits: &["key/duplicate", "row/duplicate"],
+    id: RuleId::new("key/duplicate"),
+    emits: &[KEY_DUPLICATE, ROW_DUPLICATE],
     severity: Severity::Error,
     source: include_str!("key_duplicate.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     for_each_table!(context.data, |table| duplicates(context, table))
 }
 
-fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Finding> {
+fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
     // Hash every key on all cores and sort the hashes, rather than inserting a million keys
     // into one map: the sort is parallel and walks memory in order. Keys are compared only
     // within a run of equal hashes, where duplicates (or rare collisions) are.
@@ -75,7 +78,7 @@ fn duplicate<'a, R: Record<'a> + PartialEq>(
     table: &Table<'a, R>,
     first: &Row<R>,
     row: &Row<R>,
-) -> Finding {
+) -> Diagnostic {
     let def = R::TABLE.def();
     let identical = first.record == row.record;
     let column = def.key[def.key.len() - 1];
@@ -89,10 +92,8 @@ fn duplicate<'a, R: Record<'a> + PartialEq>(
             "give each row its own key, or merge the two rows".to_owned(),
         )
     };
-    let mut finding = context.finding(&DUPLICATE, table, row, column, message, Some(help));
-    if identical {
-        finding.rule = "row/duplicate";
-    }
+    let id = if identical { ROW_DUPLICATE } else { KEY_DUPLICATE };
+    let mut finding = context.finding_with_id(&DUPLICATE, id, table, row, column, message, Some(help));
     finding.related.push(context.related(table, first.pos, Some(column), format!("first row with key `{key}`")));
     finding
 }

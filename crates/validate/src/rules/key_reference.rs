@@ -21,16 +21,16 @@
 //! nojp-2008-1,NO,JP,2008-12,Oslo,,false,no-jp-2015
 //! ```
 
-use ingest::{Row, Severity, Table};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::{Row, Table};
 use model::{Record, TableId};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule, Set};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static REFERENCE: Rule = Rule {
-    id: "key/reference",
+    id: RuleId::new("key/reference"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("key_reference.rs"),
@@ -78,7 +78,7 @@ type References<'r> = [Reference<'r>; 2];
 /// The second slot of a row that refers to the target once.
 const NONE: Reference<'static> = ("", None);
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
     let sources = Target::new(&data.sources, "id", |s| &s.id);
@@ -115,7 +115,7 @@ fn resolve<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     target: &Target<'_>,
     references: impl for<'r> Fn(&'r R) -> References<'r> + Sync,
-) -> Vec<Finding> {
+) -> Vec<Diagnostic> {
     if !target.complete {
         return Vec::new();
     }
@@ -144,7 +144,7 @@ fn missing<'a, R: Record<'a>>(
     column: &str,
     value: &str,
     target: &Target<'_>,
-) -> Finding {
+) -> Diagnostic {
     let message = format!("`{column}` is `{value}`, which is not a {}", target.described);
     let help = match target.suggestion(value) {
         Some(near) => format!("did you mean `{near}`?"),
@@ -154,19 +154,18 @@ fn missing<'a, R: Record<'a>>(
 }
 
 /// A commodity line is part of a flow: its (reporter, partner, year, flow) must have a total.
-fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
+fn commodity_totals(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     if !data.trade.is_complete() {
         return Vec::new();
     }
-    let totals: Set<_> =
-        data.trade.rows.iter().map(|r| (r.record.reporter, r.record.partner, r.record.year, r.record.flow)).collect();
+    let totals = &context.trade_totals;
     data.trade_commodities
         .rows
         .par_iter()
         .filter(|row| {
             let r = &row.record;
-            !totals.contains(&(r.reporter, r.partner, r.year, r.flow))
+            !totals.contains_key(&(r.reporter, r.partner, r.year, r.flow))
         })
         .map(|row| {
             let r = &row.record;
@@ -181,10 +180,13 @@ fn commodity_totals(context: &Context<'_, '_>) -> Vec<Finding> {
 }
 
 /// An exception names a table file, one of its columns and a rule id that exist.
-fn exceptions(context: &Context<'_, '_>) -> Vec<Finding> {
+fn exceptions(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let table = &context.data.exceptions;
-    let rule_ids: Vec<&str> =
-        crate::rules::ALL.iter().flat_map(|r| r.ids()).chain(ingest::ErrorKind::ALL.iter().map(|k| k.code())).collect();
+    let rule_ids: Vec<&str> = crate::rules::ALL
+        .iter()
+        .flat_map(|r| r.ids().iter().map(|id| id.as_str()))
+        .chain(ingest::ErrorKind::ALL.iter().map(|k| k.code()))
+        .collect();
     let files: Vec<&str> = TableId::ALL.iter().map(|t| t.file()).collect();
     let mut findings = Vec::new();
     for row in &table.rows {

@@ -21,21 +21,20 @@
 //! NO,JP,2011,855,no-jp-2015
 //! ```
 
-use ingest::Severity;
+use diagnostic::{Diagnostic, RuleId, Severity};
 
 use crate::engine::{Context, Rule, group_by};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static JUMP: Rule = Rule {
-    id: "residents/jump",
+    id: RuleId::new("residents/jump"),
     emits: &[],
     severity: Severity::Warning,
     source: include_str!("residents_jump.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let table = &context.data.residents;
     let mut findings = Vec::new();
     for (_, mut rows) in group_by(&table.rows, |r| (r.country, r.citizenship)) {

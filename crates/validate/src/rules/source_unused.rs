@@ -12,21 +12,20 @@
 //!
 //! Passing: every source id appears in the `source` column of some row.
 
-use ingest::Severity;
+use diagnostic::{Diagnostic, RuleId, Severity};
 
 use crate::engine::{Context, Rule, Set};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static UNUSED: Rule = Rule {
-    id: "source/unused",
+    id: RuleId::new("source/unused"),
     emits: &[],
     severity: Severity::Warning,
     source: include_str!("source_unused.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     let citing_complete = data.relations.is_complete()
         && data.visits.is_complete()

@@ -30,26 +30,26 @@
 //! NO,JP,2011,export,1,Sjømatprodukter og bearbeidede sjømatprodukter,2.9,NOK billion,28,no-jp-2015
 //! ```
 
-use ingest::{Row, Severity};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::Row;
 use model::{TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
-use crate::engine::{Context, Rule, index_by};
-use crate::finding::Finding;
+use crate::engine::{Context, Rule};
 
 /// See the module documentation.
 pub(crate) static COMMODITY_SHARE: Rule = Rule {
-    id: "trade/commodity-share",
+    id: RuleId::new("trade/commodity-share"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("trade_commodity_share.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
-    let totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
+    let totals = &context.trade_totals;
     data.trade_commodities
         .rows
         .par_iter()
@@ -69,7 +69,7 @@ fn check_line(
     context: &Context<'_, '_>,
     line: &Row<TradeCommodity<'_>>,
     total: &Row<TradeTotal<'_>>,
-) -> Result<Option<Finding>, TooLarge> {
+) -> Result<Option<Diagnostic>, TooLarge> {
     let (commodity, flow) = (&line.record, &total.record);
     let (Some(value), Some(unit), Some(share)) = (commodity.value, commodity.unit, commodity.share_pct) else {
         return Ok(None);

@@ -32,17 +32,17 @@
 //! NO,JP,2011,import,4,Maskiner,3.5,NOK billion,,no-jp-2015
 //! ```
 
-use ingest::{Row, Severity};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::Row;
 use model::{Qualifier, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, Exact, TooLarge};
-use crate::engine::{Context, Rule, group_by, index_by};
-use crate::finding::Finding;
+use crate::engine::{Context, Rule, group_by};
 
 /// See the module documentation.
 pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
-    id: "trade/parts-exceed-total",
+    id: RuleId::new("trade/parts-exceed-total"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("trade_parts_exceed_total.rs"),
@@ -52,9 +52,9 @@ pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
 /// How many terms of a sum the help lists before it abbreviates.
 const MAX_LISTED_TERMS: usize = 6;
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
-    let totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
+    let totals = &context.trade_totals;
     let flows = group_by(&data.trade_commodities.rows, |c| (c.reporter, c.partner, c.year, c.flow));
     flows
         .into_par_iter()
@@ -118,7 +118,7 @@ fn values_exceed_total(
     context: &Context<'_, '_>,
     lines: &[&Row<TradeCommodity<'_>>],
     total: Option<&Row<TradeTotal<'_>>>,
-) -> Option<Finding> {
+) -> Option<Diagnostic> {
     let total = total?;
     let flow = &total.record;
     // A `near_zero` total has no upper bound: no sum exceeds it.
@@ -152,7 +152,7 @@ fn shares_exceed_hundred(
     context: &Context<'_, '_>,
     lines: &[&Row<TradeCommodity<'_>>],
     total: Option<&Row<TradeTotal<'_>>>,
-) -> Option<Finding> {
+) -> Option<Diagnostic> {
     let figure = |line: &TradeCommodity<'_>| Bounds::of_percent(line.share_pct?);
     let table = &context.data.trade_commodities;
     let (line, sum, terms, count) = match running_sum(lines, figure, Exact::integer(100)) {

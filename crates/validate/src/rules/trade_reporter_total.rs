@@ -30,17 +30,17 @@
 //! NO,JP,2011,export,10.3,NOK billion,exact,1.2,no-jp-2015
 //! ```
 
-use ingest::{Row, Severity};
+use diagnostic::{Diagnostic, RuleId, Severity};
+use ingest::Row;
 use model::{Flow, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
 use crate::engine::{Context, Rule, group_by};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static REPORTER_TOTAL: Rule = Rule {
-    id: "trade/reporter-total",
+    id: RuleId::new("trade/reporter-total"),
     emits: &[],
     severity: Severity::Error,
     source: include_str!("trade_reporter_total.rs"),
@@ -64,7 +64,7 @@ impl<'r, 'a> Implied<'r, 'a> {
     }
 }
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let table = &context.data.trade;
     let groups = group_by(&table.rows, |t| (t.reporter, t.year, t.flow));
     groups
@@ -77,7 +77,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Finding> {
 }
 
 /// Compares each row, in file order, with what the rows before it agree on.
-fn check_group(context: &Context<'_, '_>, rows: &[Implied<'_, '_>]) -> Vec<Finding> {
+fn check_group(context: &Context<'_, '_>, rows: &[Implied<'_, '_>]) -> Vec<Diagnostic> {
     let mut agreement = Agreement::default();
     let mut findings = Vec::new();
     for current in rows {
@@ -137,7 +137,7 @@ impl<'i, 'r, 'a> Agreement<'i, 'r, 'a> {
     }
 }
 
-fn too_large(context: &Context<'_, '_>, current: &Implied<'_, '_>) -> Finding {
+fn too_large(context: &Context<'_, '_>, current: &Implied<'_, '_>) -> Diagnostic {
     let table = &context.data.trade;
     amount::too_large_to_check(context, &REPORTER_TOTAL, table, current.row, "share_of_reporter_total_pct")
 }
@@ -156,7 +156,7 @@ fn describe(record: &TradeTotal<'_>) -> String {
     format!("{value} {direction} {} at {share} %", record.partner)
 }
 
-fn contradiction(context: &Context<'_, '_>, current: &Implied<'_, '_>, other: &Implied<'_, '_>) -> Finding {
+fn contradiction(context: &Context<'_, '_>, current: &Implied<'_, '_>, other: &Implied<'_, '_>) -> Diagnostic {
     let record = &current.row.record;
     let table = &context.data.trade;
     let flows = match record.flow {

@@ -18,22 +18,21 @@
 //! khno-2008-1,1,Stortingets Justiskomite,,
 //! ```
 
-use ingest::Severity;
+use diagnostic::{Diagnostic, RuleId, Severity};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule, Set};
-use crate::finding::Finding;
 
 /// See the module documentation.
 pub(crate) static NO_PARTICIPANTS: Rule = Rule {
-    id: "visit/no-participants",
+    id: RuleId::new("visit/no-participants"),
     emits: &[],
     severity: Severity::Warning,
     source: include_str!("visit_no_participants.rs"),
     check,
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Finding> {
+fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     if !data.visit_participants.is_complete() {
         return Vec::new();

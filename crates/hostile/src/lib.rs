@@ -1,28 +1,34 @@
-//! Arbitrary bytes through the whole pipeline, with the invariants every output must keep.
+//! Development only: arbitrary bytes through the whole pipeline, with the invariants every
+//! output must keep.
 //!
 //! [`data_dir`] decodes fuzzer input into a data folder; [`run`] parses it, runs every rule,
-//! renders every output and returns the first broken invariant. A panic anywhere is a bug
-//! too: the fuzz target and the property tests let it propagate.
+//! renders every output (terminal, JSON, GitHub, and the reviewers' HTML, Markdown and
+//! report.json) and returns the first broken invariant. A panic anywhere is a bug too: the
+//! fuzz target and the property tests let it propagate.
+//!
+//! The well-formed neighbours of a fuzzed table are the frozen fixture dataset
+//! `tests/fixtures/base/`, never the live `data/`.
 
+use diagnostic::{Diagnostic, text};
 use ingest::DataDir;
 use model::TableId;
-use validate::output::{self, HumanOptions};
-use validate::{Finding, Report};
+use report::human::HumanOptions;
+use validate::Report;
 
-/// The real dataset's files, as the well-formed neighbours of a fuzzed table.
+/// The frozen fixture dataset's files, as the well-formed neighbours of a fuzzed table.
 const SAMPLE: [(TableId, &[u8]); 9] = [
-    (TableId::Countries, include_bytes!("../../../data/countries.csv")),
-    (TableId::Sources, include_bytes!("../../../data/sources.csv")),
-    (TableId::Relations, include_bytes!("../../../data/relations.csv")),
-    (TableId::Visits, include_bytes!("../../../data/visits.csv")),
-    (TableId::VisitParticipants, include_bytes!("../../../data/visit_participants.csv")),
-    (TableId::Trade, include_bytes!("../../../data/trade.csv")),
-    (TableId::TradeCommodities, include_bytes!("../../../data/trade_commodities.csv")),
-    (TableId::Residents, include_bytes!("../../../data/residents.csv")),
-    (TableId::Exceptions, include_bytes!("../../../data/exceptions.csv")),
+    (TableId::Countries, include_bytes!("../../../tests/fixtures/base/countries.csv")),
+    (TableId::Sources, include_bytes!("../../../tests/fixtures/base/sources.csv")),
+    (TableId::Relations, include_bytes!("../../../tests/fixtures/base/relations.csv")),
+    (TableId::Visits, include_bytes!("../../../tests/fixtures/base/visits.csv")),
+    (TableId::VisitParticipants, include_bytes!("../../../tests/fixtures/base/visit_participants.csv")),
+    (TableId::Trade, include_bytes!("../../../tests/fixtures/base/trade.csv")),
+    (TableId::TradeCommodities, include_bytes!("../../../tests/fixtures/base/trade_commodities.csv")),
+    (TableId::Residents, include_bytes!("../../../tests/fixtures/base/residents.csv")),
+    (TableId::Exceptions, include_bytes!("../../../tests/fixtures/base/exceptions.csv")),
 ];
 
-/// The real dataset's bytes of a table.
+/// The fixture dataset's bytes of a table.
 pub fn sample(table: TableId) -> &'static [u8] {
     SAMPLE.iter().find(|(t, _)| *t == table).map_or(&[], |(_, bytes)| bytes)
 }
@@ -65,7 +71,10 @@ pub fn fuzz_one(input: &[u8]) -> Result<Report, String> {
 ///   and no character that reorders text on screen;
 /// - the JSON report is valid JSON with one entry per finding;
 /// - the GitHub report starts no line with a workflow command but its own annotations, whose
-///   properties cell text cannot extend, and holds no legacy `##[` command anywhere.
+///   properties cell text cannot extend, and holds no legacy `##[` command anywhere;
+/// - the reviewers' report: `index.html` holds no unsafe character raw, no `<script`, and no
+///   data text outside escaping (no `<` from the data opens an element); `report.md` and
+///   `report.json` hold no unsafe character raw, and `report.json` is valid JSON.
 pub fn run(dir: &DataDir) -> Result<Report, String> {
     let (data, problems) = ingest::parse(dir);
     let report = validate::check(&data, problems);
@@ -73,17 +82,50 @@ pub fn run(dir: &DataDir) -> Result<Report, String> {
         check_place(dir, finding).map_err(|e| format!("{e}\nfinding: {finding:?}"))?;
     }
     for unicode in [true, false] {
-        let human = output::human(&report, HumanOptions { color: false, unicode, width: 100 });
+        let human = report::human::human(&report, HumanOptions { color: false, unicode, width: 100 });
         inert_in_terminal(&human)?;
     }
-    let json = output::json(&report);
+    let json = report::findings_json::json(&report);
+    inert_raw(&json, "the JSON report")?;
     let parsed: serde_json::Value = serde_json::from_str(&json).map_err(|e| format!("invalid JSON report: {e}"))?;
     let listed = parsed.get("findings").and_then(serde_json::Value::as_array).map_or(0, Vec::len);
     if listed != report.findings.len() {
         return Err(format!("the JSON report lists {listed} of {} findings", report.findings.len()));
     }
-    inert_in_github(&output::github(&report, &|_| true))?;
+    inert_in_github(&report::github::github(&report, &|_| true))?;
+    let reviewed = report::render(dir, None, &report::Options::default());
+    inert_in_html(&reviewed.html)?;
+    inert_raw(&reviewed.markdown, "report.md")?;
+    inert_raw(&reviewed.json, "report.json")?;
+    serde_json::from_str::<serde_json::Value>(&reviewed.json).map_err(|e| format!("invalid report.json: {e}"))?;
     Ok(report)
+}
+
+/// Checks that `text` holds no character of the policy's unsafe set raw, but line breaks and
+/// tabs (which every output here writes itself).
+fn inert_raw(text: &str, what: &str) -> Result<(), String> {
+    inert_except(text, what, &['\n', '\t'])
+}
+
+/// Like [`inert_raw`], but also allowing the characters of `allowed`.
+fn inert_except(text: &str, what: &str, allowed: &[char]) -> Result<(), String> {
+    match text.char_indices().find(|&(_, c)| !allowed.contains(&c) && text::is_unsafe(c)) {
+        Some((at, c)) => {
+            let from = text[..at].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+            Err(format!("{what} holds {c:?} after {:?}", &text[from..at]))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Checks `index.html`: nothing unsafe raw, and no script, whatever the data holds. A carriage
+/// return is white space to an HTML parser (it becomes a line feed), so CSV lines keep theirs.
+pub fn inert_in_html(html: &str) -> Result<(), String> {
+    inert_except(html, "index.html", &['\n', '\r', '\t'])?;
+    if html.to_ascii_lowercase().contains("<script") {
+        return Err("index.html holds a <script element".to_owned());
+    }
+    Ok(())
 }
 
 /// How many lines a file has, counting a last line without a line break.
@@ -101,9 +143,9 @@ pub fn line_count(bytes: &[u8]) -> usize {
     lines
 }
 
-fn check_place(dir: &DataDir, finding: &Finding) -> Result<(), String> {
+fn check_place(dir: &DataDir, finding: &Diagnostic) -> Result<(), String> {
     let file = dir
-        .files
+        .files()
         .iter()
         .find(|f| f.name == finding.file)
         .ok_or_else(|| format!("the finding names `{}`, which is not a file of the folder", finding.file))?;
@@ -137,17 +179,17 @@ fn check_place(dir: &DataDir, finding: &Finding) -> Result<(), String> {
         return Err("column 0".to_owned());
     }
     for related in &finding.related {
-        if !dir.files.iter().any(|f| f.name == related.file) {
+        if !dir.files().iter().any(|f| f.name == related.file) {
             return Err(format!("a related row in `{}`, which is not a file of the folder", related.file));
         }
     }
     Ok(())
 }
 
-/// A character that changes what a terminal shows beyond printing a glyph.
+/// A character that changes what a terminal shows beyond printing a glyph: the policy's
+/// unsafe set, less the line breaks and tabs that outputs write themselves.
 fn unsafe_on_screen(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+    c != '\n' && c != '\t' && text::is_unsafe(c)
 }
 
 /// Checks text meant for a terminal: only printable characters, line breaks and tabs.
@@ -190,7 +232,7 @@ pub fn inert_in_github(text: &str) -> Result<(), String> {
             let (name, value) = property.split_once('=').unwrap_or((property, ""));
             let ok = match name {
                 "file" | "title" => !value.contains([':', ',']),
-                "line" | "col" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+                "line" | "col" | "endColumn" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
                 _ => false,
             };
             if !ok {

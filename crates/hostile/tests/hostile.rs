@@ -1,9 +1,9 @@
 //! Hostile text in a cell is inert in every output, spreadsheet formulas are flagged, and
 //! only files inside the data folder are read.
 
+use hostile::with_table;
 use model::TableId;
-use synth::hostile::{self, with_table};
-use validate::output::{self, HumanOptions};
+use report::human::HumanOptions;
 
 const COMMODITY_HEADER: &str = "reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source\n";
 
@@ -22,35 +22,36 @@ fn terminal_escapes_and_control_characters_are_shown_escaped() {
     );
     let dir = with_table(TableId::TradeCommodities, &file);
     let report = hostile::run(&dir).unwrap();
-    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule().as_str()).collect();
     assert!(rules.contains(&"cell/invalid") && rules.contains(&"key/reference"), "{rules:?}");
     for options in [HumanOptions::default(), HumanOptions { color: true, ..HumanOptions::default() }] {
-        let human = output::human(&report, options);
+        let human = report::human::human(&report, options);
         // With colour on, the only escapes are miette's own colours, never a cell's.
         assert!(!human.contains("\u{1b}[2J") && !human.contains("\u{1b}]8") && !human.contains('\u{7}'));
         assert!(!human.contains('\u{0}'));
     }
-    let human = output::human(&report, HumanOptions::default());
+    let human = report::human::human(&report, HumanOptions::default());
     assert!(!human.contains('\u{1b}'), "{human}");
-    // The snippet shows control pictures; messages show escapes.
+    // The snippet and the messages show control pictures, by the one character policy.
     assert!(human.contains("␛[31mRed"), "{human}");
-    assert!(human.contains("\\u{1b}]8;;http://evil\\u{7}"), "{human}");
-    let json = output::json(&report);
+    assert!(human.contains("`␛[2J9␀`"), "{human}");
+    assert!(human.contains("`␛]8;;http://evil␇x␛]8;;␇`"), "{human}");
+    let json = report::findings_json::json(&report);
     assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'));
 
     let header = "reporter,partner,year,flow,rank,\u{1b}[31mcommodity,value,unit,share_pct,source\n".to_owned();
     let report = hostile::run(&with_table(TableId::TradeCommodities, header.as_bytes())).unwrap();
-    assert!(report.findings.iter().any(|f| f.rule == "header/unknown-column"));
-    assert!(!output::human(&report, HumanOptions::default()).contains('\u{1b}'));
+    assert!(report.findings.iter().any(|f| f.rule().as_str() == "header/unknown-column"));
+    assert!(!report::human::human(&report, HumanOptions::default()).contains('\u{1b}'));
 }
 
 #[test]
 fn text_that_reorders_the_screen_is_escaped() {
     let file = commodities("NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp\u{202e}5102-\n");
     let report = hostile::run(&with_table(TableId::TradeCommodities, &file)).unwrap();
-    let human = output::human(&report, HumanOptions::default());
+    let human = report::human::human(&report, HumanOptions::default());
     assert!(!human.contains('\u{202e}'), "{human}");
-    assert!(human.contains("\\u{202e}"), "{human}");
+    assert!(human.contains("⟨U+202E⟩"), "{human}");
 }
 
 #[test]
@@ -58,8 +59,8 @@ fn cell_text_cannot_inject_github_workflow_commands() {
     let attack = "\"x\n::error file=evil.rs,line=1::pwned\r\n::add-mask::y %0A::warning::z ##[add-mask]secret ##[set-env name=A;]b\"";
     let file = commodities(&format!("NO,JP,2011,export,1,Biler,4.3,NOK billion,39,{attack}\n"));
     let report = hostile::run(&with_table(TableId::TradeCommodities, &file)).unwrap();
-    assert!(report.findings.iter().any(|f| f.rule == "key/reference"));
-    let github = output::github(&report, &|_| true);
+    assert!(report.findings.iter().any(|f| f.rule().as_str() == "key/reference"));
+    let github = report::github::github(&report, &|_| true);
     hostile::inert_in_github(&github).unwrap();
     for line in github.lines() {
         let line = line.trim_start();
@@ -80,20 +81,20 @@ fn a_text_cell_that_a_spreadsheet_would_run_gets_a_warning() {
             &["NO", "JP", "2011", "export", "1", &commodity, "4.3", "NOK billion", "39", "no-jp-2015"],
         );
         let report = hostile::run(&with_table(TableId::TradeCommodities, &file)).unwrap();
-        let formulas: Vec<_> = report.findings.iter().filter(|f| f.rule == "cell/formula").collect();
+        let formulas: Vec<_> = report.findings.iter().filter(|f| f.rule().as_str() == "cell/formula").collect();
         assert_eq!(formulas.len(), 1, "{start}: {:?}", report.findings);
         let finding = formulas[0];
         assert_eq!((finding.line, finding.column.as_deref()), (2, Some("commodity")));
-        assert_eq!(finding.severity, validate::Severity::Warning);
+        assert_eq!(finding.severity, diagnostic::Severity::Warning);
         assert!(finding.help.as_deref().is_some_and(|h| h.contains("spreadsheet")));
     }
     // A negative number is a number, not a formula: other rules judge it.
     let file = commodities("NO,JP,2011,export,1,Biler,-4.3,NOK billion,39,no-jp-2015\n");
     let report = hostile::run(&with_table(TableId::TradeCommodities, &file)).unwrap();
-    assert!(report.findings.iter().all(|f| f.rule != "cell/formula"), "{:?}", report.findings);
+    assert!(report.findings.iter().all(|f| f.rule().as_str() != "cell/formula"), "{:?}", report.findings);
     // The real dataset has no such cell.
     let report = hostile::run(&hostile::data_dir(&[0x80 | 5])).unwrap();
-    assert!(report.findings.iter().all(|f| f.rule != "cell/formula"));
+    assert!(report.findings.iter().all(|f| f.rule().as_str() != "cell/formula"));
 }
 
 /// A copy of the real data folder in a fresh temporary folder.
@@ -122,12 +123,12 @@ fn a_symbolic_link_out_of_the_data_folder_is_refused() {
     std::os::unix::fs::symlink("residents-2011.csv", data.join("residents.csv")).unwrap();
 
     let dir = ingest::read_dir(&data).unwrap();
-    let trade = dir.files.iter().find(|f| f.table == TableId::Trade).unwrap();
+    let trade = dir.files().iter().find(|f| f.table == TableId::Trade).unwrap();
     assert!(trade.bytes.is_none(), "the file outside was read");
-    let residents = dir.files.iter().find(|f| f.table == TableId::Residents).unwrap();
+    let residents = dir.files().iter().find(|f| f.table == TableId::Residents).unwrap();
     assert!(residents.bytes.is_some());
     let report = hostile::run(&dir).unwrap();
-    let refused: Vec<_> = report.findings.iter().filter(|f| f.rule == "file/outside-data-folder").collect();
+    let refused: Vec<_> = report.findings.iter().filter(|f| f.rule().as_str() == "file/outside-data-folder").collect();
     assert_eq!(refused.len(), 1, "{:?}", report.findings);
     assert!(refused[0].file.ends_with("trade.csv"));
     assert!(!report.passed());

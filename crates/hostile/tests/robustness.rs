@@ -8,7 +8,6 @@ use std::path::Path;
 use model::TableId;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use synth::hostile;
 
 /// Cell bytes: plausible values, CSV syntax, control characters, invalid UTF-8.
 fn cell() -> impl Strategy<Value = Vec<u8>> {

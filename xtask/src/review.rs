@@ -20,6 +20,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
     };
     let base = options.base.as_deref().zip(base_dir.as_ref()).map(|(label, dir)| report::Base { label, dir });
     let outputs = report::render(&head, base, &report::Options::default());
+    let annotate = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
 
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for (name, text) in
@@ -29,33 +30,14 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {} ({:.1} KiB)", path.display(), text.len() as f64 / 1024.0);
     }
-    println!("{}", validate::output::summary_line(&outputs.summary));
+    println!("{}", report::human::summary_line(&outputs.summary));
     for line in &outputs.diff_lines {
         println!("{line}");
     }
-    if !outputs.removed.is_empty() {
-        let mut by_table: Vec<(TableId, Vec<&str>)> = Vec::new();
-        for (table, key) in &outputs.removed {
-            match by_table.iter_mut().find(|(t, _)| t == table) {
-                Some((_, keys)) => keys.push(key),
-                None => by_table.push((*table, vec![key])),
-            }
-        }
-        let annotate = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
-        for (table, keys) in by_table {
-            let rows = if keys.len() == 1 { "1 row".to_owned() } else { format!("{} rows", keys.len()) };
-            let shown_keys: Vec<&str> = keys.iter().take(10).copied().collect();
-            let more = if keys.len() > 10 { format!(" and {} more", keys.len() - 10) } else { String::new() };
-            let message = format!("{rows} removed from {table}: {}{more}", shown_keys.join(", "));
-            eprintln!("warning: {message}");
-            if annotate {
-                let file = format!("{}/{}", shown.trim_end_matches('/'), table.file());
-                println!(
-                    "::warning file={},title=rows removed::{}",
-                    validate::output::escape_property(&file),
-                    validate::output::escape_data(&message)
-                );
-            }
+    for line in report::github::removed_rows(&outputs.removed, &shown) {
+        eprintln!("warning: {}", line.message);
+        if annotate {
+            println!("{}", line.annotation);
         }
     }
     Ok(if outputs.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -166,11 +148,11 @@ mod tests {
             .unwrap();
         std::fs::write(data.join("trade.csv"), "reporter\n").unwrap();
         let base = read_base(&data, "data", "HEAD").unwrap();
-        let residents = base.files.iter().find(|f| f.table == TableId::Residents).unwrap();
+        let residents = base.files().iter().find(|f| f.table == TableId::Residents).unwrap();
         assert_eq!(residents.name, "data/residents.csv");
         assert_eq!(residents.bytes.as_deref(), Some(&b"country,citizenship,year,count,source\nNO,JP,2009,799,s\n"[..]));
         // Not committed: missing at the base.
-        assert!(base.files.iter().find(|f| f.table == TableId::Trade).unwrap().bytes.is_none());
+        assert!(base.files().iter().find(|f| f.table == TableId::Trade).unwrap().bytes.is_none());
 
         let head = ingest::read_dir_as(&data, "data").unwrap();
         let diff = changes_since(&data, "HEAD", &head).unwrap();
@@ -190,7 +172,7 @@ mod tests {
         std::fs::create_dir_all(&outside).unwrap();
         let not_git = read_base(&outside, "data", "HEAD");
         // The temporary folder may itself be inside some repository; either way it is not ours.
-        assert!(not_git.is_err() || not_git.is_ok_and(|d| d.files.iter().all(|f| f.bytes.is_none())));
+        assert!(not_git.is_err() || not_git.is_ok_and(|d| d.files().iter().all(|f| f.bytes.is_none())));
         let _ = std::fs::remove_dir_all(&outside);
         let _ = std::fs::remove_dir_all(&root);
     }

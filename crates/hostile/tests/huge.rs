@@ -3,10 +3,10 @@
 //! One test in its own test binary, so that the process's peak resident memory
 //! (`VmHWM`) is this test's alone.
 
+use hostile::with_table;
 use model::TableId;
-use synth::hostile::{self, with_table};
+use report::human::HumanOptions;
 use validate::Report;
-use validate::output::{self, HumanOptions};
 
 const MB: usize = 1 << 20;
 
@@ -22,9 +22,9 @@ fn peak_bytes() -> Option<usize> {
 /// small whatever the input's size.
 fn check(table: TableId, content: Vec<u8>) -> Report {
     let report = hostile::run(&with_table(table, &content)).unwrap_or_else(|broken| panic!("{broken}"));
-    let human = output::human(&report, HumanOptions::default());
+    let human = report::human::human(&report, HumanOptions::default());
     assert!(human.len() < 64 * 1024, "{} bytes of human output", human.len());
-    let json = output::json(&report);
+    let json = report::findings_json::json(&report);
     assert!(json.len() < 64 * 1024, "{} bytes of JSON output", json.len());
     report
 }
@@ -39,7 +39,7 @@ fn huge_inputs_get_a_clear_diagnostic_in_bounded_memory() {
     file.resize(file.len() + 50 * MB, b'x');
     file.extend_from_slice(b",4.3,NOK billion,39,no-jp-2015\n");
     let report = check(TableId::TradeCommodities, file);
-    let finding = report.findings.iter().find(|f| f.rule == "field/length").unwrap();
+    let finding = report.findings.iter().find(|f| f.rule().as_str() == "field/length").unwrap();
     assert_eq!((finding.line, finding.column.as_deref()), (2, Some("commodity")));
     assert!(finding.message.contains("52428800 characters"), "{}", finding.message);
 
@@ -51,7 +51,7 @@ fn huge_inputs_get_a_clear_diagnostic_in_bounded_memory() {
     file.pop();
     file.push(b'\n');
     let report = check(TableId::Trade, file);
-    let finding = report.findings.iter().find(|f| f.rule == "header/unknown-column").unwrap();
+    let finding = report.findings.iter().find(|f| f.rule().as_str() == "header/unknown-column").unwrap();
     assert!(finding.message.contains("10000000 fields"), "{}", finding.message);
 
     // Files of only quotes: an odd number leaves a quote open, an even number is one
@@ -62,7 +62,7 @@ fn huge_inputs_get_a_clear_diagnostic_in_bounded_memory() {
         assert!(
             report.findings.iter().any(|f| f.file.ends_with("residents.csv") && f.line == 1),
             "{:?}",
-            report.findings.iter().map(|f| (f.rule, &f.message)).collect::<Vec<_>>()
+            report.findings.iter().map(|f| (f.rule().as_str(), &f.message)).collect::<Vec<_>>()
         );
     }
 
