@@ -65,3 +65,178 @@ fn rules_with_cross_row_logic_have_a_passing_fixture() {
         assert!(ok.iter().any(|name| name.starts_with(&family)), "{}: add an `ok/{family}…` fixture", rule.id);
     }
 }
+
+/// The crates of the workspace, each with the internal crates it may depend on (normal
+/// dependencies). The arrows of ARCHITECTURE.md's map; a new arrow is a decision, made here.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("crates/model", &[]),
+    ("crates/diagnostic", &["model"]),
+    ("crates/ingest", &["model", "diagnostic"]),
+    ("crates/validate", &["model", "diagnostic", "ingest"]),
+    ("crates/report", &["model", "diagnostic", "ingest", "validate"]),
+    ("crates/synth", &["model", "ingest", "validate"]),
+    ("crates/hostile", &["model", "diagnostic", "ingest", "validate", "report"]),
+    ("tests", &["model", "diagnostic", "ingest", "validate", "report"]),
+    ("xtask", &["model", "diagnostic", "ingest", "validate", "report", "synth"]),
+];
+
+const INTERNAL: &[&str] =
+    &["model", "diagnostic", "ingest", "validate", "report", "synth", "hostile", "xtask", "tests"];
+
+/// The names in a `[dependencies]` table of a Cargo.toml.
+fn dependencies(manifest: &str) -> Vec<String> {
+    let mut in_dependencies = false;
+    let mut names = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+            continue;
+        }
+        if in_dependencies && let Some((name, _)) = line.split_once(['=', '.']) {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn crates_depend_only_downwards() {
+    let root = workspace_root();
+    let mut wrong = Vec::new();
+    for (folder, allowed) in LAYERS {
+        let manifest = std::fs::read_to_string(root.join(folder).join("Cargo.toml")).unwrap_or_default();
+        for name in dependencies(&manifest) {
+            if INTERNAL.contains(&name.as_str()) && !allowed.contains(&name.as_str()) {
+                wrong.push(format!("{folder} depends on {name}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "dependencies against ARCHITECTURE.md's map: {wrong:?}");
+    // Every crate folder is in the map.
+    for entry in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+        let folder = format!("crates/{}", entry.file_name().to_string_lossy());
+        assert!(LAYERS.iter().any(|(f, _)| *f == folder), "{folder} is not in the layer map of tests/tidy.rs");
+    }
+}
+
+#[test]
+fn checking_crates_have_no_renderer_and_no_serde_json() {
+    let root = workspace_root();
+    for folder in ["crates/model", "crates/diagnostic", "crates/ingest", "crates/validate"] {
+        let manifest = std::fs::read_to_string(root.join(folder).join("Cargo.toml")).unwrap_or_default();
+        let deps = dependencies(&manifest);
+        assert!(!deps.iter().any(|d| d == "serde_json"), "{folder}: machine output is the report crate's job");
+        assert!(!manifest.contains("fancy"), "{folder}: miette's graphical handler belongs to the report crate");
+    }
+}
+
+/// Every `.rs` file below `folder`, with its text.
+fn sources(folder: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![folder.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                out.push((path, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The code of a source file without its `#[cfg(test)]` module and comments.
+fn code_of(text: &str) -> String {
+    let body = text.split("#[cfg(test)]").next().unwrap_or(text);
+    body.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn only_ingest_and_the_command_line_touch_files() {
+    let root = workspace_root();
+    for folder in ["crates/model/src", "crates/diagnostic/src", "crates/validate/src", "crates/report/src"] {
+        for (path, text) in sources(&root.join(folder)) {
+            let code = code_of(&text);
+            for forbidden in ["std::fs", "File::", "std::process", "Command::new", "std::net"] {
+                assert!(!code.contains(forbidden), "{}: `{forbidden}`: this crate does no I/O", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn renderers_run_no_rule_and_commands_hold_no_rule_logic() {
+    let root = workspace_root();
+    for (path, text) in sources(&root.join("crates/report/src")) {
+        let code = code_of(&text);
+        for forbidden in ["Context::new", ".run(&", "rules::ALL.iter().map(|r| r.run"] {
+            assert!(!code.contains(forbidden), "{}: a renderer runs a rule (`{forbidden}`)", path.display());
+        }
+    }
+    // The product commands orchestrate; only the development tasks (bench) time rules alone.
+    for (path, text) in sources(&root.join("xtask/src")) {
+        if path.ends_with("bench.rs") {
+            continue;
+        }
+        let code = code_of(&text);
+        for forbidden in ["validate::Context", "rules::ALL", "Diagnostic::new", "::error file=", "::warning file="] {
+            assert!(!code.contains(forbidden), "{}: `{forbidden}` belongs in a library crate", path.display());
+        }
+    }
+}
+
+/// The module a source file is, by its path below `src/`: `rules/field.rs` is `rules`
+/// (child modules belong to their parent), `lib.rs` is the crate root.
+fn top_module(src: &std::path::Path, path: &std::path::Path) -> String {
+    let relative = path.strip_prefix(src).unwrap_or(path);
+    let first = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+    first.trim_end_matches(".rs").to_owned()
+}
+
+#[test]
+fn modules_import_each_other_one_way() {
+    let root = workspace_root();
+    let mut loops = Vec::new();
+    for entry in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+        let src = entry.path().join("src");
+        let mut edges: BTreeSet<(String, String)> = BTreeSet::new();
+        for (path, text) in sources(&src) {
+            let from = top_module(&src, &path);
+            if from == "lib" || from == "main" {
+                continue;
+            }
+            for (at, _) in code_of(&text).match_indices("crate::") {
+                let rest = &code_of(&text)[at + "crate::".len()..];
+                let to: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let is_module = src.join(format!("{to}.rs")).is_file() || src.join(&to).join("mod.rs").is_file();
+                if is_module && to != from {
+                    edges.insert((from.clone(), to));
+                }
+            }
+        }
+        for (a, b) in &edges {
+            if edges.contains(&(b.clone(), a.clone())) && a < b {
+                loops.push(format!("{}: {a} ↔ {b}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    assert!(loops.is_empty(), "modules that import each other: {loops:?}");
+}
+
+#[test]
+fn rules_report_only_the_ids_they_declare() {
+    for case in cases() {
+        let dir = ingest::DataDir::from_memory("data", case.files(tests::LineEnding::AsStored));
+        let (data, _) = ingest::parse(&dir);
+        let wrong = validate::undeclared_ids(&data);
+        assert!(wrong.is_empty(), "{}: rules report ids they do not declare: {wrong:?}", case.name);
+    }
+}

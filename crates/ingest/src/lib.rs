@@ -331,7 +331,12 @@ macro_rules! dataset {
             (Dataset { $($field,)* }, errors)
         }
 
-        impl Dataset<'_> {
+        impl<'a> Dataset<'a> {
+            /// Calls `visitor` with every table, in [`TableId::ALL`] order.
+            pub fn visit_tables(&self, visitor: &mut impl TableVisitor<'a>) {
+                $(visitor.visit(&self.$field);)*
+            }
+
             /// Row statistics of every table, in [`TableId::ALL`] order.
             pub fn stats(&self) -> Vec<TableStats> {
                 vec![$(TableStats {
@@ -346,16 +351,12 @@ macro_rules! dataset {
     };
 }
 
-dataset! {
-    countries: Country = Countries,
-    sources: Source = Sources,
-    relations: Relation = Relations,
-    visits: Visit = Visits,
-    visit_participants: VisitParticipant = VisitParticipants,
-    trade: TradeTotal = Trade,
-    trade_commodities: TradeCommodity = TradeCommodities,
-    residents: Resident = Residents,
-    exceptions: Exception = Exceptions,
+model::for_each_table!(dataset);
+
+/// Something done to each table of a [`Dataset`], whatever its record type.
+pub trait TableVisitor<'a> {
+    /// Called once per table by [`Dataset::visit_tables`].
+    fn visit<R: Record<'a>>(&mut self, table: &Table<'a, R>);
 }
 
 /// How many rows a table has.

@@ -20,7 +20,8 @@ pub mod value;
 pub use records::{
     Country, Exception, Relation, Resident, Source, TradeCommodity, TradeTotal, Visit, VisitParticipant,
 };
-pub use schema::{CellFault, ColumnDef, Record, TableDef, TableId};
+pub use records::{Record, TableDef, TableId};
+pub use schema::{CellFault, ColumnDef};
 pub use value::{
     CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, PartialDate, Period, Precision,
     Qualifier, RelationKind, Suggestion, Text, Unit, Year,

@@ -1,15 +1,232 @@
-//! The record types, one per table.
+//! The tables of the dataset, declared once: file names, columns, keys, record types.
+//!
+//! `tables!` turns each declaration below into a record struct (with `serde` and `validator`
+//! derives), an implementation of [`Record`], a [`TableDef`] that ingest, the rules and the
+//! data dictionary all read, the [`TableId`] enum, and `model::for_each_table!`, which other
+//! crates use to generate per-table code. Adding a column is one line here; adding a table is
+//! one declaration here plus its rules.
 
 use validator::ValidationError;
 
-use crate::schema::{TableId, tables};
+use std::borrow::Cow;
+use std::hash::Hash;
+
+use crate::schema::{CellFault, ColumnDef};
 use crate::value::{
     CountryCode, Decimal, Flow, Iso3Code, PartialDate, Period, Qualifier, RelationKind, Text, Unit, Year,
 };
 
+/// A table's declaration.
+#[derive(Debug)]
+pub struct TableDef {
+    /// Which table.
+    pub id: TableId,
+    /// Its file name inside the data folder.
+    pub file: &'static str,
+    /// What one row is.
+    pub doc: &'static str,
+    /// Its columns, in the order the header should list them.
+    pub columns: &'static [ColumnDef],
+    /// The columns whose values together identify a row.
+    pub key: &'static [&'static str],
+}
+
+impl TableDef {
+    /// The index of a column by header name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// A row of a table, typed.
+pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + validator::Validate {
+    /// The table the record belongs to.
+    const TABLE: TableId;
+
+    /// The table's columns, in declaration order.
+    const COLUMNS: &'static [ColumnDef];
+
+    /// Builds a record from the text of its cells. `cell(i)` returns column `i` of
+    /// [`Record::TABLE`]'s declaration. Every faulty cell is reported, not only the first;
+    /// the record is `None` when any cell is faulty.
+    fn from_cells(cell: impl FnMut(usize) -> Cow<'a, str>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self>;
+
+    /// The row's primary key, for indexes.
+    fn key(&self) -> impl Hash + Eq + Send + Sync + '_;
+
+    /// The row's primary key as text: key values joined by `/`, e.g. `NO/JP/2011/export`.
+    fn key_text(&self) -> String;
+
+    /// The text of a column as it would be written, e.g. for comparing with an exception.
+    fn cell_text(&self, column: usize) -> String;
+}
+
+/// Declares the tables. See the module documentation.
+macro_rules! tables {
+    ($(
+        $(#[doc = $tdoc:literal])*
+        $(#[validate($($tv:tt)*)])*
+        $variant:ident => $name:ident<$lt:lifetime> in $file:literal as $table_field:ident key($($key:ident),+) {
+            $(
+                $(#[doc = $cdoc:literal])*
+                $(#[validate($($fv:tt)*)])*
+                $field:ident : $ty:ty,
+            )+
+        }
+    )+) => {
+        $(
+            $(#[doc = $tdoc])*
+            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, validator::Validate)]
+            $(#[validate($($tv)*)])*
+            pub struct $name<$lt> {
+                $(
+                    $(#[doc = $cdoc])*
+                    $(#[validate($($fv)*)])*
+                    pub $field: $ty,
+                )+
+            }
+
+            impl<$lt> $crate::records::Record<$lt> for $name<$lt> {
+                const TABLE: TableId = TableId::$variant;
+
+                const COLUMNS: &'static [$crate::schema::ColumnDef] = &[$(
+                    $crate::schema::ColumnDef {
+                        name: stringify!($field),
+                        doc: concat!($($cdoc),*),
+                        expected: <$ty as $crate::FromCell<$lt>>::EXPECTED,
+                        required: <$ty as $crate::FromCell<$lt>>::REQUIRED,
+                    },
+                )+];
+
+                #[allow(unused_assignments)]
+                fn from_cells(
+                    mut cell: impl FnMut(usize) -> std::borrow::Cow<$lt, str>,
+                    faults: &mut Vec<(usize, $crate::schema::CellFault)>,
+                ) -> Option<Self> {
+                    let mut index = 0;
+                    let mut ok = true;
+                    $(
+                        let $field = {
+                            let text = cell(index);
+                            let parsed = if text.is_empty() && <$ty as $crate::FromCell<$lt>>::REQUIRED {
+                                Err($crate::schema::CellFault::Missing)
+                            } else {
+                                <$ty as $crate::FromCell<$lt>>::from_optional_cell(text).map_err($crate::schema::CellFault::Invalid)
+                            };
+                            let value = match parsed {
+                                Ok(value) => Some(value),
+                                Err(fault) => {
+                                    faults.push((index, fault));
+                                    ok = false;
+                                    None
+                                }
+                            };
+                            index += 1;
+                            value
+                        };
+                    )+
+                    if !ok {
+                        return None;
+                    }
+                    Some($name { $($field: $field?,)+ })
+                }
+
+                fn key(&self) -> impl std::hash::Hash + Eq + Send + Sync + '_ {
+                    ($(&self.$key,)+)
+                }
+
+                fn key_text(&self) -> String {
+                    let parts: Vec<String> = vec![$($crate::schema::AsCell::as_cell(&self.$key).to_string()),+];
+                    parts.join("/")
+                }
+
+                #[allow(unused_assignments)]
+                fn cell_text(&self, column: usize) -> String {
+                    let mut index = 0;
+                    $(
+                        if index == column {
+                            return $crate::schema::AsCell::as_cell(&self.$field).to_string();
+                        }
+                        index += 1;
+                    )+
+                    String::new()
+                }
+            }
+        )+
+
+        /// Identifies a table of the dataset.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(into = "&'static str")]
+        pub enum TableId {
+            $(
+                #[doc = concat!("`", $file, "`")]
+                $variant,
+            )+
+        }
+
+        impl TableId {
+            /// Every table, in the order they are read and reported.
+            pub const ALL: &'static [TableId] = &[$(TableId::$variant),+];
+
+            /// The declaration of this table.
+            pub fn def(self) -> &'static $crate::records::TableDef {
+                table_def(self)
+            }
+
+            /// The file name inside the data folder, e.g. `visits.csv`.
+            pub fn file(self) -> &'static str {
+                self.def().file
+            }
+
+            /// The table whose file name is `file`.
+            pub fn from_file(file: &str) -> Option<TableId> {
+                TableId::ALL.iter().copied().find(|t| t.file() == file)
+            }
+        }
+
+        impl From<TableId> for &'static str {
+            fn from(id: TableId) -> &'static str {
+                id.file()
+            }
+        }
+
+        impl std::fmt::Display for TableId {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.file())
+            }
+        }
+
+        /// Calls the macro `$callback` with the list of tables, one `field: Record = Variant,`
+        /// entry each, so that other crates generate per-table code (a dataset's fields, a
+        /// loop over every table) from this one declaration.
+        #[macro_export]
+        macro_rules! for_each_table {
+            ($callback:ident) => {
+                $callback! { $($table_field: $name = $variant,)+ }
+            };
+        }
+
+        /// The declaration of a table.
+        fn table_def(id: TableId) -> &'static $crate::records::TableDef {
+            match id {
+                $(TableId::$variant => {
+                    static DEF: $crate::records::TableDef = $crate::records::TableDef {
+                        id: TableId::$variant,
+                        file: $file,
+                        doc: concat!($($tdoc, "\n"),*),
+                        columns: <$name<'static> as $crate::records::Record<'static>>::COLUMNS,
+                        key: &[$(stringify!($key)),+],
+                    };
+                    &DEF
+                })+
+            }
+        }
+    };
+}
+
 tables! {
     /// A country that any table names.
-    Countries => Country<'a> in "countries.csv" key(code) {
+    Countries => Country<'a> in "countries.csv" as countries key(code) {
         /// ISO 3166-1 alpha-2 code, upper case.
         code: CountryCode,
         /// ISO 3166-1 alpha-3 code, upper case.
@@ -23,7 +240,7 @@ tables! {
     }
 
     /// A page or document that rows cite.
-    Sources => Source<'a> in "sources.csv" key(id) {
+    Sources => Source<'a> in "sources.csv" as sources key(id) {
         /// Short identifier that other tables cite, e.g. `no-jp-2015`.
         #[validate(custom(function = "identifier"))]
         id: Text<'a>,
@@ -50,7 +267,7 @@ tables! {
 
     /// A bilateral fact between Norway and a partner country, dated or not.
     #[validate(schema(function = "relation_is_coherent"))]
-    Relations => Relation<'a> in "relations.csv" key(id) {
+    Relations => Relation<'a> in "relations.csv" as relations key(id) {
         /// Short identifier, e.g. `kh-rel-1`.
         #[validate(custom(function = "identifier"))]
         id: Text<'a>,
@@ -76,7 +293,7 @@ tables! {
 
     /// A visit: who travelled where, and when.
     #[validate(schema(function = "visit_is_coherent"))]
-    Visits => Visit<'a> in "visits.csv" key(id) {
+    Visits => Visit<'a> in "visits.csv" as visits key(id) {
         /// Short identifier, e.g. `jpno-1997-1`.
         #[validate(custom(function = "identifier"))]
         id: Text<'a>,
@@ -100,7 +317,7 @@ tables! {
 
     /// A person, delegation or committee taking part in a visit.
     #[validate(schema(function = "participant_is_named"))]
-    VisitParticipants => VisitParticipant<'a> in "visit_participants.csv" key(visit, seq) {
+    VisitParticipants => VisitParticipant<'a> in "visit_participants.csv" as visit_participants key(visit, seq) {
         /// The visit's `id`.
         visit: Text<'a>,
         /// Order within the visit, from 1, as the source lists them.
@@ -119,7 +336,7 @@ tables! {
 
     /// A trade total: one reporter's exports to or imports from one partner in one year.
     #[validate(schema(function = "trade_is_coherent"))]
-    Trade => TradeTotal<'a> in "trade.csv" key(reporter, partner, year, flow) {
+    Trade => TradeTotal<'a> in "trade.csv" as trade key(reporter, partner, year, flow) {
         /// The country whose statistics the figure comes from.
         reporter: CountryCode,
         /// The other country.
@@ -144,7 +361,7 @@ tables! {
 
     /// A commodity line of a trade total, e.g. the largest exports.
     #[validate(schema(function = "commodity_is_coherent"))]
-    TradeCommodities => TradeCommodity<'a> in "trade_commodities.csv" key(reporter, partner, year, flow, rank) {
+    TradeCommodities => TradeCommodity<'a> in "trade_commodities.csv" as trade_commodities key(reporter, partner, year, flow, rank) {
         /// The country whose statistics the figure comes from.
         reporter: CountryCode,
         /// The other country.
@@ -172,7 +389,7 @@ tables! {
     }
 
     /// How many citizens of one country lived in another in a year.
-    Residents => Resident<'a> in "residents.csv" key(country, citizenship, year) {
+    Residents => Resident<'a> in "residents.csv" as residents key(country, citizenship, year) {
         /// The country of residence.
         country: CountryCode,
         /// The residents' citizenship.
@@ -187,7 +404,7 @@ tables! {
     }
 
     /// A finding the dataset acknowledges: a source's own inconsistency, kept as written.
-    Exceptions => Exception<'a> in "exceptions.csv" key(rule, file, key, column) {
+    Exceptions => Exception<'a> in "exceptions.csv" as exceptions key(rule, file, key, column) {
         /// The rule's id, e.g. `trade/commodity-share`.
         #[validate(length(min = 1, max = 100))]
         rule: Text<'a>,

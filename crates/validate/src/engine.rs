@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use diagnostic::{Diagnostic, Related, RuleId, Severity};
 use ingest::{Dataset, Row, RowPos, Table};
 use model::{CountryCode, Flow, Record, TradeTotal, Year};
-use rayon::prelude::*;
 
 /// A consistency rule.
 #[derive(Debug)]
@@ -184,32 +183,4 @@ pub fn group_by<'t, R, K: std::hash::Hash + Eq>(
         flush(&mut groups, done);
     }
     groups
-}
-
-/// Runs every rule in parallel and returns their findings, unsorted.
-///
-/// A rule that reports an id it does not declare is a bug in the rule; the finding is kept
-/// (nothing is lost) and a test over every fixture fails on it ([`undeclared_ids`]).
-pub(crate) fn run(data: &Dataset<'_>) -> Vec<Diagnostic> {
-    let context = Context::new(data);
-    crate::rules::ALL.par_iter().flat_map_iter(|rule| (rule.check)(&context)).collect()
-}
-
-/// The ids that rules report without declaring them, over `data`. Empty when every rule
-/// keeps to its declaration.
-pub fn undeclared_ids(data: &Dataset<'_>) -> Vec<(RuleId, RuleId)> {
-    let context = Context::new(data);
-    let mut wrong: Vec<(RuleId, RuleId)> = crate::rules::ALL
-        .iter()
-        .flat_map(|rule| {
-            (rule.check)(&context)
-                .into_iter()
-                .filter(|d| !rule.ids().contains(&d.rule()))
-                .map(|d| (rule.id, d.rule()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    wrong.sort();
-    wrong.dedup();
-    wrong
 }

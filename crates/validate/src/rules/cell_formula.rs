@@ -30,7 +30,6 @@ use rayon::prelude::*;
 use serde::ser::{self, Impossible, Serialize};
 
 use crate::engine::{Context, Rule};
-use crate::rules::for_each_table;
 
 /// See the module documentation.
 pub(crate) static FORMULA: Rule = Rule {
@@ -45,7 +44,7 @@ pub(crate) static FORMULA: Rule = Rule {
 const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    for_each_table!(context.data, |table| formulas(context, table))
+    super::each_table(context, &Formulas)
 }
 
 fn formulas<'a, R: Record<'a> + Serialize>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
@@ -268,5 +267,13 @@ mod tests {
         let cells = ["x", "1", "", "+47 statsminister", ""];
         let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
         assert_eq!(starts(&row, &[true, false, true, true, true]), vec![("name", '+')]);
+    }
+}
+
+struct Formulas;
+
+impl super::PerTable for Formulas {
+    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+        formulas(context, table)
     }
 }

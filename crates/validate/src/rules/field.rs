@@ -33,7 +33,6 @@ use rayon::prelude::*;
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::engine::{Context, Rule};
-use crate::rules::for_each_table;
 
 /// Field-level constraints, one `validate()` call per row.
 pub(crate) static FIELD: Rule = Rule {
@@ -45,7 +44,7 @@ pub(crate) static FIELD: Rule = Rule {
 };
 
 fn check_all(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    for_each_table!(context.data, |table| check_table(context, table))
+    super::each_table(context, &Fields)
 }
 
 fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
@@ -123,5 +122,13 @@ fn describe(column: &str, error: &ValidationError) -> String {
             }
         }
         code => format!("`{column}` fails the `{code}` constraint"),
+    }
+}
+
+struct Fields;
+
+impl super::PerTable for Fields {
+    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+        check_table(context, table)
     }
 }

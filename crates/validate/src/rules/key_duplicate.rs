@@ -32,7 +32,6 @@ use model::Record;
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
-use crate::rules::for_each_table;
 
 const KEY_DUPLICATE: RuleId = RuleId::new("key/duplicate");
 const ROW_DUPLICATE: RuleId = RuleId::new("row/duplicate");
@@ -47,7 +46,7 @@ pub(crate) static DUPLICATE: Rule = Rule {
 };
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    for_each_table!(context.data, |table| duplicates(context, table))
+    super::each_table(context, &Duplicates)
 }
 
 fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
@@ -96,4 +95,12 @@ fn duplicate<'a, R: Record<'a> + PartialEq>(
     let mut finding = context.finding_with_id(&DUPLICATE, id, table, row, column, message, Some(help));
     finding.related.push(context.related(table, first.pos, Some(column), format!("first row with key `{key}`")));
     finding
+}
+
+struct Duplicates;
+
+impl super::PerTable for Duplicates {
+    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+        duplicates(context, table)
+    }
 }

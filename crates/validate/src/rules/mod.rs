@@ -15,7 +15,11 @@ mod trade_parts_exceed_total;
 mod trade_reporter_total;
 mod visit_no_participants;
 
-use crate::engine::Rule;
+use diagnostic::Diagnostic;
+use ingest::{Table, TableVisitor};
+use model::Record;
+
+use crate::engine::{Context, Rule};
 
 /// Every rule, in the order `docs/rules.md` lists them.
 pub static ALL: &[&Rule] = &[
@@ -35,51 +39,28 @@ pub static ALL: &[&Rule] = &[
     &exception_stale::STALE,
 ];
 
-/// Calls `$body` once per table with `$table` bound to that table, whatever its record type.
-macro_rules! for_each_table {
-    ($data:expr, |$table:ident| $body:expr) => {{
-        let data = $data;
-        let mut out = Vec::new();
-        {
-            let $table = &data.countries;
-            out.extend($body);
-        }
-        {
-            let $table = &data.sources;
-            out.extend($body);
-        }
-        {
-            let $table = &data.relations;
-            out.extend($body);
-        }
-        {
-            let $table = &data.visits;
-            out.extend($body);
-        }
-        {
-            let $table = &data.visit_participants;
-            out.extend($body);
-        }
-        {
-            let $table = &data.trade;
-            out.extend($body);
-        }
-        {
-            let $table = &data.trade_commodities;
-            out.extend($body);
-        }
-        {
-            let $table = &data.residents;
-            out.extend($body);
-        }
-        {
-            let $table = &data.exceptions;
-            out.extend($body);
-        }
-        out
-    }};
+/// A rule's check of one table, whatever its record type; [`each_table`] runs it on all.
+pub(crate) trait PerTable: Sync {
+    /// The findings in `table`.
+    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic>;
 }
-pub(crate) use for_each_table;
+
+/// Runs `check` on every table of the dataset and collects the findings.
+pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Vec<Diagnostic> {
+    struct Collect<'c, 'd, 'a, C> {
+        context: &'c Context<'d, 'a>,
+        check: &'c C,
+        found: Vec<Diagnostic>,
+    }
+    impl<'a, C: PerTable> TableVisitor<'a> for Collect<'_, '_, 'a, C> {
+        fn visit<R: Record<'a>>(&mut self, table: &Table<'a, R>) {
+            self.found.extend(self.check.check(self.context, table));
+        }
+    }
+    let mut collect = Collect { context, check, found: Vec::new() };
+    context.data.visit_tables(&mut collect);
+    collect.found
+}
 
 /// `docs/rules.md`: every rule id, its severity and its documentation.
 pub fn markdown() -> String {
