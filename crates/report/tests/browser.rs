@@ -137,11 +137,11 @@ fn chromium_shows_hostile_data_as_text_and_runs_no_script() {
 }
 
 #[test]
-fn chromium_renders_the_real_data() {
-    let outputs = render(&common::real_data(), None, &Options::default());
-    let (dom, png) = load("real", &outputs);
+fn chromium_renders_the_frozen_dataset() {
+    let outputs = render(&common::dataset(), None, &Options::default());
+    let (dom, png) = load("dataset", &outputs);
     assert_rendered(&dom, &png, &outputs);
-    let lookup = common::real_data();
+    let lookup = common::dataset();
     let (data, _) = ingest::parse(&lookup);
     // Every partner country has its section.
     for row in &data.relations.rows {

@@ -9,26 +9,27 @@ use model::TableId;
 use validate::output::{self, HumanOptions};
 use validate::{Finding, Report};
 
-/// The real dataset's files, as the well-formed neighbours of a fuzzed table.
+/// The frozen copy of the dataset (`tests/fixtures/dataset/`), as the well-formed neighbours of
+/// a fuzzed table; never the live `data/`, so that new rows there change no test.
 const SAMPLE: [(TableId, &[u8]); 9] = [
-    (TableId::Countries, include_bytes!("../../../data/countries.csv")),
-    (TableId::Sources, include_bytes!("../../../data/sources.csv")),
-    (TableId::Relations, include_bytes!("../../../data/relations.csv")),
-    (TableId::Visits, include_bytes!("../../../data/visits.csv")),
-    (TableId::VisitParticipants, include_bytes!("../../../data/visit_participants.csv")),
-    (TableId::Trade, include_bytes!("../../../data/trade.csv")),
-    (TableId::TradeCommodities, include_bytes!("../../../data/trade_commodities.csv")),
-    (TableId::Residents, include_bytes!("../../../data/residents.csv")),
-    (TableId::Exceptions, include_bytes!("../../../data/exceptions.csv")),
+    (TableId::Countries, include_bytes!("../../../tests/fixtures/dataset/countries.csv")),
+    (TableId::Sources, include_bytes!("../../../tests/fixtures/dataset/sources.csv")),
+    (TableId::Relations, include_bytes!("../../../tests/fixtures/dataset/relations.csv")),
+    (TableId::Visits, include_bytes!("../../../tests/fixtures/dataset/visits.csv")),
+    (TableId::VisitParticipants, include_bytes!("../../../tests/fixtures/dataset/visit_participants.csv")),
+    (TableId::Trade, include_bytes!("../../../tests/fixtures/dataset/trade.csv")),
+    (TableId::TradeCommodities, include_bytes!("../../../tests/fixtures/dataset/trade_commodities.csv")),
+    (TableId::Residents, include_bytes!("../../../tests/fixtures/dataset/residents.csv")),
+    (TableId::Exceptions, include_bytes!("../../../tests/fixtures/dataset/exceptions.csv")),
 ];
 
-/// The real dataset's bytes of a table.
+/// The frozen dataset's bytes of a table.
 pub fn sample(table: TableId) -> &'static [u8] {
     SAMPLE.iter().find(|(t, _)| *t == table).map_or(&[], |(_, bytes)| bytes)
 }
 
 /// Decodes fuzzer input: the first byte picks the table (its value modulo 9, in
-/// [`TableId::ALL`] order) and whether the other tables are the real dataset's (high bit
+/// [`TableId::ALL`] order) and whether the other tables are the frozen dataset's (high bit
 /// clear) or missing (high bit set); the remaining bytes are that table's file.
 pub fn data_dir(input: &[u8]) -> DataDir {
     let (selector, content) = match input.split_first() {
@@ -48,7 +49,7 @@ pub fn data_dir(input: &[u8]) -> DataDir {
     })
 }
 
-/// The data folder of the real dataset with `table` replaced by `content`.
+/// The data folder of the frozen dataset with `table` replaced by `content`.
 pub fn with_table(table: TableId, content: &[u8]) -> DataDir {
     DataDir::from_memory("data", |t| Some(if t == table { content.to_vec() } else { sample(t).to_vec() }))
 }
