@@ -23,6 +23,17 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
+/// `tests/fixtures/dataset`: the frozen copy of `data/` that tests read instead of the live
+/// folder (see its README).
+pub fn dataset_root() -> PathBuf {
+    fixtures_root().join("dataset")
+}
+
+/// The frozen dataset, shown as `data` like the folder it was copied from.
+pub fn dataset() -> ingest::DataDir {
+    ingest::read_dir_as(&dataset_root(), "data").unwrap_or_else(|e| panic!("tests/fixtures/dataset is unreadable: {e}"))
+}
+
 /// The line ending a case is converted to before it is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineEnding {

@@ -4,9 +4,11 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod chromium;
 mod docs;
 mod review;
 mod synth;
+mod test;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -26,6 +28,10 @@ commands:
               --out DIR         output folder (default: target/report)
               --base REV        compare with the data at git revision REV: rows added, removed and
                                 changed, and findings introduced, fixed and already present
+  test      run every test (cargo test --workspace --locked) with Chromium for the browser tests:
+              found as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
+              google-chrome-stable on PATH; installed with apt-get when run as root on Debian.
+              Further arguments go to cargo test. Exit 1 when a test fails, 2 without a browser.
   docs      regenerate docs/rules.md and the column reference in data/README.md
               --check           only verify they are current
   synth     write a synthetic dataset with the tables of data/, consistent unless errors are planted
@@ -50,6 +56,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("check") => check(&args[1..]),
+        Some("test") => test::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
         Some("report") => review::run(&args[1..]),
         Some("synth") => synth::run(&args[1..]),

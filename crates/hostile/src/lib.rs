@@ -7,7 +7,7 @@
 //! fuzz target and the property tests let it propagate.
 //!
 //! The well-formed neighbours of a fuzzed table are the frozen fixture dataset
-//! `tests/fixtures/base/`, never the live `data/`.
+//! `tests/fixtures/dataset/`, never the live `data/`.
 
 use diagnostic::{Diagnostic, text};
 use ingest::DataDir;
@@ -15,26 +15,27 @@ use model::TableId;
 use report::human::HumanOptions;
 use validate::Report;
 
-/// The frozen fixture dataset's files, as the well-formed neighbours of a fuzzed table.
+/// The frozen copy of the dataset (`tests/fixtures/dataset/`), as the well-formed neighbours of
+/// a fuzzed table; never the live `data/`, so that new rows there change no test.
 const SAMPLE: [(TableId, &[u8]); 9] = [
-    (TableId::Countries, include_bytes!("../../../tests/fixtures/base/countries.csv")),
-    (TableId::Sources, include_bytes!("../../../tests/fixtures/base/sources.csv")),
-    (TableId::Relations, include_bytes!("../../../tests/fixtures/base/relations.csv")),
-    (TableId::Visits, include_bytes!("../../../tests/fixtures/base/visits.csv")),
-    (TableId::VisitParticipants, include_bytes!("../../../tests/fixtures/base/visit_participants.csv")),
-    (TableId::Trade, include_bytes!("../../../tests/fixtures/base/trade.csv")),
-    (TableId::TradeCommodities, include_bytes!("../../../tests/fixtures/base/trade_commodities.csv")),
-    (TableId::Residents, include_bytes!("../../../tests/fixtures/base/residents.csv")),
-    (TableId::Exceptions, include_bytes!("../../../tests/fixtures/base/exceptions.csv")),
+    (TableId::Countries, include_bytes!("../../../tests/fixtures/dataset/countries.csv")),
+    (TableId::Sources, include_bytes!("../../../tests/fixtures/dataset/sources.csv")),
+    (TableId::Relations, include_bytes!("../../../tests/fixtures/dataset/relations.csv")),
+    (TableId::Visits, include_bytes!("../../../tests/fixtures/dataset/visits.csv")),
+    (TableId::VisitParticipants, include_bytes!("../../../tests/fixtures/dataset/visit_participants.csv")),
+    (TableId::Trade, include_bytes!("../../../tests/fixtures/dataset/trade.csv")),
+    (TableId::TradeCommodities, include_bytes!("../../../tests/fixtures/dataset/trade_commodities.csv")),
+    (TableId::Residents, include_bytes!("../../../tests/fixtures/dataset/residents.csv")),
+    (TableId::Exceptions, include_bytes!("../../../tests/fixtures/dataset/exceptions.csv")),
 ];
 
-/// The fixture dataset's bytes of a table.
+/// The frozen dataset's bytes of a table.
 pub fn sample(table: TableId) -> &'static [u8] {
     SAMPLE.iter().find(|(t, _)| *t == table).map_or(&[], |(_, bytes)| bytes)
 }
 
 /// Decodes fuzzer input: the first byte picks the table (its value modulo 9, in
-/// [`TableId::ALL`] order) and whether the other tables are the real dataset's (high bit
+/// [`TableId::ALL`] order) and whether the other tables are the frozen dataset's (high bit
 /// clear) or missing (high bit set); the remaining bytes are that table's file.
 pub fn data_dir(input: &[u8]) -> DataDir {
     let (selector, content) = match input.split_first() {
@@ -54,7 +55,7 @@ pub fn data_dir(input: &[u8]) -> DataDir {
     })
 }
 
-/// The data folder of the real dataset with `table` replaced by `content`.
+/// The data folder of the frozen dataset with `table` replaced by `content`.
 pub fn with_table(table: TableId, content: &[u8]) -> DataDir {
     DataDir::from_memory("data", |t| Some(if t == table { content.to_vec() } else { sample(t).to_vec() }))
 }

@@ -92,12 +92,12 @@ fn a_text_cell_that_a_spreadsheet_would_run_gets_a_warning() {
     let file = commodities("NO,JP,2011,export,1,Biler,-4.3,NOK billion,39,no-jp-2015\n");
     let report = hostile::run(&with_table(TableId::TradeCommodities, &file)).unwrap();
     assert!(report.findings.iter().all(|f| f.rule().as_str() != "cell/formula"), "{:?}", report.findings);
-    // The real dataset has no such cell.
+    // The frozen dataset has no such cell.
     let report = hostile::run(&hostile::data_dir(&[0x80 | 5])).unwrap();
     assert!(report.findings.iter().all(|f| f.rule().as_str() != "cell/formula"));
 }
 
-/// A copy of the real data folder in a fresh temporary folder.
+/// A copy of the frozen dataset in a fresh temporary folder.
 fn temporary_copy(name: &str) -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("bilat-hostile-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);

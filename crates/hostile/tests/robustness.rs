@@ -114,7 +114,7 @@ fn fuzzer_findings_stay_fixed() {
 }
 
 #[test]
-fn the_real_dataset_passes_the_harness() {
+fn the_frozen_dataset_passes_the_harness() {
     for (index, table) in TableId::ALL.iter().enumerate() {
         let mut input = vec![index as u8];
         input.extend_from_slice(hostile::sample(*table));

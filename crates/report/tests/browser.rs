@@ -2,12 +2,18 @@
 //! a screenshot. The page must show the summary figures, the findings, every partner country
 //! with its charts and the data dictionary, and no script from the data may have run.
 //!
-//! Needs `/usr/bin/chromium` (Debian's `chromium`); `.ci/run` installs it. Without it the test
-//! fails and says how to install it.
+//! Needs Chromium, found as `cargo xtask test` finds it (`$BILAT_CHROMIUM`, `$CHROME`, or
+//! `chromium`, `chromium-browser`, `google-chrome`, `google-chrome-stable` on `PATH`); that
+//! command installs it where it may. Without one these tests fail with the line that says what
+//! to install: never skipped.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod common;
+
+/// The lookup `cargo xtask test` uses, shared so that both find the same browser.
+#[path = "../../../xtask/src/chromium.rs"]
+mod chromium;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -16,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use report::{Base, Options, Outputs, render};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A fresh folder for one test's files.
@@ -30,13 +35,10 @@ fn scratch(name: &str) -> PathBuf {
 /// Runs headless Chromium on `page` with `args`, a fresh profile in `dir`, standard output to
 /// `dir/<name>.out`; fails the test after [`TIMEOUT`].
 fn chromium(dir: &Path, name: &str, page: &Path, args: &[String]) -> (ExitStatus, String) {
-    assert!(
-        Path::new(CHROMIUM).is_file(),
-        "Chromium is not installed at {CHROMIUM}: run `apt-get update && apt-get install chromium` (.ci/run does so in CI)"
-    );
+    let browser = chromium::find().unwrap_or_else(|missing| panic!("{missing}"));
     let out = dir.join(format!("{name}.out"));
     let err = dir.join(format!("{name}.err"));
-    let mut child = Command::new(CHROMIUM)
+    let mut child = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -137,11 +139,11 @@ fn chromium_shows_hostile_data_as_text_and_runs_no_script() {
 }
 
 #[test]
-fn chromium_renders_the_real_data() {
-    let outputs = render(&common::real_data(), None, &Options::default());
-    let (dom, png) = load("real", &outputs);
+fn chromium_renders_the_frozen_dataset() {
+    let outputs = render(&common::dataset(), None, &Options::default());
+    let (dom, png) = load("dataset", &outputs);
     assert_rendered(&dom, &png, &outputs);
-    let lookup = common::real_data();
+    let lookup = common::dataset();
     let (data, _) = ingest::parse(&lookup);
     // Every partner country has its section.
     for row in &data.relations.rows {

@@ -1,5 +1,5 @@
-//! Snapshots of `report.md` and `report.json`: on the real data, and on a small fixture with
-//! known findings against a known base.
+//! Snapshots of `report.md` and `report.json`: on the frozen copy of the dataset, and on a
+//! small fixture with known findings against a known base.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,10 +8,10 @@ mod common;
 use report::{Base, Options, render};
 
 #[test]
-fn real_data_markdown_and_json() {
-    let outputs = render(&common::real_data(), None, &Options::default());
-    insta::assert_snapshot!("real_data_markdown", outputs.markdown);
-    insta::assert_snapshot!("real_data_json", outputs.json);
+fn frozen_dataset_markdown_and_json() {
+    let outputs = render(&common::dataset(), None, &Options::default());
+    insta::assert_snapshot!("dataset_markdown", outputs.markdown);
+    insta::assert_snapshot!("dataset_json", outputs.json);
 }
 
 #[test]

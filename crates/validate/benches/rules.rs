@@ -16,11 +16,13 @@ const PARTNERS: usize = 50;
 const YEARS: usize = 20;
 const LINES: usize = 50;
 
-/// A consistent data folder: the real countries and sources files, and NO's trade with
-/// `PARTNERS` partners (all coded `JP`..), each flow split into `LINES` commodity lines whose
-/// shares match their values.
+/// A consistent data folder: the frozen dataset's sources file (`tests/fixtures/dataset/`), and
+/// NO's trade with `PARTNERS` partners (all coded `JP`..), each flow split into `LINES`
+/// commodity lines whose shares match their values.
 fn data() -> ingest::DataDir {
-    let real = |file: &str| std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/").to_owned() + file).ok();
+    let frozen = |file: &str| {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dataset/").to_owned() + file).ok()
+    };
     let codes: Vec<String> = (0..PARTNERS)
         .map(|i| format!("{}{}", char::from(b'A' + (i / 26) as u8), char::from(b'A' + (i % 26) as u8)))
         .collect();
@@ -46,7 +48,7 @@ fn data() -> ingest::DataDir {
         TableId::Countries => Some(countries.clone().into_bytes()),
         TableId::Trade => Some(trade.clone().into_bytes()),
         TableId::TradeCommodities => Some(lines.clone().into_bytes()),
-        TableId::Sources => real("sources.csv"),
+        TableId::Sources => frozen("sources.csv"),
         _ => Some(table.def().columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",").into_bytes()),
     })
 }

@@ -1,4 +1,4 @@
-//! Shared by the report's integration tests: loading fixture folders.
+//! Shared by the report's integration tests: loading fixture folders and the frozen dataset.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -18,8 +18,10 @@ pub(crate) fn fixture(name: &str) -> DataDir {
     DataDir::from_memory("data", |table: TableId| std::fs::read(dir.join(table.file())).ok())
 }
 
-/// The repository's real `data/` folder, shown as `data`.
-pub(crate) fn real_data() -> DataDir {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+/// The frozen copy of the dataset (`tests/fixtures/dataset/` of the workspace), shown as `data`
+/// like the folder it was copied from. Tests never read the live `data/`: a contributor's valid
+/// rows there must not change a snapshot.
+pub(crate) fn dataset() -> DataDir {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/dataset");
     ingest::read_dir_as(&dir, "data").unwrap()
 }
