@@ -371,3 +371,20 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+#[test]
+fn the_unsafe_character_set_is_written_once() {
+    let root = workspace_root();
+    let policy = root.join("crates/diagnostic/src/text.rs");
+    for entry in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+        for (path, text) in sources(&entry.path().join("src")) {
+            if path == policy {
+                continue;
+            }
+            let code = code_of(&text).to_ascii_lowercase();
+            for member in ["\\u{202a}", "\\u{2066}", "\\u{200e}", "\\u{061c}"] {
+                assert!(!code.contains(member), "{}: the unsafe set belongs in diagnostic::text", path.display());
+            }
+        }
+    }
+}
