@@ -244,6 +244,14 @@ impl ser::Serializer for CellProbe {
     }
 }
 
+struct Formulas;
+
+impl super::PerTable for Formulas {
+    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+        formulas(context, table)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,13 +275,5 @@ mod tests {
         let cells = ["x", "1", "", "+47 statsminister", ""];
         let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
         assert_eq!(starts(&row, &[true, false, true, true, true]), vec![("name", '+')]);
-    }
-}
-
-struct Formulas;
-
-impl super::PerTable for Formulas {
-    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
-        formulas(context, table)
     }
 }
