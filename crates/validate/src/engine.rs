@@ -71,7 +71,9 @@ impl<'d, 'a> Context<'d, 'a> {
         message: String,
         help: Option<String>,
     ) -> Finding {
-        let column_index = R::TABLE.def().column_index(column);
+        let span = table.cell_span_by_name(row.pos, column);
+        let written = span.clone().and_then(|span| written_text(table, span));
+        let value = written.or_else(|| R::TABLE.def().column_index(column).map(|c| row.record.cell_text(c)));
         Finding {
             rule: rule.id,
             severity: rule.severity,
@@ -79,8 +81,8 @@ impl<'d, 'a> Context<'d, 'a> {
             line: row.pos.line,
             column: Some(column.to_owned()),
             key: Some(row.record.key_text()),
-            value: column_index.map(|c| row.record.cell_text(c)),
-            span: table.cell_span_by_name(row.pos, column),
+            value,
+            span,
             message,
             help,
             related: Vec::new(),
@@ -105,6 +107,18 @@ impl<'d, 'a> Context<'d, 'a> {
             span: column.and_then(|c| table.cell_span_by_name(pos, c)),
             snippet: table.snippet(pos),
         }
+    }
+}
+
+/// A cell's text as written in the file, from its raw span: unquoted, with doubled quotes
+/// made single. This, not the typed value written out again (`85500` for `085500`), is what
+/// an exception's `value` is compared with.
+fn written_text<'a, R>(table: &Table<'a, R>, span: std::ops::Range<usize>) -> Option<String> {
+    let raw = table.file.bytes.as_deref()?.get(span)?;
+    let text = String::from_utf8_lossy(raw);
+    match text.strip_prefix('"').and_then(|quoted| quoted.strip_suffix('"')) {
+        Some(inner) => Some(inner.replace("\"\"", "\"")),
+        None => Some(text.into_owned()),
     }
 }
 
