@@ -27,25 +27,32 @@
 //! divided to reach a verdict: quotients are compared by cross-multiplication ([`Ratio`]),
 //! and binary floating point is not used at all.
 //!
-//! # Why nothing overflows on data read from CSV
+//! # Why nothing overflows on the cells the model accepts
 //!
-//! A parsed cell has at most 18 digits (|units| < 10^18) and at most 9 after the point, and
-//! a unit is at most 10^9 kroner. So:
+//! A parsed cell has at most 18 digits (|units| < 10^18) and at most 9 after the point
+//! (`model::value::decimal`'s `MAX_DIGITS` and `MAX_SCALE`), and a unit is at most 10^9
+//! kroner. So every verdict fits in an `i128`:
 //!
 //! - A figure's bounds are `(10·units ± w) × 10^(unit − scale − 1)` with
 //!   `w ≤ max(5, |units|)`: every numerator is below 1.1 × 10^19, every exponent is in
 //!   [−10, 8].
-//! - A product of two bounds (a share times a total, a value times a share) has a numerator
-//!   below 1.21 × 10^38 < `i128::MAX` ≈ 1.70 × 10^38.
+//! - A product of two bounds (a share times a total, a value times a share, the two sides of
+//!   a cross-multiplication) has a numerator below 1.21 × 10^38 < `i128::MAX` ≈ 1.70 × 10^38.
 //! - A sum aligns its terms to the finer exponent, a shift of at most 10^18, so each aligned
 //!   term is below 1.1 × 10^37. Running sums are only extended while they do not exceed a
 //!   bound of that same size, so they stay below 2.2 × 10^37.
 //! - [`Exact`]'s comparison never overflows: when scaling one side by a power of ten would
 //!   overflow, that side is larger than any `i128` the other side can be.
 //!
-//! The operations are checked nonetheless, because a [`Decimal`] built in code may exceed the
-//! parser's limits: an overflow is [`TooLarge`], which a rule reports as a warning ("too large
-//! to check exactly"), never as a verdict and never by skipping silently.
+//! A quotient shown in a help text can exceed every machine integer (a value of 10^27 kroner
+//! at a share of 10^−9 %), so display rounds by long division into decimal digits
+//! ([`Digits`]), of any length, and cannot fail.
+//!
+//! The verdicts' operations are checked nonetheless, because a [`Decimal`] built in code may
+//! exceed the parser's limits: an overflow is [`TooLarge`], which a rule reports as a warning
+//! ("too large to check exactly"), never as a verdict and never by skipping silently. No cell
+//! the model accepts reaches it: the property tests below decide figures at the limits and
+//! compare every verdict with exact arithmetic on decimal digits.
 //!
 //! # Display
 //!
@@ -64,7 +71,7 @@ use model::{Decimal, Qualifier, Record, Unit};
 use crate::engine::{Context, Rule};
 
 /// An arithmetic step whose result does not fit in 128 bits. See the module documentation:
-/// it cannot happen with figures read from CSV.
+/// it cannot happen with the figures the model accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TooLarge;
 
@@ -142,18 +149,24 @@ impl Exact {
 
 /// `numerator × 10^exponent` written out, with `-exponent` decimals when it is negative.
 fn digits(numerator: i128, exponent: i32) -> String {
-    let mut text = numerator.to_string();
+    if numerator == 0 && exponent >= 0 {
+        return "0".to_owned();
+    }
+    place_point(numerator.to_string(), i64::from(exponent))
+}
+
+/// The integer `text` (ASCII digits) times `10^exponent`, written out: zeros appended for a
+/// positive exponent, a point placed `-exponent` digits from the end for a negative one.
+fn place_point(mut text: String, exponent: i64) -> String {
+    let count = usize::try_from(exponent.unsigned_abs()).unwrap_or(usize::MAX);
     if exponent >= 0 {
-        if numerator != 0 {
-            text.extend(std::iter::repeat_n('0', exponent.unsigned_abs() as usize));
-        }
+        text.extend(std::iter::repeat_n('0', count));
         return text;
     }
-    let decimals = exponent.unsigned_abs() as usize;
-    if text.len() <= decimals {
-        text = format!("{}{text}", "0".repeat(decimals + 1 - text.len()));
+    if text.len() <= count {
+        text.insert_str(0, &"0".repeat(count + 1 - text.len()));
     }
-    text.insert(text.len() - decimals, '.');
+    text.insert(text.len() - count, '.');
     text
 }
 
@@ -324,36 +337,111 @@ impl Ratio {
         Ok(left.cmp(&right))
     }
 
-    /// The quotient in a unit worth `10^unit_exponent`, rounded to `decimals` decimals:
-    /// an [`Exact`] whose exponent is `unit_exponent − decimals`. By long division, so that
-    /// only the digits shown need to fit.
-    pub(crate) fn rounded(&self, unit_exponent: i32, decimals: u32, rounding: Rounding) -> Result<Exact, TooLarge> {
-        let decimals_i32 = i32::try_from(decimals).map_err(|_| TooLarge)?;
-        let (numerator, denominator) = (self.numerator.numerator, self.denominator.numerator);
-        // value × 10^decimals in the unit = numerator × 10^shift / denominator.
-        let shift = self.numerator.exponent - self.denominator.exponent - unit_exponent + decimals_i32;
-        let (mut quotient, remainder_is_zero) = if shift >= 0 {
-            let mut quotient = numerator / denominator;
-            let mut remainder = numerator % denominator;
+    /// The quotient in a unit worth `10^unit_exponent`, rounded to `decimals` decimals: the
+    /// digits of `quotient × 10^decimals`. By long division into decimal digits, so that it
+    /// never overflows, however large the quotient or fine the rounding.
+    pub(crate) fn rounded(&self, unit_exponent: i32, decimals: u32, rounding: Rounding) -> Digits {
+        let numerator = self.numerator.numerator.unsigned_abs();
+        let denominator = self.denominator.numerator.unsigned_abs();
+        // quotient × 10^decimals in the unit = numerator × 10^shift / denominator.
+        let shift =
+            i64::from(self.numerator.exponent) - i64::from(self.denominator.exponent) - i64::from(unit_exponent)
+                + i64::from(decimals);
+        let mut text = (numerator / denominator).to_string();
+        let mut remainder = numerator % denominator;
+        let exact = if shift >= 0 {
             for _ in 0..shift {
-                let widened = remainder.checked_mul(10).ok_or(TooLarge)?;
-                let digit = widened / denominator;
-                remainder = widened % denominator;
-                quotient = quotient.checked_mul(10).and_then(|q| q.checked_add(digit)).ok_or(TooLarge)?;
+                let (digit, rest) = next_digit(remainder, denominator);
+                text.push(char::from(b'0' + digit));
+                remainder = rest;
             }
-            (quotient, remainder == 0)
+            remainder == 0
         } else {
-            let scale = checked_pow10(shift.unsigned_abs()).and_then(|p| denominator.checked_mul(p));
-            match scale {
-                Some(divisor) => (numerator / divisor, numerator % divisor == 0),
-                // The divisor exceeds `i128::MAX`, hence the numerator: the quotient is below 1.
-                None => (0, numerator == 0),
-            }
+            // Dropping the last `-shift` digits of the integer quotient divides it by 10^-shift,
+            // rounding down.
+            let dropped = usize::try_from(shift.unsigned_abs()).unwrap_or(usize::MAX).min(text.len());
+            let tail = text.split_off(text.len() - dropped);
+            remainder == 0 && tail.bytes().all(|b| b == b'0')
         };
-        if rounding == Rounding::Up && !remainder_is_zero {
-            quotient = quotient.checked_add(1).ok_or(TooLarge)?;
+        let mut digits = Digits::new(&text);
+        if rounding == Rounding::Up && !exact {
+            digits.increment();
         }
-        Ok(Exact::new(quotient, unit_exponent - decimals_i32))
+        digits
+    }
+}
+
+/// The next digit of a long division and the remainder after it: `10 × remainder` divided by
+/// `divisor`, for `remainder < divisor`. By ten additions that each stay below `divisor`, so
+/// that nothing overflows whatever the divisor.
+fn next_digit(remainder: u128, divisor: u128) -> (u8, u128) {
+    let (mut digit, mut rest) = (0, 0u128);
+    for _ in 0..10 {
+        // `rest + remainder` reaches `divisor` exactly when `remainder ≥ divisor − rest`.
+        let room = divisor - rest;
+        if remainder >= room {
+            rest = remainder - room;
+            digit += 1;
+        } else {
+            rest += remainder;
+        }
+    }
+    (digit, rest)
+}
+
+/// A non-negative integer as its decimal digits, without leading zeros (`0` for zero): a
+/// quotient rounded for display, which may have more digits than any machine integer holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Digits(String);
+
+impl Digits {
+    /// The number `text` spells in ASCII digits.
+    fn new(text: &str) -> Digits {
+        let significant = text.trim_start_matches('0');
+        Digits(if significant.is_empty() { "0" } else { significant }.to_owned())
+    }
+
+    /// How many digits the number has: 1 for 0 to 9.
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Adds one.
+    fn increment(&mut self) {
+        let mut digits = std::mem::take(&mut self.0).into_bytes();
+        let mut carry = true;
+        for digit in digits.iter_mut().rev() {
+            if *digit == b'9' {
+                *digit = b'0';
+            } else {
+                *digit += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            digits.insert(0, b'1');
+        }
+        self.0 = digits.into_iter().map(char::from).collect();
+    }
+
+    /// The number divided by `10^decimals`, with exactly `decimals` decimals: `2750` with 2 is
+    /// `27.50`.
+    fn with_decimals(&self, decimals: u32) -> String {
+        place_point(self.0.clone(), -i64::from(decimals))
+    }
+}
+
+impl Ord for Digits {
+    fn cmp(&self, other: &Digits) -> Ordering {
+        // Without leading zeros, the longer number is the larger.
+        (self.0.len(), &self.0).cmp(&(other.0.len(), &other.0))
+    }
+}
+
+impl PartialOrd for Digits {
+    fn partial_cmp(&self, other: &Digits) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -387,13 +475,12 @@ impl QuotientBounds {
     }
 
     /// The range rounded outward to `decimals` in a unit worth `10^unit_exponent`.
-    pub(crate) fn shown(&self, unit_exponent: i32, decimals: u32) -> Result<ShownRange, TooLarge> {
-        Ok(ShownRange {
-            lo: self.lo.rounded(unit_exponent, decimals, Rounding::Down)?,
-            hi: self.hi.map(|hi| hi.rounded(unit_exponent, decimals, Rounding::Up)).transpose()?,
-            unit_exponent,
+    pub(crate) fn shown(&self, unit_exponent: i32, decimals: u32) -> ShownRange {
+        ShownRange {
+            lo: self.lo.rounded(unit_exponent, decimals, Rounding::Down),
+            hi: self.hi.map(|hi| hi.rounded(unit_exponent, decimals, Rounding::Up)),
             decimals,
-        })
+        }
     }
 }
 
@@ -401,83 +488,79 @@ impl QuotientBounds {
 const MAX_SHOWN_DECIMALS: u32 = 12;
 
 /// How many significant digits a shown range gives its lower bound, at least.
-const SHOWN_SIGNIFICANT_DIGITS: u32 = 3;
+const SHOWN_SIGNIFICANT_DIGITS: usize = 3;
 
 /// Shows two disjoint quotient ranges, rounded outward, with the fewest decimals at which
 /// the shown ranges stay apart: so that people reading the help see the gap that the finding
 /// is about, not a rounding artefact that seems to close it. The decimals are at least
 /// `at_least`, and enough for [`SHOWN_SIGNIFICANT_DIGITS`] digits of `first`'s lower bound
-/// (`0.0275 %`, not `0.0 %`).
+/// (`0.0275 %`, not `0.0 %`). Ranges that stay together at [`MAX_SHOWN_DECIMALS`] are shown
+/// at that many.
 pub(crate) fn show_apart(
     first: &QuotientBounds,
     second: &QuotientBounds,
     unit_exponent: i32,
     at_least: u32,
-) -> Result<(ShownRange, ShownRange), TooLarge> {
+) -> (ShownRange, ShownRange) {
     let mut decimals = at_least.min(MAX_SHOWN_DECIMALS);
     if !first.lo.numerator.is_zero() {
-        let significant = checked_pow10(SHOWN_SIGNIFICANT_DIGITS - 1).ok_or(TooLarge)?;
         while decimals < MAX_SHOWN_DECIMALS
-            && first.lo.rounded(unit_exponent, decimals, Rounding::Down)?.numerator < significant
+            && first.lo.rounded(unit_exponent, decimals, Rounding::Down).len() < SHOWN_SIGNIFICANT_DIGITS
         {
             decimals += 1;
         }
     }
     loop {
-        let shown = (first.shown(unit_exponent, decimals)?, second.shown(unit_exponent, decimals)?);
+        let shown = (first.shown(unit_exponent, decimals), second.shown(unit_exponent, decimals));
         if !shown.0.overlaps(&shown.1) || decimals >= MAX_SHOWN_DECIMALS {
-            return Ok(shown);
+            return shown;
         }
         decimals += 1;
     }
 }
 
-/// A range rounded for display, with a fixed number of decimals.
-#[derive(Clone, Copy, Debug)]
+/// A range rounded for display, with a fixed number of decimals: its bounds are the digits
+/// of `bound × 10^decimals`.
+#[derive(Clone, Debug)]
 pub(crate) struct ShownRange {
-    lo: Exact,
-    hi: Option<Exact>,
-    unit_exponent: i32,
+    lo: Digits,
+    hi: Option<Digits>,
     decimals: u32,
 }
 
 impl ShownRange {
     fn overlaps(&self, other: &ShownRange) -> bool {
-        self.hi.is_none_or(|hi| other.lo <= hi) && other.hi.is_none_or(|hi| self.lo <= hi)
+        debug_assert_eq!(self.decimals, other.decimals, "ranges shown alike compare alike");
+        self.hi.as_ref().is_none_or(|hi| other.lo <= *hi) && other.hi.as_ref().is_none_or(|hi| self.lo <= *hi)
     }
 
     /// A bound with exactly the shown number of decimals, trailing zeros included.
-    fn bound(&self, value: Exact) -> String {
-        let decimals = i32::try_from(self.decimals).unwrap_or(i32::MAX);
-        // `value` was rounded to this exponent, so its numerator at it is exact.
-        match value.numerator_at(self.unit_exponent - decimals) {
-            Ok(numerator) => digits(numerator, -decimals),
-            Err(TooLarge) => value.render(self.unit_exponent),
-        }
+    fn bound(&self, value: &Digits) -> String {
+        value.with_decimals(self.decimals)
     }
 
     /// `27.5 %–28.8 %` with `unit` "%", or `at least 27.5 %` when unbounded.
     pub(crate) fn with_unit_on_each(&self, unit: &str) -> String {
-        match self.hi {
-            Some(hi) => format!("{} {unit}–{} {unit}", self.bound(self.lo), self.bound(hi)),
-            None => format!("at least {} {unit}", self.bound(self.lo)),
+        match &self.hi {
+            Some(hi) => format!("{} {unit}–{} {unit}", self.bound(&self.lo), self.bound(hi)),
+            None => format!("at least {} {unit}", self.bound(&self.lo)),
         }
     }
 
     /// `820–900 NOK billion`, or `at least 820 NOK billion` when unbounded.
     pub(crate) fn with_unit_after(&self, unit: &str) -> String {
-        match self.hi {
-            Some(hi) => format!("{}–{} {unit}", self.bound(self.lo), self.bound(hi)),
-            None => format!("at least {} {unit}", self.bound(self.lo)),
+        match &self.hi {
+            Some(hi) => format!("{}–{} {unit}", self.bound(&self.lo), self.bound(hi)),
+            None => format!("at least {} {unit}", self.bound(&self.lo)),
         }
     }
 }
 
 impl fmt::Display for ShownRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.hi {
-            Some(hi) => write!(f, "{}–{}", self.bound(self.lo), self.bound(hi)),
-            None => write!(f, "at least {}", self.bound(self.lo)),
+        match &self.hi {
+            Some(hi) => write!(f, "{}–{}", self.bound(&self.lo), self.bound(hi)),
+            None => write!(f, "at least {}", self.bound(&self.lo)),
         }
     }
 }
@@ -623,28 +706,40 @@ mod tests {
         let implied = QuotientBounds::of(billions("2.9").times_pow10(2), billions("10.3"));
         let stated = QuotientBounds::whole(percent("31"));
         assert_eq!(overlaps(&implied, &stated), Ok(false));
-        let (shown, _) = show_apart(&implied, &stated, 0, 1).unwrap();
+        let (shown, _) = show_apart(&implied, &stated, 0, 1);
         assert_eq!(shown.with_unit_on_each("%"), "27.5 %–28.8 %");
         // 11.3869… %–11.4990… %: at 3 decimals the upper end would read 11.500, touching 11.5.
         let implied = QuotientBounds::of(billions("1.1786").times_pow10(2), billions("10.3"));
-        let (shown, stated) = show_apart(&implied, &QuotientBounds::whole(percent("12")), 0, 1).unwrap();
+        let (shown, stated) = show_apart(&implied, &QuotientBounds::whole(percent("12")), 0, 1);
         assert_eq!(shown.to_string(), "11.3869–11.4991");
         assert_eq!(stated.to_string(), "11.5000–12.5000");
         let ratio = Ratio::new(Exact::integer(2), Exact::integer(3));
-        assert_eq!(ratio.rounded(0, 2, Rounding::Down).unwrap().render(0), "0.66");
-        assert_eq!(ratio.rounded(0, 2, Rounding::Up).unwrap().render(0), "0.67");
-        assert_eq!(ratio.rounded(-3, 0, Rounding::Up).unwrap().render(0), "0.667");
-        assert_eq!(Ratio::whole(Exact::integer(5)).rounded(3, 1, Rounding::Up).unwrap().render(3), "0.1");
-        assert_eq!(Ratio::whole(Exact::integer(5)).rounded(30, 1, Rounding::Down).unwrap().render(0), "0");
+        assert_eq!(ratio.rounded(0, 2, Rounding::Down).with_decimals(2), "0.66");
+        assert_eq!(ratio.rounded(0, 2, Rounding::Up).with_decimals(2), "0.67");
+        // In thousandths: 666.66… rounds up to 667.
+        assert_eq!(ratio.rounded(-3, 0, Rounding::Up).with_decimals(0), "667");
+        assert_eq!(Ratio::whole(Exact::integer(5)).rounded(3, 1, Rounding::Up).with_decimals(1), "0.1");
+        assert_eq!(Ratio::whole(Exact::integer(5)).rounded(30, 1, Rounding::Down).with_decimals(1), "0.0");
+        assert_eq!(Ratio::whole(Exact::integer(995)).rounded(0, 0, Rounding::Up).with_decimals(2), "9.95");
+        // Exact multiples of the last shown digit are not rounded up.
+        assert_eq!(
+            Ratio::new(Exact::integer(3), Exact::integer(4)).rounded(0, 2, Rounding::Up).with_decimals(2),
+            "0.75"
+        );
+        // 9.99… rounds up to a number with one more digit.
+        assert_eq!(
+            Ratio::new(Exact::integer(999), Exact::integer(100)).rounded(0, 0, Rounding::Up).with_decimals(0),
+            "10"
+        );
         let unbounded = QuotientBounds::of(billions("1"), Bounds::of_percent(decimal("0")).unwrap());
-        assert_eq!(unbounded.shown(0, 0).unwrap().with_unit_after("NOK"), "at least 1000000000 NOK");
+        assert_eq!(unbounded.shown(0, 0).with_unit_after("NOK"), "at least 1000000000 NOK");
     }
 
     #[test]
     fn implied_totals_overlap_when_some_total_fits_both() {
         // Japan 2011: 10.3 NOK billion is 1.2 % of Norway's exports: 820–900 NOK billion.
         let japan = QuotientBounds::of(billions("10.3").times_pow10(2), percent("1.2"));
-        assert_eq!(japan.shown(9, 1).unwrap().with_unit_after("NOK billion"), "820.0–900.0 NOK billion");
+        assert_eq!(japan.shown(9, 1).with_unit_after("NOK billion"), "820.0–900.0 NOK billion");
         let close = QuotientBounds::of(billions("0.5").times_pow10(2), percent("0.06"));
         assert_eq!(overlaps(&japan, &close), Ok(true));
         let far = QuotientBounds::of(billions("0.5").times_pow10(2), percent("0.04"));
@@ -781,12 +876,237 @@ mod tests {
             decimals in 0u32..=6,
         ) {
             let ratio = Ratio::new(Exact::new(numerator, exponent), Exact::new(denominator, 0));
-            let down = ratio.rounded(unit_exponent, decimals, Rounding::Down).unwrap();
-            let up = ratio.rounded(unit_exponent, decimals, Rounding::Up).unwrap();
+            let exponent = unit_exponent - i32::try_from(decimals).unwrap();
+            let down = Exact::new(ratio.rounded(unit_exponent, decimals, Rounding::Down).0.parse().unwrap(), exponent);
+            let up = Exact::new(ratio.rounded(unit_exponent, decimals, Rounding::Up).0.parse().unwrap(), exponent);
             prop_assert!(Ratio::whole(down).checked_cmp(&ratio).unwrap().is_le());
             prop_assert!(Ratio::whole(up).checked_cmp(&ratio).unwrap().is_ge());
-            let step = Exact::new(1, unit_exponent - i32::try_from(decimals).unwrap());
+            let step = Exact::new(1, exponent);
             prop_assert!(down.checked_add(step).unwrap() >= up);
+        }
+    }
+
+    /// Exact arithmetic by another route, to check verdicts on figures at the model's limits,
+    /// whose products exceed every machine integer: a non-negative `digits × 10^exponent`,
+    /// one decimal digit per element, least significant first.
+    #[derive(Clone, Debug)]
+    struct Big {
+        digits: Vec<u64>,
+        exponent: i64,
+    }
+
+    impl Big {
+        fn of(value: Exact) -> Big {
+            Big::spelled(&value.numerator.to_string(), i64::from(value.exponent))
+        }
+
+        fn spelled(text: &str, exponent: i64) -> Big {
+            Big { digits: text.bytes().rev().map(|b| u64::from(b - b'0')).collect(), exponent }
+        }
+
+        fn times(&self, other: &Big) -> Big {
+            let mut digits = vec![0u64; self.digits.len() + other.digits.len()];
+            for (i, a) in self.digits.iter().enumerate() {
+                for (j, b) in other.digits.iter().enumerate() {
+                    digits[i + j] += a * b;
+                }
+            }
+            Big { digits: carried(digits), exponent: self.exponent + other.exponent }
+        }
+
+        fn plus(&self, other: &Big) -> Big {
+            let exponent = self.exponent.min(other.exponent);
+            let (mut a, b) = (self.digits_at(exponent), other.digits_at(exponent));
+            a.resize(a.len().max(b.len()), 0);
+            b.iter().enumerate().for_each(|(i, d)| a[i] += d);
+            Big { digits: carried(a), exponent }
+        }
+
+        /// The digits at a finer exponent, with no zeros above the most significant digit.
+        fn digits_at(&self, exponent: i64) -> Vec<u64> {
+            let mut digits = vec![0; usize::try_from(self.exponent - exponent).unwrap()];
+            digits.extend(&self.digits);
+            while digits.len() > 1 && digits.last() == Some(&0) {
+                digits.pop();
+            }
+            digits
+        }
+
+        fn compare(&self, other: &Big) -> Ordering {
+            let exponent = self.exponent.min(other.exponent);
+            let (a, b) = (self.digits_at(exponent), other.digits_at(exponent));
+            a.len().cmp(&b.len()).then_with(|| a.iter().rev().cmp(b.iter().rev()))
+        }
+    }
+
+    fn carried(mut digits: Vec<u64>) -> Vec<u64> {
+        let mut carry = 0;
+        for digit in &mut digits {
+            let total = *digit + carry;
+            *digit = total % 10;
+            carry = total / 10;
+        }
+        while carry > 0 {
+            digits.push(carry % 10);
+            carry /= 10;
+        }
+        digits
+    }
+
+    /// `a/b` against `c/d` by the oracle: `a·d` against `c·b`.
+    fn oracle_cmp(left: &Ratio, right: &Ratio) -> Ordering {
+        let cross = Big::of(left.numerator).times(&Big::of(right.denominator));
+        cross.compare(&Big::of(right.numerator).times(&Big::of(left.denominator)))
+    }
+
+    /// A shown bound as a number: its digits times `10^(unit_exponent − decimals)`.
+    fn shown_bound(digits: &Digits, unit_exponent: i32, decimals: u32) -> Big {
+        Big::spelled(&digits.0, i64::from(unit_exponent) - i64::from(decimals))
+    }
+
+    #[test]
+    fn the_oracle_agrees_with_small_numbers() {
+        let big = |n: i128, e: i32| Big::of(Exact::new(n, e));
+        assert_eq!(big(285, -1).compare(&big(2850, -2)), Ordering::Equal);
+        assert_eq!(big(99, 0).times(&big(99, 1)).compare(&big(98010, 0)), Ordering::Equal);
+        assert_eq!(big(15, -1).plus(&big(2, 0)).compare(&big(35, -1)), Ordering::Equal);
+        assert_eq!(big(0, 5).compare(&big(0, -5)), Ordering::Equal);
+        assert_eq!(big(1, 40).compare(&big(i128::MAX, 0)), Ordering::Greater);
+        let third = Ratio::new(Exact::integer(1), Exact::integer(3));
+        assert_eq!(oracle_cmp(&third, &Ratio::new(Exact::integer(33), Exact::integer(100))), Ordering::Greater);
+    }
+
+    #[test]
+    fn disjoint_totals_at_the_limits_are_decided_and_shown() {
+        // 999999 NOK billion at 0.000000001 % of the reporter's exports, against
+        // 0.000000001 NOK at 50 %: totals of 6.7 × 10^25 NOK and more, against 3 × 10^-9 NOK
+        // at most.
+        let japan = QuotientBounds::of(billions("999999").times_pow10(2), percent("0.000000001"));
+        let cambodia = QuotientBounds::of(money("0.000000001", Unit::Nok).times_pow10(2), percent("50"));
+        assert_eq!(overlaps(&japan, &cambodia), Ok(false));
+        let (mine, theirs) = show_apart(&cambodia, &japan, 0, 0);
+        assert_eq!(mine.with_unit_after("NOK"), "0.000000000990–0.000000003031 NOK");
+        assert_eq!(
+            theirs.with_unit_after("NOK"),
+            "66666566666666666666666666.666666666666–199999900000000000000000000.000000000000 NOK"
+        );
+        let (mine, theirs) = show_apart(&japan, &cambodia, 9, 0);
+        assert_eq!(mine.with_unit_after("NOK billion"), "66666566666666666–199999900000000000 NOK billion");
+        assert_eq!(theirs.with_unit_after("NOK billion"), "0–1 NOK billion");
+    }
+
+    /// The largest number of significant digits a cell may carry, as a number of units.
+    const LARGEST_UNITS: i64 = 10i64.pow(model::value::MAX_DIGITS as u32) - 1;
+
+    /// A figure the model accepts, weighted towards its limits: up to [`model::value::MAX_DIGITS`]
+    /// digits, up to [`model::value::MAX_SCALE`] of them after the point.
+    fn figure_at_the_limits() -> impl Strategy<Value = Decimal> {
+        let units = prop_oneof![
+            Just(LARGEST_UNITS),
+            Just(1i64),
+            Just(0i64),
+            LARGEST_UNITS / 10..=LARGEST_UNITS,
+            0..=LARGEST_UNITS,
+            1i64..=1_000,
+        ];
+        let scale = prop_oneof![Just(0u8), Just(model::value::MAX_SCALE), 0..=model::value::MAX_SCALE];
+        (units, scale).prop_map(|(units, scale)| Decimal::new(units, scale))
+    }
+
+    /// A money figure at the limits, in any unit, exact or approximate.
+    fn money_at_the_limits() -> impl Strategy<Value = (Decimal, Bounds)> {
+        (figure_at_the_limits(), 0usize..3, any::<bool>()).prop_map(|(figure, unit, approximate)| {
+            let qualifier = if approximate { Qualifier::Approximately } else { Qualifier::Exact };
+            (figure, Bounds::of_money(figure, UNITS[unit], qualifier).unwrap())
+        })
+    }
+
+    /// Whether the model's parser accepts a figure as written.
+    fn accepted(figure: Decimal) -> bool {
+        Decimal::parse(&figure.to_string()) == Ok(figure)
+    }
+
+    proptest! {
+        /// A share at the limits is decided, never "too large", and exactly: as the oracle
+        /// decides `part × 100 ∈ [share.lo × whole.lo, share.hi × whole.hi]`.
+        #[test]
+        fn shares_at_the_limits_are_decided_exactly(
+            (part_figure, part) in money_at_the_limits(),
+            (whole_figure, whole) in money_at_the_limits(),
+            share_figure in figure_at_the_limits(),
+        ) {
+            prop_assert!(accepted(part_figure) && accepted(whole_figure) && accepted(share_figure));
+            let share = Bounds::of_percent(share_figure).unwrap();
+            let (part_hi, whole_hi, share_hi) = (part.hi.unwrap(), whole.hi.unwrap(), share.hi.unwrap());
+            let lowest = Big::of(share.lo).times(&Big::of(whole.lo));
+            let highest = Big::of(share_hi).times(&Big::of(whole_hi));
+            let fits = Big::of(part.lo.times_pow10(2)).compare(&highest).is_le()
+                && lowest.compare(&Big::of(part_hi.times_pow10(2))).is_le();
+            prop_assert_eq!(share_fits(part, whole, share), Ok(fits));
+        }
+
+        /// Implied totals at the limits compare exactly, every pair of bounds the reporter
+        /// total rule compares, and their help text shows ranges that contain the exact ones.
+        #[test]
+        fn implied_totals_at_the_limits_compare_exactly(
+            (value_a, money_a) in money_at_the_limits(),
+            (value_b, money_b) in money_at_the_limits(),
+            share_a in figure_at_the_limits(),
+            share_b in figure_at_the_limits(),
+            unit in 0usize..3,
+        ) {
+            prop_assert!(accepted(value_a) && accepted(value_b) && accepted(share_a) && accepted(share_b));
+            let implied = |money: Bounds, share: Decimal| {
+                QuotientBounds::of(money.times_pow10(2), Bounds::of_percent(share).unwrap())
+            };
+            let (a, b) = (implied(money_a, share_a), implied(money_b, share_b));
+            let bounds = |q: &QuotientBounds| std::iter::once(q.lo).chain(q.hi).collect::<Vec<_>>();
+            for left in bounds(&a) {
+                for right in bounds(&b) {
+                    prop_assert_eq!(left.checked_cmp(&right), Ok(oracle_cmp(&left, &right)));
+                }
+            }
+            let unit_exponent = i32::from(UNITS[unit].exponent());
+            let (shown_a, shown_b) = show_apart(&a, &b, unit_exponent, 0);
+            for (shown, exact) in [(&shown_a, &a), (&shown_b, &b)] {
+                let lo = shown_bound(&shown.lo, unit_exponent, shown.decimals);
+                let exact_lo = Big::of(exact.lo.numerator);
+                prop_assert!(lo.times(&Big::of(exact.lo.denominator)).compare(&exact_lo).is_le());
+                prop_assert_eq!(shown.hi.is_some(), exact.hi.is_some());
+                if let (Some(hi), Some(exact_hi)) = (&shown.hi, exact.hi) {
+                    let hi = shown_bound(hi, unit_exponent, shown.decimals);
+                    let scaled = hi.times(&Big::of(exact_hi.denominator));
+                    prop_assert!(scaled.compare(&Big::of(exact_hi.numerator)).is_ge());
+                }
+            }
+        }
+
+        /// Sums of lower ends at the limits, as `trade/parts-exceed-total` adds them (each
+        /// addition to a sum that does not exceed the total yet), are exact and never "too
+        /// large".
+        #[test]
+        fn running_sums_at_the_limits_are_exact(
+            (total_figure, total) in money_at_the_limits(),
+            parts in prop::collection::vec(money_at_the_limits(), 1..12),
+            shares in prop::collection::vec(figure_at_the_limits(), 1..12),
+        ) {
+            prop_assert!(accepted(total_figure));
+            let share_bounds = shares.iter().map(|&share| Bounds::of_percent(share).unwrap());
+            for (terms, limit) in [
+                (parts.iter().map(|(_, bounds)| *bounds).collect::<Vec<_>>(), total.hi.unwrap()),
+                (share_bounds.collect(), Exact::integer(100)),
+            ] {
+                let (mut sum, mut oracle) = (Exact::ZERO, Big::of(Exact::ZERO));
+                for term in terms {
+                    sum = sum.checked_add(term.lo).unwrap();
+                    oracle = oracle.plus(&Big::of(term.lo));
+                    prop_assert_eq!(Big::of(sum).compare(&oracle), Ordering::Equal);
+                    prop_assert_eq!(sum > limit, oracle.compare(&Big::of(limit)).is_gt());
+                    if sum > limit {
+                        break;
+                    }
+                }
+            }
         }
     }
 }

@@ -13,7 +13,8 @@
 //! The finding is on the share cell, with the flow's total as a related row and the
 //! arithmetic in the help. The rule is silent when the line has no value or no share, when
 //! the flow has no total (`key/reference` reports that), and when the total is `near_zero`
-//! (no upper bound, so no share can be refuted).
+//! (no upper bound, so no share can be refuted). When `trade.csv` holds the flow twice
+//! (`key/duplicate` reports it), the line is checked against the first in file order.
 //!
 //! Failing (against the total `NO,JP,2011,export,10.3,NOK billion,exact,1.2,no-jp-2015`,
 //! 2.9 / 10.3 is 27.5 %–28.8 %, not 31 %):
@@ -91,7 +92,7 @@ fn check_line(
 
     let implied = QuotientBounds::of(part.times_pow10(2), whole);
     let at_least_decimals = u32::from(share.scale()) + 1;
-    let (implied_shown, _) = amount::show_apart(&implied, &QuotientBounds::whole(stated), 0, at_least_decimals)?;
+    let (implied_shown, _) = amount::show_apart(&implied, &QuotientBounds::whole(stated), 0, at_least_decimals);
     let total_text = amount::written_money(total_value, total_unit, flow.qualifier);
     let quotient = match (unit == total_unit, flow.qualifier) {
         (true, model::Qualifier::Exact) => format!("{value} / {total_text}"),

@@ -7,8 +7,10 @@
 //! digits allow, so the rule adds the *lower* ends of the lines' ranges and compares them with
 //! the *upper* end of the total's (an `approximately` total allows 10 % more; a `near_zero`
 //! total has no upper end and is never exceeded). Shares are checked the same way against
-//! 100. Lines are added in rank order, and the finding points at the line where the running
-//! sum first exceeds the whole, with the total as a related row.
+//! 100. Lines are added in rank order (a repeated rank in file order), and the finding points
+//! at the line where the running sum first exceeds the whole, with the total as a related row.
+//! When `trade.csv` holds the flow twice (`key/duplicate` reports it), the first in file order
+//! is the total.
 //!
 //! Failing (4.25 + 2.15 + 1.35 + 3.55 = 11.3 is more than 11.25, the most a total written
 //! `11.2` allows):

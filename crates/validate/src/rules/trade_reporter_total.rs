@@ -171,19 +171,78 @@ fn contradiction(context: &Context<'_, '_>, current: &Implied<'_, '_>, other: &I
     // Both ranges are shown in this row's unit.
     let unit = record.unit.unwrap_or(model::Unit::Nok);
     let unit_exponent = i32::from(unit.exponent());
-    let help = match amount::show_apart(&current.total, &other.total, unit_exponent, 0) {
-        Ok((mine, theirs)) => format!(
-            "{} implies a total of {}; {} (line {other_line}) implies {}; no total lies in both ranges",
-            describe(record),
-            mine.with_unit_after(unit.as_str()),
-            describe(&other.row.record),
-            theirs.with_unit_after(unit.as_str()),
-        ),
-        Err(TooLarge) => return too_large(context, current),
-    };
+    let (mine, theirs) = amount::show_apart(&current.total, &other.total, unit_exponent, 0);
+    let help = format!(
+        "{} implies a total of {}; {} (line {other_line}) implies {}; no total lies in both ranges",
+        describe(record),
+        mine.with_unit_after(unit.as_str()),
+        describe(&other.row.record),
+        theirs.with_unit_after(unit.as_str()),
+    );
     let column = "share_of_reporter_total_pct";
     let mut finding = context.finding(&REPORTER_TOTAL, table, current.row, column, message, Some(help));
     let label = describe(&other.row.record);
     finding.related.push(context.related(table, other.row.pos, Some(column), label));
     finding
+}
+
+#[cfg(test)]
+mod tests {
+    use model::{Decimal, TableId, Unit};
+    use proptest::prelude::*;
+
+    /// A `trade.csv` row for Norway's exports in 2012 with figures at the model's limits.
+    fn row_at_the_limits() -> impl Strategy<Value = (Decimal, Unit, &'static str, Decimal)> {
+        let largest = 10i64.pow(model::value::MAX_DIGITS as u32) - 1;
+        let units = prop_oneof![Just(largest), Just(1i64), largest / 10..=largest, 0..=largest, 1i64..=1_000];
+        let scale = prop_oneof![Just(0u8), Just(model::value::MAX_SCALE), 0..=model::value::MAX_SCALE];
+        let figure = (units, scale).prop_map(|(units, scale)| Decimal::new(units, scale));
+        let unit = prop::sample::select(vec![Unit::Nok, Unit::NokMillion, Unit::NokBillion]);
+        let qualifier = prop::sample::select(vec!["exact", "approximately"]);
+        (figure.clone(), unit, qualifier, figure)
+    }
+
+    /// The `trade/reporter-total` findings of a `trade.csv` of `rows` over the fixtures' base.
+    fn findings_with_rows(rows: &[String]) -> Vec<diagnostic::Diagnostic> {
+        let trade = format!(
+            "reporter,partner,year,flow,value,unit,qualifier,share_of_reporter_total_pct,source\n{}",
+            rows.concat()
+        );
+        let dir = ingest::DataDir::from_memory("data", |table| match table {
+            TableId::Trade => Some(trade.clone().into_bytes()),
+            TableId::TradeCommodities => {
+                Some(table.def().columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",").into_bytes())
+            }
+            _ => {
+                std::fs::read(format!("{}/../../tests/fixtures/base/{}", env!("CARGO_MANIFEST_DIR"), table.file())).ok()
+            }
+        });
+        crate::check_dir(&dir).findings.into_iter().filter(|f| f.rule().as_str() == "trade/reporter-total").collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Two rows at the limits are decided (an error or nothing, never a warning), the same
+        /// way in either order, and a contradiction is reported where the documentation says:
+        /// at the later row, with the earlier one as the related row.
+        #[test]
+        fn a_contradiction_is_reported_at_the_later_row_in_either_order(
+            (value_a, unit_a, qualifier_a, share_a) in row_at_the_limits(),
+            (value_b, unit_b, qualifier_b, share_b) in row_at_the_limits(),
+        ) {
+            let japan = format!("NO,JP,2012,export,{value_a},{unit_a},{qualifier_a},{share_a},no-jp-2015\n");
+            let cambodia = format!("NO,KH,2012,export,{value_b},{unit_b},{qualifier_b},{share_b},no-kh-2013\n");
+            let forward = findings_with_rows(&[japan.clone(), cambodia.clone()]);
+            let backward = findings_with_rows(&[cambodia, japan]);
+            prop_assert_eq!(forward.len(), backward.len());
+            prop_assert!(forward.len() <= 1);
+            for (finding, later) in forward.iter().map(|f| (f, "KH")).chain(backward.iter().map(|f| (f, "JP"))) {
+                prop_assert_eq!(finding.severity, diagnostic::Severity::Error, "{}", finding.message);
+                prop_assert_eq!(finding.line, 3);
+                prop_assert_eq!(finding.key.as_deref(), Some(&*format!("NO/{later}/2012/export")));
+                prop_assert_eq!(finding.related.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2]);
+            }
+        }
+    }
 }
