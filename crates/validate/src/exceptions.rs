@@ -1,4 +1,11 @@
-//! Applies `exceptions.csv`: acknowledged findings, and exceptions that went stale.
+//! Applies `exceptions.csv`: acknowledged findings, and exceptions that went stale or name
+//! a finding that cannot be acknowledged.
+//!
+//! Only the consistency rules' findings can be acknowledged. What ingest reports (a missing
+//! or unreadable file, a wrong header, a broken CSV row, an empty required cell, a cell that
+//! is not of its column's type) leaves rows out of every rule: acknowledging it would let a
+//! check pass on a table the rules did not see whole. An exception naming one of those ids,
+//! or `exception/stale` itself, is reported, and the finding stays what it was.
 //!
 //! Findings are indexed once by identity (rule, file, key, column), so each exception costs
 //! one lookup, whatever the number of findings.
@@ -6,22 +13,31 @@
 use ingest::{Dataset, Row, Severity};
 use model::Exception;
 
-use crate::engine::Map;
+use crate::engine::{Map, Set};
 use crate::finding::Finding;
 use crate::rules::exception_stale::STALE;
 
 /// Marks the findings that an exception acknowledges, and returns a finding for each
-/// exception that matches no finding or whose cell has changed since.
+/// exception that names a finding that cannot be acknowledged, matches no finding, or whose
+/// cell has changed since.
 pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Finding]) -> Vec<Finding> {
+    let acknowledgeable: Set<&str> =
+        crate::rules::ALL.iter().filter(|rule| rule.id != STALE.id).flat_map(|rule| rule.ids()).collect();
     let mut by_identity: Map<(&str, &str, &str, &str), Vec<usize>> = Map::default();
     for (index, finding) in findings.iter().enumerate() {
-        by_identity.entry(finding.identity()).or_default().push(index);
+        if acknowledgeable.contains(finding.rule) {
+            by_identity.entry(finding.identity()).or_default().push(index);
+        }
     }
     let table = &data.exceptions;
     let mut acknowledged = Vec::new();
     let mut stale = Vec::new();
     for row in &table.rows {
         let exception = &row.record;
+        if let Some(why) = why_not_acknowledgeable(&exception.rule) {
+            stale.push(unacknowledgeable(data, row, why));
+            continue;
+        }
         let identity = (&*exception.rule, &*exception.file, &*exception.key, &*exception.column);
         let same_place = by_identity.get(&identity).map_or(&[][..], Vec::as_slice);
         let wanted = exception.value.as_deref().unwrap_or("");
@@ -44,6 +60,29 @@ pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Finding]) -> Vec<Finding
         findings[index].acknowledged = Some(reason.to_string());
     }
     stale
+}
+
+/// Why the findings of a known id cannot be acknowledged, and what to do instead; `None`
+/// for an id that names nothing, which `key/reference` reports (and such an exception
+/// acknowledges nothing).
+fn why_not_acknowledgeable(rule: &str) -> Option<(&'static str, &'static str)> {
+    if ingest::ErrorKind::ALL.iter().any(|kind| kind.code() == rule) {
+        Some((
+            "it is found while reading the file, and keeps rows out of every rule",
+            "the file, its header or the row must be fixed instead",
+        ))
+    } else if STALE.ids().contains(&rule) {
+        Some(("it is a problem of an exception itself", "fix or delete the exception it is about instead"))
+    } else {
+        None
+    }
+}
+
+/// The finding for an exception that names a finding that cannot be acknowledged.
+fn unacknowledgeable(data: &Dataset<'_>, row: &Row<Exception<'_>>, (why, instead): (&str, &str)) -> Finding {
+    let message = format!("`{}` cannot be acknowledged: {why}", row.record.rule);
+    let help = format!("{instead}; then delete this exception");
+    exception_finding(data, row, "rule", message, help)
 }
 
 /// The finding for an exception that acknowledges nothing: no finding is left at its place,
@@ -77,7 +116,10 @@ fn exception_finding(
 ) -> Finding {
     let table = &data.exceptions;
     let exception = &row.record;
-    let value = exception.value.as_deref().map(str::to_owned);
+    let value = match column {
+        "rule" => Some(exception.rule.to_string()),
+        _ => exception.value.as_deref().map(str::to_owned),
+    };
     Finding {
         rule: STALE.id,
         severity: Severity::Error,
@@ -100,6 +142,21 @@ mod tests {
     use std::fmt::Write as _;
 
     use model::TableId;
+
+    use super::*;
+
+    #[test]
+    fn only_consistency_findings_can_be_acknowledged() {
+        for kind in ingest::ErrorKind::ALL {
+            assert!(why_not_acknowledgeable(kind.code()).is_some(), "{}", kind.code());
+        }
+        for rule in crate::rules::ALL {
+            for id in rule.ids() {
+                assert_eq!(why_not_acknowledgeable(id).is_some(), rule.id == STALE.id, "{id}");
+            }
+        }
+        assert_eq!(why_not_acknowledgeable("trade/comodity-share"), None);
+    }
 
     /// Residents of citizenship `AA`, `AB`, … in `NO` every year from 1916 to 2015, alternating
     /// between 100 and 1000, so that every year but the first is a `residents/jump` finding;
