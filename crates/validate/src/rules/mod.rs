@@ -70,7 +70,8 @@ pub fn markdown() -> String {
          Every finding names one of these ids. `cargo xtask check` fails on an error, not on a warning. \
          An error that a source really contains is acknowledged in `data/exceptions.csv` (see the \
          `exception/stale` rule).\n\n## Reading the files\n\nIngest reports these while reading the CSV files; \
-         a row with one of them is left out of the consistency rules.\n\n| id | severity | checks |\n|---|---|---|\n",
+         a row with one of them is left out of the consistency rules. They cannot be acknowledged in \
+         `exceptions.csv`: the data must be fixed.\n\n| id | severity | checks |\n|---|---|---|\n",
     );
     for kind in ingest::ErrorKind::ALL {
         let _ = writeln!(out, "| `{}` | {} | {} |", kind.code(), kind.severity(), kind.summary());
