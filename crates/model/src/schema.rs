@@ -29,18 +29,6 @@ pub enum CellFault {
     Invalid(CellError),
 }
 
-/// Formats a cell for [`crate::Record::cell_text`]: empty for `None`.
-pub trait CellText {
-    /// The text a cell holding this value shows.
-    fn cell_text(&self) -> String;
-}
-
-impl<T: fmt::Display> CellText for T {
-    fn cell_text(&self) -> String {
-        self.to_string()
-    }
-}
-
 /// Options print as their value, or as an empty cell.
 #[derive(Debug)]
 pub struct OptionCell<'r, T>(pub &'r Option<T>);
