@@ -137,6 +137,24 @@ pub struct Diagnostic {
     pub snippet: Option<Snippet>,
     /// The repair it proposes, if one is mechanical.
     pub fix: Option<Fix>,
+    /// For a reference to a key that no row defines: the table referred to and the key.
+    pub missing_key: Option<(TableId, String)>,
+    /// The findings folded into this one because they follow from it (the rows that refer
+    /// to a bad key, a second finding on the same cell), in file order.
+    pub consequences: Vec<Consequence>,
+}
+
+/// A finding folded into its cause: which rule would have reported it, and where.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Consequence {
+    /// The rule that would have reported it.
+    pub rule: RuleId,
+    /// The file, as shown.
+    pub file: String,
+    /// The line of its cell.
+    pub line: u32,
+    /// The column's header name.
+    pub column: Option<String>,
 }
 
 /// A row that a diagnostic depends on, possibly in another file.
@@ -176,6 +194,8 @@ impl Diagnostic {
             acknowledged: None,
             snippet: None,
             fix: None,
+            missing_key: None,
+            consequences: Vec::new(),
         }
     }
 
@@ -248,6 +268,12 @@ impl Diagnostic {
         }
         if let Some(fix) = &mut self.fix {
             text::make_inert(&mut fix.title);
+        }
+        for consequence in &mut self.consequences {
+            text::make_one_line(&mut consequence.file);
+            if let Some(column) = &mut consequence.column {
+                text::make_one_line(column);
+            }
         }
         for related in &mut self.related {
             text::make_inert(&mut related.label);

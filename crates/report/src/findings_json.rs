@@ -1,7 +1,7 @@
 //! The report of a check as one JSON document for tools, built with `serde_json`, valid
 //! whatever a cell holds: `cargo xtask check --format json`.
 
-use diagnostic::{Applicability, Diagnostic, Severity};
+use diagnostic::{Applicability, Consequence, Diagnostic, Severity};
 use serde::Serialize;
 use validate::{Report, Summary};
 
@@ -32,6 +32,9 @@ pub struct JsonFinding<'r> {
     related: Vec<JsonRelated<'r>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<JsonFix<'r>>,
+    /// The findings folded into this one, as rule, file, line and column.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    consequences: &'r [Consequence],
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +89,7 @@ impl<'r> JsonFinding<'r> {
                 .iter()
                 .map(|r| JsonRelated { label: &r.label, file: &r.file, line: r.line, column: r.column.as_deref() })
                 .collect(),
+            consequences: &finding.consequences,
             fix: finding.fix.as_ref().map(|fix| JsonFix {
                 title: &fix.title,
                 applicability: fix.applicability,

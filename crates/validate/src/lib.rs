@@ -11,6 +11,7 @@
 mod amount;
 mod engine;
 mod exceptions;
+mod fold;
 pub mod rules;
 
 pub use engine::{Context, FlowKey, Map, Rule, Set, group_by, index_by};
@@ -61,6 +62,7 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
     findings.iter_mut().for_each(at_physical_line);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let mut findings = fold::fold(findings);
     let stale = exceptions::apply(data, &mut findings);
     if !stale.is_empty() {
         findings.extend(stale);

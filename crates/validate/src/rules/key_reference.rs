@@ -42,6 +42,8 @@ const MAX_SUGGESTION_CANDIDATES: usize = 10_000;
 
 /// The keys a reference may point to.
 struct Target<'k> {
+    /// The table referred to.
+    table: model::TableId,
     /// What the keys are, e.g. "a code of countries.csv".
     described: String,
     keys: Set<&'k str>,
@@ -52,6 +54,7 @@ struct Target<'k> {
 impl<'k> Target<'k> {
     fn new<'a: 'k, R: Record<'a>>(table: &'k Table<'a, R>, column: &str, key: impl Fn(&'k R) -> &'k str) -> Target<'k> {
         Target {
+            table: R::TABLE,
             described: format!("`{column}` of {}", R::TABLE.file()),
             keys: table.rows.iter().map(|row| key(&row.record)).collect(),
             complete: table.is_complete(),
@@ -150,7 +153,9 @@ fn missing<'a, R: Record<'a>>(
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("add a row with `{value}` to the table it refers to, or correct the reference"),
     };
-    context.finding(&REFERENCE, table, row, column, message, Some(help))
+    let mut finding = context.finding(&REFERENCE, table, row, column, message, Some(help));
+    finding.missing_key = Some((target.table, value.to_owned()));
+    finding
 }
 
 /// A commodity line is part of a flow: its (reporter, partner, year, flow) must have a total.

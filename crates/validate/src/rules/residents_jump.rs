@@ -41,7 +41,8 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         rows.sort_by_key(|row| row.record.year);
         for pair in rows.windows(2) {
             let (earlier, later) = (&pair[0].record, &pair[1].record);
-            if later.year.0 != earlier.year.0 + 1 || earlier.count <= 0 {
+            // A negative count is `field/range`'s finding; a jump computed from it says nothing more.
+            if later.year.0 != earlier.year.0 + 1 || earlier.count <= 0 || later.count < 0 {
                 continue;
             }
             let change = i128::from(later.count) - i128::from(earlier.count);
