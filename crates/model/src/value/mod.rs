@@ -32,7 +32,7 @@ mod enums;
 use std::borrow::Cow;
 use std::fmt;
 
-pub use country::{CountryCode, Iso3Code};
+pub use country::{CountryCode, Iso3Code, Iso3166, IsoCountry};
 pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_month, is_leap_year};
 pub use decimal::{Decimal, MAX_DIGITS, MAX_SCALE, pow10};
 pub use enums::{Flow, Qualifier, RelationKind, Unit};
