@@ -97,8 +97,8 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         }
         if let Some(p) = partners.next() {
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 2];
-            let detail = format!("{} ", get(row, 7));
-            set(row, 7, detail);
+            let detail = format!("{} ", get(row, 8));
+            set(row, 8, detail);
             plant("field/format", TableId::Relations, 3 * p + 2, "detail");
         }
         if let Some(p) = partners.next() {
@@ -129,7 +129,7 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         }
         if let Some(p) = partners.next() {
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 1];
-            let end: u16 = get(row, 4).parse().unwrap_or(last);
+            let end: u16 = get(row, 5).parse().unwrap_or(last);
             set(row, 3, (end + 1).to_string());
             plant("date/interval-order", TableId::Relations, 3 * p + 1, "start");
         }
