@@ -40,6 +40,9 @@ pub struct DataDir {
     pub files: Vec<SourceFile>,
     /// Problems with the files themselves: missing, unreadable, too large.
     pub problems: Vec<Error>,
+    /// The folder's other files, none of them a table's, named as the tables' files are
+    /// (`data/Trade.csv`), sorted. Ingest reads none of them; a rule judges their names.
+    pub other_files: Vec<String>,
 }
 
 /// One table's file.
@@ -82,7 +85,26 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         problems.extend(problem);
         files.push(SourceFile { table, name, bytes });
     }
-    Ok(DataDir { files, problems })
+    let other_files = other_files(dir, &shown);
+    Ok(DataDir { files, problems, other_files })
+}
+
+/// The names of the entries of `dir` that are neither a table's file nor a folder, shown as
+/// `shown` joined with the name. The listing only informs a warning, so an entry that cannot
+/// be listed is passed over: the tables are read by name all the same.
+fn other_files(dir: &Path, shown: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| !std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| TableId::from_file(name).is_none())
+        .map(|name| if shown.is_empty() { name } else { format!("{shown}/{name}") })
+        .collect();
+    names.sort();
+    names
 }
 
 impl DataDir {
@@ -111,7 +133,7 @@ impl DataDir {
             }
             files.push(SourceFile { table, name, bytes });
         }
-        DataDir { files, problems }
+        DataDir { files, problems, other_files: Vec::new() }
     }
 }
 
@@ -277,6 +299,8 @@ macro_rules! dataset {
                 #[doc = concat!("`", stringify!($field), ".csv`")]
                 pub $field: Table<'a, $record<'a>>,
             )*
+            /// The folder's other files: [`DataDir::other_files`].
+            pub other_files: &'a [String],
         }
 
         /// Parses every table of `dir`, in parallel. Returns the dataset and every problem found,
@@ -300,7 +324,7 @@ macro_rules! dataset {
                 (&a.file, a.line, &a.column, a.kind.code(), a.span.as_ref().map(|s| s.start))
                     .cmp(&(&b.file, b.line, &b.column, b.kind.code(), b.span.as_ref().map(|s| s.start)))
             });
-            (Dataset { $($field,)* }, errors)
+            (Dataset { $($field,)* other_files: &dir.other_files }, errors)
         }
 
         impl Dataset<'_> {
@@ -343,4 +367,25 @@ pub struct TableStats {
     pub rejected: usize,
     /// The file's size.
     pub bytes: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_the_other_files_of_the_folder_and_reads_none_of_them() {
+        let dir = std::env::temp_dir().join(format!("bilat-ingest-listing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("old")).unwrap();
+        for name in ["Trade.csv", "README.md", ".~lock.trade.csv#"] {
+            std::fs::write(dir.join(name), "reporter\n").unwrap();
+        }
+        let loaded = read_dir_as(&dir, "data").unwrap();
+        assert_eq!(loaded.other_files, ["data/.~lock.trade.csv#", "data/README.md", "data/Trade.csv"]);
+        assert!(loaded.files.iter().all(|f| !f.name.ends_with("Trade.csv")));
+        let (data, _) = parse(&loaded);
+        assert_eq!(data.other_files, loaded.other_files);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -47,6 +47,12 @@ fn make_inert(text: &mut String) {
 /// Escapes every text of a finding that an output prints.
 pub(crate) fn finding(finding: &mut Finding) {
     make_inert(&mut finding.message);
+    // A file name comes from the folder's listing (`file/stray`), where it can be anything;
+    // it stands on one line, so its line breaks are escaped too.
+    make_inert(&mut finding.file);
+    if finding.file.contains('\n') {
+        finding.file = finding.file.replace('\n', "\\u{a}");
+    }
     // A header name is cell text too, and labels show it.
     if let Some(column) = &mut finding.column {
         make_inert(column);
