@@ -7,8 +7,9 @@
 //! commodity line's value pushed past its total loses the shares that would disagree with
 //! it).
 //!
-//! `source/unused` is not planted: a rejected commodity line (`cell/invalid`) leaves the
-//! table incomplete, and an unused source is then no longer certain.
+//! `source/unused` and `country/unused` are not planted: a rejected commodity line
+//! (`cell/invalid`) leaves the table incomplete, and an unused source or country is then no
+//! longer certain.
 
 use model::TableId;
 
@@ -42,6 +43,7 @@ pub const FAMILIES: &[&str] = &[
     "date/before-relations",
     "visit/no-participants",
     "residents/jump",
+    "country/iso-code",
     "exception/stale",
     "trade/commodity-share",
     "trade/parts-exceed-total",
@@ -162,6 +164,11 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
                 set(row, 3, (count * 3 + 10).to_string());
             }
             plant("residents/jump", TableId::Residents, p * years + from, "count");
+        }
+        if let Some(p) = partners.next() {
+            // Norway's alpha-3 code on another country's row.
+            set(&mut data.rows_mut(TableId::Countries)[p + 1], 1, "NOR".to_owned());
+            plant("country/iso-code", TableId::Countries, p + 1, "iso3");
         }
         if i < n {
             // An exception for a finding that does not occur: the first year's lines are never

@@ -1,6 +1,8 @@
 //! The rules, one per file. A new rule is a file here and a line in [`ALL`].
 
 mod cell_formula;
+mod country_iso_code;
+mod country_unused;
 mod date_after_source;
 mod date_before_relations;
 mod date_interval_order;
@@ -22,11 +24,13 @@ pub static ALL: &[&Rule] = &[
     &field::FIELD,
     &key_duplicate::DUPLICATE,
     &key_reference::REFERENCE,
+    &country_iso_code::ISO_CODE,
     &date_interval_order::INTERVAL_ORDER,
     &date_after_source::AFTER_SOURCE,
     &date_before_relations::BEFORE_RELATIONS,
     &visit_no_participants::NO_PARTICIPANTS,
     &source_unused::UNUSED,
+    &country_unused::UNUSED,
     &residents_jump::JUMP,
     &cell_formula::FORMULA,
     &trade_commodity_share::COMMODITY_SHARE,
