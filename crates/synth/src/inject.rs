@@ -44,6 +44,8 @@ pub const FAMILIES: &[&str] = &[
     "visit/no-participants",
     "residents/jump",
     "country/iso-code",
+    "id/convention",
+    "sequence/gap",
     "exception/stale",
     "trade/commodity-share",
     "trade/parts-exceed-total",
@@ -169,6 +171,22 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
             // Norway's alpha-3 code on another country's row.
             set(&mut data.rows_mut(TableId::Countries)[p + 1], 1, "NOR".to_owned());
             plant("country/iso-code", TableId::Countries, p + 1, "iso3");
+        }
+        if let Some(p) = partners.next() {
+            // A leading zero: the id no longer follows `<partner>-rel-<n>`, and collides with none.
+            let row = &mut data.rows_mut(TableId::Relations)[3 * p + 2];
+            let id = get(row, 0).replace("-rel-", "-rel-0");
+            set(row, 0, id);
+            plant("id/convention", TableId::Relations, 3 * p + 2, "id");
+        }
+        if let Some(p) = partners.next() {
+            // The last participant of the partner's first visit numbered one too high.
+            let visit = data.visits_of[p].start;
+            let last_participant = data.participants_of[visit].end - 1;
+            let row = &mut data.rows_mut(TableId::VisitParticipants)[last_participant];
+            let seq: u32 = get(row, 1).parse().unwrap_or(1);
+            set(row, 1, (seq + 1).to_string());
+            plant("sequence/gap", TableId::VisitParticipants, last_participant, "seq");
         }
         if i < n {
             // An exception for a finding that does not occur: the first year's lines are never

@@ -8,9 +8,11 @@ mod date_before_relations;
 mod date_interval_order;
 pub(crate) mod exception_stale;
 mod field;
+mod id_convention;
 mod key_duplicate;
 mod key_reference;
 mod residents_jump;
+mod sequence_gap;
 mod source_unused;
 mod trade_commodity_share;
 mod trade_parts_exceed_total;
@@ -25,6 +27,8 @@ pub static ALL: &[&Rule] = &[
     &key_duplicate::DUPLICATE,
     &key_reference::REFERENCE,
     &country_iso_code::ISO_CODE,
+    &id_convention::CONVENTION,
+    &sequence_gap::GAP,
     &date_interval_order::INTERVAL_ORDER,
     &date_after_source::AFTER_SOURCE,
     &date_before_relations::BEFORE_RELATIONS,
