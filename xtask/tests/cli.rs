@@ -123,3 +123,23 @@ fn github_annotations_cannot_be_injected() {
         "{text}"
     );
 }
+
+#[test]
+fn stray_files_in_the_data_folder_are_warned_about_and_readmes_are_not() {
+    let dir = broken_copy("stray", "residents.csv", str::to_owned);
+    for name in ["trade (1).csv", "~$visits.csv", "README.md", ".gitkeep"] {
+        std::fs::write(dir.join(name), "").unwrap();
+    }
+    let output = xtask(&["check", "--format", "json", "--data", dir.to_str().unwrap()]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let stray: Vec<&str> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "file/stray")
+        .map(|f| f["file"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(stray, ["trade (1).csv", "~$visits.csv"], "{text}");
+}

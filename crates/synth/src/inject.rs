@@ -9,7 +9,8 @@
 //!
 //! `source/unused` and `country/unused` are not planted: a rejected commodity line
 //! (`cell/invalid`) leaves the table incomplete, and an unused source or country is then no
-//! longer certain.
+//! longer certain. Nor is `file/stray`, which is about the folder's other files, not the
+//! tables.
 
 use model::TableId;
 

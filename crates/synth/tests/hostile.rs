@@ -133,3 +133,16 @@ fn a_symbolic_link_out_of_the_data_folder_is_refused() {
     assert!(!report.passed());
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_stray_file_name_cannot_drive_the_terminal() {
+    let mut dir = hostile::with_table(TableId::Trade, hostile::sample(TableId::Trade));
+    dir.other_files = vec![
+        "data/\u{1b}[31mtrade.csv".to_owned(),
+        "data/trade\u{202e}vsc.csv".to_owned(),
+        "data/line\nbreak.csv".to_owned(),
+    ];
+    let report = hostile::run(&dir).unwrap();
+    let stray: Vec<&str> = report.findings.iter().filter(|f| f.rule == "file/stray").map(|f| f.file.as_str()).collect();
+    assert_eq!(stray, ["data/\\u{1b}[31mtrade.csv", "data/line\\u{a}break.csv", "data/trade\\u{202e}vsc.csv"]);
+}

@@ -8,6 +8,7 @@ mod date_before_relations;
 mod date_interval_order;
 pub(crate) mod exception_stale;
 mod field;
+mod file_stray;
 mod id_convention;
 mod key_duplicate;
 mod key_reference;
@@ -37,6 +38,7 @@ pub static ALL: &[&Rule] = &[
     &country_unused::UNUSED,
     &residents_jump::JUMP,
     &cell_formula::FORMULA,
+    &file_stray::STRAY,
     &trade_commodity_share::COMMODITY_SHARE,
     &trade_parts_exceed_total::PARTS_EXCEED_TOTAL,
     &trade_reporter_total::REPORTER_TOTAL,
