@@ -2,8 +2,9 @@
 //!
 //! A fixture case is a folder under `tests/fixtures/ok/` or `tests/fixtures/err/` holding the
 //! CSV files that differ from `tests/fixtures/base/`, a small consistent dataset. A file named
-//! `REMOVE` lists base files the case deletes. The case's expected diagnostics are stored
-//! beside it as `expected.snap`.
+//! `REMOVE` lists base files the case deletes, and one named `OTHER_FILES` the names of other
+//! files the data folder holds besides the tables (their content is never read, so only their
+//! names are given). The case's expected diagnostics are stored beside it as `expected.snap`.
 //!
 //! An `err/` case is named `<family>.<rule>[.<variant>]`, e.g. `csv.unclosed-quote` or
 //! `trade.commodity-share.approximate`, and must raise rule `<family>/<rule>`.
@@ -81,8 +82,18 @@ impl Case {
 
     /// Checks the case as if it were the data folder `data`.
     pub fn check(&self, ending: LineEnding) -> Report {
-        let dir = ingest::DataDir::from_memory("data", self.files(ending));
+        let dir = ingest::DataDir::from_memory("data", self.files(ending)).with_other_files(self.other_files());
         validate::check_dir(&dir)
+    }
+
+    /// The other files of the case's data folder, shown as `data/<name>`, sorted as
+    /// `ingest::read_dir` lists them.
+    pub fn other_files(&self) -> Vec<String> {
+        let listed = std::fs::read_to_string(self.dir.join("OTHER_FILES")).unwrap_or_default();
+        let mut names: Vec<String> =
+            listed.lines().filter(|l| !l.is_empty()).map(|name| format!("data/{name}")).collect();
+        names.sort();
+        names
     }
 }
 

@@ -206,3 +206,23 @@ fn an_invalid_row_added_with_them_fails_the_check_at_its_cell() {
     assert!(text.contains("data/residents.csv:6:7\nkey/duplicate"), "{text}");
     assert!(text.contains("FAILED: 1 error, 0 warnings, 1 acknowledged"), "{text}");
 }
+
+#[test]
+fn stray_files_in_the_data_folder_are_warned_about_and_readmes_are_not() {
+    let dir = broken_copy("stray", "residents.csv", str::to_owned);
+    for name in ["trade (1).csv", "~$visits.csv", "README.md", ".gitkeep"] {
+        std::fs::write(dir.join(name), "").unwrap();
+    }
+    let output = xtask(&["check", "--format", "json", "--data", dir.to_str().unwrap()]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let stray: Vec<&str> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "file/stray")
+        .map(|f| f["file"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(stray, ["trade (1).csv", "~$visits.csv"], "{text}");
+}

@@ -134,3 +134,17 @@ fn a_symbolic_link_out_of_the_data_folder_is_refused() {
     assert!(!report.passed());
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn a_stray_file_name_cannot_drive_the_terminal() {
+    let dir = hostile::with_table(TableId::Trade, hostile::sample(TableId::Trade)).with_other_files(vec![
+        "data/\u{1b}[31mtrade.csv".to_owned(),
+        "data/trade\u{202e}vsc.csv".to_owned(),
+        "data/line\nbreak.csv".to_owned(),
+    ]);
+    let report = hostile::run(&dir).unwrap();
+    let stray: Vec<&str> =
+        report.findings.iter().filter(|f| f.rule().as_str() == "file/stray").map(|f| f.file.as_str()).collect();
+    // Names are shown by the character policy, on one line (in the order of the raw names).
+    assert_eq!(stray, ["data/␛[31mtrade.csv", "data/line␊break.csv", "data/trade⟨U+202E⟩vsc.csv"]);
+}

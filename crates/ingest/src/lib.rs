@@ -45,6 +45,7 @@ pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
 pub struct DataDir {
     files: Vec<SourceFile>,
     problems: Vec<Diagnostic>,
+    other_files: Vec<String>,
 }
 
 /// One table's file.
@@ -87,7 +88,26 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         problems.extend(problem.map(|p| p.into_diagnostic(Some(table))));
         files.push(SourceFile { table, name, bytes });
     }
-    Ok(DataDir { files, problems })
+    let other_files = other_files(dir, &shown);
+    Ok(DataDir { files, problems, other_files })
+}
+
+/// The names of the entries of `dir` that are neither a table's file nor a folder, shown as
+/// `shown` joined with the name. The listing only informs a warning, so an entry that cannot
+/// be listed is passed over: the tables are read by name all the same.
+fn other_files(dir: &Path, shown: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| !std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| TableId::from_file(name).is_none())
+        .map(|name| if shown.is_empty() { name } else { format!("{shown}/{name}") })
+        .collect();
+    names.sort();
+    names
 }
 
 impl DataDir {
@@ -118,7 +138,7 @@ impl DataDir {
             }
             files.push(SourceFile { table, name, bytes });
         }
-        DataDir { files, problems }
+        DataDir { files, problems, other_files: Vec::new() }
     }
 
     /// Every table's file, in [`TableId::ALL`] order.
@@ -135,6 +155,20 @@ impl DataDir {
     /// Problems with the files themselves: missing, unreadable, too large.
     pub fn problems(&self) -> &[Diagnostic] {
         &self.problems
+    }
+
+    /// The folder's other files, none of them a table's, named as the tables' files are
+    /// (`data/Trade.csv`), sorted. Ingest reads none of them; a rule judges their names.
+    pub fn other_files(&self) -> &[String] {
+        &self.other_files
+    }
+
+    /// The same folder listing `names` as its other files, e.g. for a folder held in memory.
+    #[must_use]
+    pub fn with_other_files(mut self, mut names: Vec<String>) -> DataDir {
+        names.sort();
+        self.other_files = names;
+        self
     }
 }
 
@@ -308,6 +342,8 @@ macro_rules! dataset {
                 #[doc = concat!("`", stringify!($field), ".csv`")]
                 pub $field: Table<'a, $record<'a>>,
             )*
+            /// The folder's other files: [`DataDir::other_files`].
+            pub other_files: &'a [String],
         }
 
         /// Parses every table of `dir`, in parallel. Returns the dataset and every problem found,
@@ -328,7 +364,7 @@ macro_rules! dataset {
                 errors.extend(found.into_iter().map(|p| p.into_diagnostic(Some(TableId::$id))));
             )*
             errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            (Dataset { $($field,)* }, errors)
+            (Dataset { $($field,)* other_files: &dir.other_files }, errors)
         }
 
         impl<'a> Dataset<'a> {
@@ -372,4 +408,25 @@ pub struct TableStats {
     pub rejected: usize,
     /// The file's size.
     pub bytes: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_the_other_files_of_the_folder_and_reads_none_of_them() {
+        let dir = std::env::temp_dir().join(format!("bilat-ingest-listing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("old")).unwrap();
+        for name in ["Trade.csv", "README.md", ".~lock.trade.csv#"] {
+            std::fs::write(dir.join(name), "reporter\n").unwrap();
+        }
+        let loaded = read_dir_as(&dir, "data").unwrap();
+        assert_eq!(loaded.other_files(), ["data/.~lock.trade.csv#", "data/README.md", "data/Trade.csv"]);
+        assert!(loaded.files().iter().all(|f| !f.name.ends_with("Trade.csv")));
+        let (data, _) = parse(&loaded);
+        assert_eq!(data.other_files, loaded.other_files());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

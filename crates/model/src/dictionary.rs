@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::{Flow, Qualifier, RelationKind, TableId, Unit};
+use crate::{Answer, Basis, Flow, Qualifier, RelationKind, TableId, Unit};
 
 /// The marker lines between which the column reference stands in `data/README.md`.
 pub const BEGIN: &str = "<!-- columns:begin -->";
@@ -29,6 +29,8 @@ pub fn column_reference() -> String {
     vocabulary(&mut out, "`flow`", Flow::ALL.iter().map(|v| (v.as_str(), v.doc())));
     vocabulary(&mut out, "`qualifier`", Qualifier::ALL.iter().map(|v| (v.as_str(), v.doc())));
     vocabulary(&mut out, "relation `kind`", RelationKind::ALL.iter().map(|v| (v.as_str(), v.doc())));
+    vocabulary(&mut out, "relation `start_basis`", Basis::ALL.iter().map(|v| (v.as_str(), v.doc())));
+    vocabulary(&mut out, "yes-or-no columns (`state_visit`)", Answer::ALL.iter().map(|v| (v.as_str(), v.doc())));
     out
 }
 

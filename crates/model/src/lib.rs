@@ -6,9 +6,10 @@
 //!   [`Relation`], [`Visit`], [`VisitParticipant`], [`TradeTotal`], [`TradeCommodity`],
 //!   [`Resident`], [`Exception`]). Text fields borrow from the file's bytes.
 //! - Value types: [`Decimal`] remembers its written precision, [`PartialDate`] and [`Period`]
-//!   are dates at the precision a source gives, [`CountryCode`], [`Unit`], [`Flow`],
-//!   [`Qualifier`], [`RelationKind`]. [`FromCell`] turns cell text into them, with a
-//!   [`CellError`] that says what was expected and, where obvious, the fix.
+//!   are dates at the precision a source gives, [`CountryCode`] (which knows what ISO 3166-1
+//!   says about it), [`Unit`], [`Flow`], [`Qualifier`], [`RelationKind`], [`Basis`],
+//!   [`Answer`]. [`FromCell`] turns cell text into them, with a [`CellError`] that says what
+//!   was expected and, where obvious, the fix.
 //!
 //! This crate does no I/O.
 
@@ -23,8 +24,8 @@ pub use records::{
 pub use records::{Record, TableDef, TableId};
 pub use schema::{CellFault, ColumnDef};
 pub use value::{
-    CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, PartialDate, Period, Precision,
-    Qualifier, RelationKind, Suggestion, Text, Unit, Year,
+    Answer, Basis, CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, Iso3166, IsoCountry,
+    PartialDate, Period, Precision, Qualifier, RelationKind, Suggestion, Text, Unit, Year,
 };
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

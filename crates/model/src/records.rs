@@ -13,7 +13,7 @@ use std::hash::Hash;
 
 use crate::schema::{CellFault, ColumnDef};
 use crate::value::{
-    CountryCode, Decimal, Flow, Iso3Code, PartialDate, Period, Qualifier, RelationKind, Text, Unit, Year,
+    Answer, Basis, CountryCode, Decimal, Flow, Iso3Code, PartialDate, Period, Qualifier, RelationKind, Text, Unit, Year,
 };
 
 /// A table's declaration.
@@ -277,6 +277,8 @@ tables! {
         kind: RelationKind,
         /// When it began or happened; empty where the source gives no date.
         start: Option<PartialDate>,
+        /// Whether the source states `start` or only implies it; empty exactly when `start` is.
+        start_basis: Option<Basis>,
         /// When it ended; empty while it lasts or where the source gives no date.
         end: Option<PartialDate>,
         /// The city, as the source writes it.
@@ -309,8 +311,8 @@ tables! {
         /// What the visit was for, in our own short English words.
         #[validate(length(min = 1, max = 300), custom(function = "trimmed"))]
         occasion: Option<Text<'a>>,
-        /// Whether the source calls the visitors state guests.
-        state_visit: bool,
+        /// Whether the source calls the visitors state guests; `not_stated` where it says nothing either way.
+        state_visit: Answer,
         /// The source's `id`.
         source: Text<'a>,
     }
@@ -556,7 +558,21 @@ fn relation_is_coherent(row: &Relation<'_>) -> Result<(), ValidationError> {
             "third_country",
         ));
     }
-    Ok(())
+    match (row.start, row.start_basis) {
+        (Some(_), None) => Err(at_column(
+            invalid(
+                "basis_missing",
+                "a start date without its basis: write `stated`, or `derived` where the source only implies the date"
+                    .to_owned(),
+            ),
+            "start_basis",
+        )),
+        (None, Some(_)) => Err(at_column(
+            invalid("basis_without_date", "a basis without a start date: leave `start_basis` empty".to_owned()),
+            "start_basis",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn visit_is_coherent(row: &Visit<'_>) -> Result<(), ValidationError> {

@@ -80,6 +80,8 @@ plain_cell!(
     crate::Unit,
     crate::Qualifier,
     crate::RelationKind,
+    crate::Basis,
+    crate::Answer,
     crate::Decimal,
     crate::PartialDate,
     crate::Period,

@@ -766,13 +766,19 @@ fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
          </tr></thead><tbody>\n",
     );
     for relation in rows {
-        let when = match (relation.start, relation.end) {
-            (Some(start), Some(end)) => format!("{start} – {end}"),
-            (Some(start), None) => start.to_string(),
-            (None, Some(end)) => format!("until {end}"),
-            (None, None) => String::new(),
+        // A start the source only implies says so, next to the date it qualifies.
+        let start = relation.start.map(|start| match relation.start_basis {
+            Some(model::Basis::Derived) => {
+                format!("{} <span class=\"muted small\">(derived)</span>", html(&start.to_string()))
+            }
+            _ => html(&start.to_string()),
+        });
+        let when = match (start, relation.end) {
+            (Some(start), Some(end)) => format!("{start} – {}", html(&end.to_string())),
+            (Some(start), None) => start,
+            (None, Some(end)) => html(&format!("until {end}")),
+            (None, None) => "<span class=\"muted\">undated</span>".to_owned(),
         };
-        let when = if when.is_empty() { "<span class=\"muted\">undated</span>".to_owned() } else { html(&when) };
         let third = relation.third_country.map(|c| lookup.name(c)).unwrap_or_default();
         let _ = writeln!(
             out,
@@ -814,14 +820,15 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
         if let Some(place) = &visit.place {
             label.push_str(&format!(" · {place}"));
         }
-        if visit.state_visit {
+        let state_visit = visit.state_visit == model::Answer::Yes;
+        if state_visit {
             label.push_str(" · state visit");
         }
         lanes.entry((visit.host.as_str() == HOME, visit.guest, visit.host)).or_default().push(Event {
             first: days.first,
             last: days.last,
             label,
-            emphasis: visit.state_visit,
+            emphasis: state_visit,
         });
     }
     let timeline = Timeline {
@@ -857,7 +864,7 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
             }
             occasion.push_str(&html(place));
         }
-        if visit.state_visit {
+        if visit.state_visit == model::Answer::Yes {
             occasion.push_str(" <span class=\"badge state\">state visit</span>");
         }
         let _ = writeln!(

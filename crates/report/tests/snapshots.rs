@@ -54,3 +54,12 @@ fn markdown_truncates_beyond_the_limit_and_stays_small() {
     assert!(outputs.markdown.contains("more rows not listed here"));
     assert!(outputs.markdown.contains("> [!WARNING]"));
 }
+
+#[test]
+fn html_marks_a_derived_start_and_only_that() {
+    let outputs = render(&common::fixture("review/head"), None, &Options::default());
+    let derived = "<span class=\"muted small\">(derived)</span>";
+    assert!(outputs.html.contains(&format!("<td class=\"when\">1905 {derived}</td>")), "{}", outputs.html);
+    assert!(outputs.html.contains("<td class=\"when\">2003</td>"), "{}", outputs.html);
+    assert_eq!(outputs.html.matches(derived).count(), 1);
+}

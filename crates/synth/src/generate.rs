@@ -22,8 +22,8 @@ pub struct Params {
     pub seed: u64,
 }
 
-/// Two-letter codes other than `NO`.
-pub const MAX_PARTNERS: usize = 26 * 26 - 1;
+/// The countries of ISO 3166-1 other than Norway.
+pub const MAX_PARTNERS: usize = model::IsoCountry::COUNT - 1;
 
 impl Default for Params {
     /// About a million commodity lines: 200 partners × 36 years × 2 flows × 70 lines.
@@ -58,11 +58,14 @@ impl Params {
     }
 
     /// Parameters for about `rows` commodity lines: the default years and lines per flow,
-    /// and as many partners as it takes.
+    /// and as many partners as it takes; beyond [`MAX_PARTNERS`], more lines per flow.
     pub fn for_rows(rows: usize, seed: u64) -> Params {
         let mut params = Params { seed, ..Params::default() };
-        let per_partner = params.year_count() * 2 * params.commodities;
-        params.partners = rows.div_ceil(per_partner).clamp(1, MAX_PARTNERS);
+        let flows = params.year_count() * 2;
+        if rows > MAX_PARTNERS * flows * params.commodities {
+            params.commodities = rows.div_ceil(MAX_PARTNERS * flows).min(10_000);
+        }
+        params.partners = rows.div_ceil(flows * params.commodities).clamp(1, MAX_PARTNERS);
         params
     }
 }
@@ -205,23 +208,27 @@ pub fn generate(params: &Params) -> Dataset {
     let years = params.year_count();
     let n = params.partners;
 
-    // Partners: a seeded choice of two-letter codes, listed in alphabetical order.
-    let mut all_codes: Vec<String> = (b'A'..=b'Z')
-        .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8_lossy(&[a, b]).into_owned()))
-        .filter(|c| c != "NO")
+    // Partners: a seeded choice of the countries of ISO 3166-1, listed in alphabetical order.
+    let mut all_countries: Vec<(String, String)> = model::IsoCountry::all()
+        .filter(|c| c.alpha2.as_str() != "NO")
+        .map(|c| (c.alpha2.to_string(), c.alpha3.to_string()))
         .collect();
-    root.fork(100).shuffle(&mut all_codes);
-    let mut codes: Vec<String> = all_codes.into_iter().take(n).collect();
-    codes.sort();
+    root.fork(100).shuffle(&mut all_countries);
+    let mut partners: Vec<(String, String)> = all_countries.into_iter().take(n).collect();
+    partners.sort();
+    let codes: Vec<String> = partners.iter().map(|(code, _)| code.clone()).collect();
     let lower: Vec<String> = codes.iter().map(|c| c.to_ascii_lowercase()).collect();
     let source_of = |p: usize| format!("syn-{}", lower[p]);
     let updated = format!("{}-03-15", last + 1);
 
-    let mut rng = root.fork(stream(TableId::Countries));
     let mut countries = vec![Some(cells(&["NO", "NOR", "Norway", "Norge"]))];
-    for code in &codes {
-        let iso3 = format!("{code}{}", char::from(b'A' + rng.below(26) as u8));
-        countries.push(Some(vec![code.clone(), iso3, format!("Partner {code}"), format!("Partnerland {code}")]));
+    for (code, iso3) in &partners {
+        countries.push(Some(vec![
+            code.clone(),
+            iso3.clone(),
+            format!("Partner {code}"),
+            format!("Partnerland {code}"),
+        ]));
     }
 
     let mut sources = Vec::with_capacity(n);
@@ -251,6 +258,7 @@ pub fn generate(params: &Params) -> Dataset {
             codes[p].clone(),
             "diplomatic_relations".to_owned(),
             since.to_string(),
+            "stated".to_owned(),
             String::new(),
             String::new(),
             String::new(),
@@ -264,6 +272,7 @@ pub fn generate(params: &Params) -> Dataset {
             codes[p].clone(),
             "honorary_consulate".to_owned(),
             opened.to_string(),
+            "stated".to_owned(),
             closed.to_string(),
             format!("Capital of {}", codes[p]),
             String::new(),
@@ -275,6 +284,7 @@ pub fn generate(params: &Params) -> Dataset {
             id(3),
             codes[p].clone(),
             "consular_representation".to_owned(),
+            String::new(),
             String::new(),
             String::new(),
             format!("Capital of {third}"),
@@ -293,6 +303,8 @@ pub fn generate(params: &Params) -> Dataset {
         let start = visits.len();
         let count = 2 + years / 8;
         let earliest = first.max(established[p]);
+        // A visit id's number counts the visits of its host, guest and year.
+        let mut numbers: BTreeMap<(bool, u16), u32> = BTreeMap::new();
         for k in 1..=count {
             let year = earliest + rng.below(u64::from(last - earliest) + 1) as u16;
             let month = 1 + rng.below(11) as u8;
@@ -302,7 +314,9 @@ pub fn generate(params: &Params) -> Dataset {
                 _ => format!("{year}-{month:02}/{year}-{:02}", month + 1),
             };
             let (host, guest) = if k % 2 == 0 { ("NO", codes[p].as_str()) } else { (codes[p].as_str(), "NO") };
-            let id = format!("{}{}-{year}-{k}", host.to_ascii_lowercase(), guest.to_ascii_lowercase());
+            let number = numbers.entry((k % 2 == 0, year)).or_default();
+            *number += 1;
+            let id = format!("{}{}-{year}-{number}", host.to_ascii_lowercase(), guest.to_ascii_lowercase());
             let occasion = if rng.chance(50) { "Official visit".to_owned() } else { String::new() };
             let place = if rng.chance(50) { format!("Capital of {host}") } else { String::new() };
             let state = if rng.chance(10) { "true" } else { "false" };

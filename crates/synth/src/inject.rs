@@ -7,8 +7,10 @@
 //! commodity line's value pushed past its total loses the shares that would disagree with
 //! it).
 //!
-//! `source/unused` is not planted: a rejected commodity line (`cell/invalid`) leaves the
-//! table incomplete, and an unused source is then no longer certain.
+//! `source/unused` and `country/unused` are not planted: a rejected commodity line
+//! (`cell/invalid`) leaves the table incomplete, and an unused source or country is then no
+//! longer certain. Nor is `file/stray`, which is about the folder's other files, not the
+//! tables.
 
 use model::TableId;
 
@@ -42,6 +44,9 @@ pub const FAMILIES: &[&str] = &[
     "date/before-relations",
     "visit/no-participants",
     "residents/jump",
+    "country/iso-code",
+    "id/convention",
+    "sequence/gap",
     "exception/stale",
     "trade/commodity-share",
     "trade/parts-exceed-total",
@@ -97,8 +102,8 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         }
         if let Some(p) = partners.next() {
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 2];
-            let detail = format!("{} ", get(row, 7));
-            set(row, 7, detail);
+            let detail = format!("{} ", get(row, 8));
+            set(row, 8, detail);
             plant("field/format", TableId::Relations, 3 * p + 2, "detail");
         }
         if let Some(p) = partners.next() {
@@ -129,7 +134,7 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         }
         if let Some(p) = partners.next() {
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 1];
-            let end: u16 = get(row, 4).parse().unwrap_or(last);
+            let end: u16 = get(row, 5).parse().unwrap_or(last);
             set(row, 3, (end + 1).to_string());
             plant("date/interval-order", TableId::Relations, 3 * p + 1, "start");
         }
@@ -162,6 +167,27 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
                 set(row, 3, (count * 3 + 10).to_string());
             }
             plant("residents/jump", TableId::Residents, p * years + from, "count");
+        }
+        if let Some(p) = partners.next() {
+            // Norway's alpha-3 code on another country's row.
+            set(&mut data.rows_mut(TableId::Countries)[p + 1], 1, "NOR".to_owned());
+            plant("country/iso-code", TableId::Countries, p + 1, "iso3");
+        }
+        if let Some(p) = partners.next() {
+            // A leading zero: the id no longer follows `<partner>-rel-<n>`, and collides with none.
+            let row = &mut data.rows_mut(TableId::Relations)[3 * p + 2];
+            let id = get(row, 0).replace("-rel-", "-rel-0");
+            set(row, 0, id);
+            plant("id/convention", TableId::Relations, 3 * p + 2, "id");
+        }
+        if let Some(p) = partners.next() {
+            // The last participant of the partner's first visit numbered one too high.
+            let visit = data.visits_of[p].start;
+            let last_participant = data.participants_of[visit].end - 1;
+            let row = &mut data.rows_mut(TableId::VisitParticipants)[last_participant];
+            let seq: u32 = get(row, 1).parse().unwrap_or(1);
+            set(row, 1, (seq + 1).to_string());
+            plant("sequence/gap", TableId::VisitParticipants, last_participant, "seq");
         }
         if i < n {
             // An exception for a finding that does not occur: the first year's lines are never

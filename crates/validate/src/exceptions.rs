@@ -239,6 +239,9 @@ mod tests {
                     assert_eq!(finding.message, message, "{key}");
                     changed += 1;
                 }
+                // The synthetic codes (`AA`, `AB`, …) are not ISO 3166-1 countries; that
+                // rule's findings are about the codes, not about exceptions.
+                "country/iso-code" => {}
                 other => panic!("unexpected `{other}` finding: {}", finding.message),
             }
         }

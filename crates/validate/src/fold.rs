@@ -152,30 +152,45 @@ fn likely_cause(findings: &[Option<Diagnostic>], table: TableId, missing: &str) 
         .map(|(i, f)| (*i, f.severity))
 }
 
-/// Lists the places of the consequences in the help, compactly: `visits.csv:3, 7; trade.csv:2`.
+/// Describes the consequences in the help: those on the finding's own cell by their rules
+/// ("the same cell also fails `trade/commodity-share`"), the others by their places,
+/// compactly (`visits.csv:3, 7; trade.csv:2`).
 fn describe_consequences(finding: &mut Diagnostic) {
     if finding.consequences.is_empty() {
         return;
     }
-    finding.consequences.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    let mut text = String::from("also at ");
-    let mut current: Option<&str> = None;
-    for (shown, place) in finding.consequences.iter().enumerate() {
-        if shown == PLACES_IN_HELP {
-            text.push_str(&format!(" and {} more", finding.consequences.len() - PLACES_IN_HELP));
-            break;
-        }
-        let name = place.file.rsplit('/').next().unwrap_or(&place.file);
-        if current == Some(name) {
-            text.push_str(&format!(", {}", place.line));
-        } else {
-            if current.is_some() {
-                text.push_str("; ");
-            }
-            text.push_str(&format!("{name}:{}", place.line));
-            current = Some(name);
-        }
+    finding.consequences.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+    let here = |c: &Consequence| c.file == finding.file && c.line == finding.line && c.column == finding.column;
+    let mut lines = Vec::new();
+    let mut rules: Vec<String> =
+        finding.consequences.iter().filter(|c| here(c)).map(|c| format!("`{}`", c.rule)).collect();
+    rules.dedup();
+    if !rules.is_empty() {
+        lines.push(format!("the same cell also fails {}", rules.join(" and ")));
     }
+    let elsewhere: Vec<&Consequence> = finding.consequences.iter().filter(|c| !here(c)).collect();
+    if !elsewhere.is_empty() {
+        let mut text = String::from("also at ");
+        let mut current: Option<&str> = None;
+        for (shown, place) in elsewhere.iter().enumerate() {
+            if shown == PLACES_IN_HELP {
+                text.push_str(&format!(" and {} more", elsewhere.len() - PLACES_IN_HELP));
+                break;
+            }
+            let name = place.file.rsplit('/').next().unwrap_or(&place.file);
+            if current == Some(name) {
+                text.push_str(&format!(", {}", place.line));
+            } else {
+                if current.is_some() {
+                    text.push_str("; ");
+                }
+                text.push_str(&format!("{name}:{}", place.line));
+                current = Some(name);
+            }
+        }
+        lines.push(text);
+    }
+    let text = lines.join("\n");
     finding.help = Some(match finding.help.take() {
         Some(help) => format!("{help}\n{text}"),
         None => text,
@@ -235,5 +250,6 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].rule().as_str(), "field/range");
         assert_eq!(found[0].consequences[0].rule.as_str(), "trade/commodity-share");
+        assert_eq!(found[0].help.as_deref(), Some("the same cell also fails `trade/commodity-share`"));
     }
 }

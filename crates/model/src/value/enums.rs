@@ -155,6 +155,28 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How a source gives a value that a row records.
+    pub enum Basis expecting "a basis: stated or derived" {
+        /// The source states the value.
+        Stated = "stated",
+        /// The source implies the value without stating it (a founding year worked out from a centenary); the row's `detail` gives the reasoning.
+        Derived = "derived",
+    }
+}
+
+vocabulary! {
+    /// A source's answer to a yes-or-no question, or its silence.
+    pub enum Answer expecting "true, false or not_stated" {
+        /// The source says so.
+        Yes = "true",
+        /// The source says not, or answers it for the entries it singles out and this is not one of them.
+        No = "false",
+        /// The source says nothing either way.
+        NotStated = "not_stated",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +194,11 @@ mod tests {
         let err = Qualifier::parse("near-zero").unwrap_err();
         assert!(err.help.unwrap().starts_with("did you mean `near_zero`?"));
         assert_eq!(Unit::NokMillion.kroner(), 1_000_000);
+        assert_eq!(Basis::parse("derived").unwrap(), Basis::Derived);
+        assert_eq!(Answer::parse("not_stated").unwrap(), Answer::NotStated);
+        let err = Answer::parse("not stated").unwrap_err();
+        assert!(err.help.unwrap().starts_with("did you mean `not_stated`?"));
+        let err = <Answer as crate::FromCell<'_>>::from_cell("ja".into()).unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("write `true`, or `not_stated` where the source says nothing"));
     }
 }

@@ -32,10 +32,10 @@ mod enums;
 use std::borrow::Cow;
 use std::fmt;
 
-pub use country::{CountryCode, Iso3Code};
+pub use country::{CountryCode, Iso3Code, Iso3166, IsoCountry};
 pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_month, is_leap_year};
 pub use decimal::{Decimal, MAX_DIGITS, MAX_SCALE, pow10};
-pub use enums::{Flow, Qualifier, RelationKind, Unit};
+pub use enums::{Answer, Basis, Flow, Qualifier, RelationKind, Unit};
 
 /// Why a cell's text is not a value of its column's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,6 +171,25 @@ from_cell_via_parse! {
     Flow => "a trade flow: export or import",
     Qualifier => "a qualifier: exact, approximately or near_zero",
     RelationKind => "a relation kind (see data/README.md)",
+    Basis => "a basis: stated or derived",
+}
+
+impl<'a> FromCell<'a> for Answer {
+    const EXPECTED: &'static str = "true, false or not_stated";
+    fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
+        let unknown = match Answer::parse(&text) {
+            Ok(answer) => return Ok(answer),
+            Err(unknown) => unknown,
+        };
+        // `yes`, `ja`, `1` and the like say `true` or `false` in other words: name the one meant.
+        match bool::from_cell(text) {
+            Err(CellError { help: Some(help), .. }) => {
+                Err(CellError::new(Self::EXPECTED, "not one of the allowed values")
+                    .with_help(format!("{help}, or `not_stated` where the source says nothing")))
+            }
+            _ => Err(unknown),
+        }
+    }
 }
 
 impl<'a> FromCell<'a> for bool {

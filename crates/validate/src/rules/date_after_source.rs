@@ -23,8 +23,8 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::{Row, Table};
-use model::{Certainty, DayRange, PartialDate, Record, Source};
+use ingest::{Dataset, Row, Table};
+use model::{Certainty, DayRange, PartialDate, Record, Source, Visit};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
@@ -51,6 +51,16 @@ fn horizon(source: &Source<'_>) -> Option<Horizon> {
     let year = source.copyright_year?;
     let date = PartialDate::year_only(year.0)?;
     Some(Horizon { last_day: date.days(), described: format!("is copyright {year}") })
+}
+
+/// Whether a visit's date is after its source's horizon: this rule's finding, which rules that
+/// compare the date with something else defer to.
+pub(crate) fn visit_after_source<'d>(data: &'d Dataset<'_>) -> impl Fn(&Visit<'_>) -> bool + Sync + 'd {
+    let horizons: Map<&str, DayRange> =
+        data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, horizon(&row.record)?.last_day))).collect();
+    move |visit| {
+        horizons.get(&*visit.source).is_some_and(|last_day| visit.date.days().compare(*last_day) == Certainty::After)
+    }
 }
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

@@ -21,8 +21,8 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::Row;
-use model::{Certainty, CountryCode, PartialDate, Relation, RelationKind};
+use ingest::{Dataset, Row};
+use model::{Certainty, CountryCode, PartialDate, Relation, RelationKind, Visit};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
@@ -35,6 +35,22 @@ pub(crate) static BEFORE_RELATIONS: Rule = Rule {
     source: include_str!("date_before_relations.rs"),
     check,
 };
+
+/// Whether a visit's date is before diplomatic relations with its host or guest: this rule's
+/// finding, which rules that compare the date with something else defer to.
+pub(crate) fn visit_before_relations<'d>(data: &'d Dataset<'_>) -> impl Fn(&Visit<'_>) -> bool + Sync + 'd {
+    let mut established: Map<CountryCode, PartialDate> = Map::default();
+    for row in &data.relations.rows {
+        if let (RelationKind::DiplomaticRelations, Some(start)) = (row.record.kind, row.record.start) {
+            established.entry(row.record.country).or_insert(start);
+        }
+    }
+    move |visit| {
+        [visit.host, visit.guest].iter().any(|country| {
+            established.get(country).is_some_and(|start| visit.date.days().compare(start.days()) == Certainty::Before)
+        })
+    }
+}
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;

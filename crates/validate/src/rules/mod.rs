@@ -1,14 +1,19 @@
 //! The rules, one per file. A new rule is a file here and a line in [`ALL`].
 
 mod cell_formula;
+mod country_iso_code;
+mod country_unused;
 mod date_after_source;
 mod date_before_relations;
 mod date_interval_order;
 pub(crate) mod exception_stale;
 mod field;
+mod file_stray;
+mod id_convention;
 mod key_duplicate;
 mod key_reference;
 mod residents_jump;
+mod sequence_gap;
 mod source_unused;
 mod trade_commodity_share;
 mod trade_parts_exceed_total;
@@ -26,13 +31,18 @@ pub static ALL: &[&Rule] = &[
     &field::FIELD,
     &key_duplicate::DUPLICATE,
     &key_reference::REFERENCE,
+    &country_iso_code::ISO_CODE,
+    &id_convention::CONVENTION,
+    &sequence_gap::GAP,
     &date_interval_order::INTERVAL_ORDER,
     &date_after_source::AFTER_SOURCE,
     &date_before_relations::BEFORE_RELATIONS,
     &visit_no_participants::NO_PARTICIPANTS,
     &source_unused::UNUSED,
+    &country_unused::UNUSED,
     &residents_jump::JUMP,
     &cell_formula::FORMULA,
+    &file_stray::STRAY,
     &trade_commodity_share::COMMODITY_SHARE,
     &trade_parts_exceed_total::PARTS_EXCEED_TOTAL,
     &trade_reporter_total::REPORTER_TOTAL,
