@@ -97,32 +97,40 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         if let Some(p) = partners.next() {
             let code = data.codes[p].clone();
             let row = &mut data.rows_mut(TableId::Countries)[p + 1];
-            set(row, 2, format!("Partner {code} {}", "with a name far too long ".repeat(5).trim_end()));
+            set(
+                row,
+                col(TableId::Countries, "name_en"),
+                format!("Partner {code} {}", "with a name far too long ".repeat(5).trim_end()),
+            );
             plant("field/length", TableId::Countries, p + 1, "name_en");
         }
         if let Some(p) = partners.next() {
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 2];
-            let detail = format!("{} ", get(row, 8));
-            set(row, 8, detail);
+            let detail = format!("{} ", get(row, col(TableId::Relations, "detail")));
+            set(row, col(TableId::Relations, "detail"), detail);
             plant("field/format", TableId::Relations, 3 * p + 2, "detail");
         }
         if let Some(p) = partners.next() {
             let visit = data.visits_of[p].start;
             let first_participant = data.participants_of[visit].start;
-            set(&mut data.rows_mut(TableId::VisitParticipants)[first_participant], 1, "0".to_owned());
+            set(
+                &mut data.rows_mut(TableId::VisitParticipants)[first_participant],
+                col(TableId::VisitParticipants, "seq"),
+                "0".to_owned(),
+            );
             plant("field/range", TableId::VisitParticipants, first_participant, "seq");
         }
         if let Some(p) = partners.next() {
             let visit = data.visits_of[p].start;
             let row = &mut data.rows_mut(TableId::Visits)[visit];
-            let host = get(row, 1);
-            set(row, 2, host);
+            let host = get(row, col(TableId::Visits, "host"));
+            set(row, col(TableId::Visits, "guest"), host);
             plant("field/coherence", TableId::Visits, visit, "guest");
         }
         if let Some(p) = partners.next() {
             let rows = data.rows_mut(TableId::Relations);
-            let id = get(&rows[3 * p + 1], 0);
-            set(&mut rows[3 * p + 2], 0, id);
+            let id = get(&rows[3 * p + 1], col(TableId::Relations, "id"));
+            set(&mut rows[3 * p + 2], col(TableId::Relations, "id"), id);
             plant("key/duplicate", TableId::Relations, 3 * p + 2, "id");
         }
         if let Some(p) = partners.next() {
@@ -134,19 +142,19 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         }
         if let Some(p) = partners.next() {
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 1];
-            let end: u16 = get(row, 5).parse().unwrap_or(last);
-            set(row, 3, (end + 1).to_string());
+            let end: u16 = get(row, col(TableId::Relations, "end")).parse().unwrap_or(last);
+            set(row, col(TableId::Relations, "start"), (end + 1).to_string());
             plant("date/interval-order", TableId::Relations, 3 * p + 1, "start");
         }
         if let Some(p) = partners.next() {
             let visit = data.visits_of[p].start;
-            set(&mut data.rows_mut(TableId::Visits)[visit], 3, format!("{}-06", last + 2));
+            set(&mut data.rows_mut(TableId::Visits)[visit], col(TableId::Visits, "date"), format!("{}-06", last + 2));
             plant("date/after-source", TableId::Visits, visit, "date");
         }
         if let Some(p) = partners.next() {
             let visit = data.visits_of[p].start;
             let year = data.established[p] - 3;
-            set(&mut data.rows_mut(TableId::Visits)[visit], 3, format!("{year}-05"));
+            set(&mut data.rows_mut(TableId::Visits)[visit], col(TableId::Visits, "date"), format!("{year}-05"));
             plant("date/before-relations", TableId::Visits, visit, "date");
         }
         if let Some(p) = partners.next() {
@@ -163,21 +171,21 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
             let from = 1 + rng.index(years - 1);
             for y in from..years {
                 let row = &mut data.rows_mut(TableId::Residents)[p * years + y];
-                let count: u64 = get(row, 3).parse().unwrap_or(0);
-                set(row, 3, (count * 3 + 10).to_string());
+                let count: u64 = get(row, col(TableId::Residents, "count")).parse().unwrap_or(0);
+                set(row, col(TableId::Residents, "count"), (count * 3 + 10).to_string());
             }
             plant("residents/jump", TableId::Residents, p * years + from, "count");
         }
         if let Some(p) = partners.next() {
             // Norway's alpha-3 code on another country's row.
-            set(&mut data.rows_mut(TableId::Countries)[p + 1], 1, "NOR".to_owned());
+            set(&mut data.rows_mut(TableId::Countries)[p + 1], col(TableId::Countries, "iso3"), "NOR".to_owned());
             plant("country/iso-code", TableId::Countries, p + 1, "iso3");
         }
         if let Some(p) = partners.next() {
             // A leading zero: the id no longer follows `<partner>-rel-<n>`, and collides with none.
             let row = &mut data.rows_mut(TableId::Relations)[3 * p + 2];
-            let id = get(row, 0).replace("-rel-", "-rel-0");
-            set(row, 0, id);
+            let id = get(row, col(TableId::Relations, "id")).replace("-rel-", "-rel-0");
+            set(row, col(TableId::Relations, "id"), id);
             plant("id/convention", TableId::Relations, 3 * p + 2, "id");
         }
         if let Some(p) = partners.next() {
@@ -185,8 +193,8 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
             let visit = data.visits_of[p].start;
             let last_participant = data.participants_of[visit].end - 1;
             let row = &mut data.rows_mut(TableId::VisitParticipants)[last_participant];
-            let seq: u32 = get(row, 1).parse().unwrap_or(1);
-            set(row, 1, (seq + 1).to_string());
+            let seq: u32 = get(row, col(TableId::VisitParticipants, "seq")).parse().unwrap_or(1);
+            set(row, col(TableId::VisitParticipants, "seq"), (seq + 1).to_string());
             plant("sequence/gap", TableId::VisitParticipants, last_participant, "seq");
         }
         if i < n {
@@ -217,10 +225,10 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
             for rank in 1..=k {
                 let index = data.line_index(p, y, export, rank);
                 let mut cells = data.line_cells(index);
-                set(&mut cells, 8, String::new());
+                set(&mut cells, col(TableId::TradeCommodities, "share_pct"), String::new());
                 if rank == k {
                     let value = data.lines[index].value_tenths + total_tenths;
-                    set(&mut cells, 6, format!("{}.{}", value / 10, value % 10));
+                    set(&mut cells, col(TableId::TradeCommodities, "value"), format!("{}.{}", value / 10, value % 10));
                 }
                 data.line_overrides.insert(index, cells);
             }
@@ -230,30 +238,34 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         if let Some((p, y, export)) = flows.next() {
             let index = data.line_index(p, y, export, 1);
             let mut cells = data.line_cells(index);
-            let share = get(&cells, 8);
-            set(&mut cells, 8, format!("{share}%"));
+            let share = get(&cells, col(TableId::TradeCommodities, "share_pct"));
+            set(&mut cells, col(TableId::TradeCommodities, "share_pct"), format!("{share}%"));
             data.line_overrides.insert(index, cells);
             plant("cell/invalid", TableId::TradeCommodities, index, "share_pct");
         }
         if let Some((p, y, export)) = flows.next() {
             let index = data.line_index(p, y, export, 1);
             let mut cells = data.line_cells(index);
-            set(&mut cells, 5, String::new());
+            set(&mut cells, col(TableId::TradeCommodities, "commodity"), String::new());
             data.line_overrides.insert(index, cells);
             plant("cell/missing", TableId::TradeCommodities, index, "commodity");
         }
         if let Some((p, y, export)) = flows.next() {
             let index = data.line_index(p, y, export, 1);
             let mut cells = data.line_cells(index);
-            set(&mut cells, 9, "syn-nowhere".to_owned());
+            set(&mut cells, col(TableId::TradeCommodities, "source"), "syn-nowhere".to_owned());
             data.line_overrides.insert(index, cells);
             plant("key/reference", TableId::TradeCommodities, index, "source");
         }
         if let Some((p, y, export)) = flows.next() {
             let index = data.line_index(p, y, export, 1);
             let mut cells = data.line_cells(index);
-            let name = get(&cells, 5);
-            set(&mut cells, 5, format!("{}{name}", ["=", "+", "-", "@"][i % 4]));
+            let name = get(&cells, col(TableId::TradeCommodities, "commodity"));
+            set(
+                &mut cells,
+                col(TableId::TradeCommodities, "commodity"),
+                format!("{}{name}", ["=", "+", "-", "@"][i % 4]),
+            );
             data.line_overrides.insert(index, cells);
             plant("cell/formula", TableId::TradeCommodities, index, "commodity");
         }
@@ -265,9 +277,13 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
             let p = 1 + rng.index(n - 1);
             let index = (p * years + y) * 2 + usize::from(!export);
             let row = &mut data.rows_mut(TableId::Trade)[index];
-            let share = get(row, 7);
+            let share = get(row, col(TableId::Trade, "share_of_reporter_total_pct"));
             let milli: u64 = share.replace('.', "").parse().unwrap_or(0) * 2 + 500;
-            set(row, 7, format!("{}.{:03}", milli / 1000, milli % 1000));
+            set(
+                row,
+                col(TableId::Trade, "share_of_reporter_total_pct"),
+                format!("{}.{:03}", milli / 1000, milli % 1000),
+            );
             plant("trade/reporter-total", TableId::Trade, index, "share_of_reporter_total_pct");
         }
     }
@@ -278,6 +294,12 @@ pub fn inject(data: &mut Dataset, per_family: usize) -> Vec<Planted> {
         .collect();
     planted.sort();
     planted
+}
+
+/// The position of `table`'s column `name`: plants address columns by name, so that a column
+/// added to a table moves no plant to another column.
+fn col(table: TableId, name: &str) -> usize {
+    table.def().column_index(name).unwrap_or_else(|| panic!("{} declares no column `{name}`", table.file()))
 }
 
 fn get(row: &Option<Vec<String>>, column: usize) -> String {
