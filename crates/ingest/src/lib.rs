@@ -16,6 +16,7 @@
 //! is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are cut
 //! into blocks at line breaks outside quotes and parsed on all cores.
 
+pub mod dialect;
 mod error;
 mod scan;
 mod sheet;
@@ -85,6 +86,11 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         let path = dir.join(table.file());
         let (bytes, problem) = read_file(&root, &path, &name);
         problems.extend(problem.map(|p| p.into_diagnostic(Some(table))));
+        let bytes = bytes.map(|bytes| {
+            let (bytes, converted) = dialect::normalise(table, &name, bytes);
+            problems.extend(converted);
+            bytes
+        });
         files.push(SourceFile { table, name, bytes });
     }
     Ok(DataDir { files, problems })
@@ -116,6 +122,11 @@ impl DataDir {
                 };
                 problems.push(problem.into_diagnostic(Some(table)));
             }
+            let bytes = bytes.map(|bytes| {
+                let (bytes, converted) = dialect::normalise(table, &name, bytes);
+                problems.extend(converted);
+                bytes
+            });
             files.push(SourceFile { table, name, bytes });
         }
         DataDir { files, problems }
