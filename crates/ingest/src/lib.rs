@@ -16,6 +16,7 @@
 //! is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are cut
 //! into blocks at line breaks outside quotes and parsed on all cores.
 
+pub mod canonical;
 pub mod dialect;
 mod error;
 mod scan;

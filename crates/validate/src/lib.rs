@@ -11,6 +11,7 @@
 mod amount;
 mod engine;
 mod exceptions;
+pub mod repair;
 pub mod rules;
 
 pub use engine::{Context, FlowKey, Map, Rule, Set, group_by, index_by};
