@@ -81,7 +81,11 @@ mod tests {
             applicability: Applicability::Safe,
             edits: edits
                 .iter()
-                .map(|(span, text)| Edit { file: "f.csv".to_owned(), span: span.clone(), replacement: (*text).to_owned() })
+                .map(|(span, text)| Edit {
+                    file: "f.csv".to_owned(),
+                    span: span.clone(),
+                    replacement: (*text).to_owned(),
+                })
                 .collect(),
         }
     }

@@ -279,8 +279,10 @@ fn with_commas(text: &str, delimiter: Delimiter) -> String {
                     }
                     None => {
                         // Never closed: copy up to the end of the quote's line, resume after.
-                        let line_end =
-                            bytes[start..].iter().position(|b| *b == b'\n' || *b == b'\r').map_or(bytes.len(), |o| start + o);
+                        let line_end = bytes[start..]
+                            .iter()
+                            .position(|b| *b == b'\n' || *b == b'\r')
+                            .map_or(bytes.len(), |o| start + o);
                         i = line_end;
                         break;
                     }
