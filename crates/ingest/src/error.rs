@@ -57,7 +57,7 @@ pub(crate) fn cell_fix(file: &str, span: Range<usize>, text: &str, safe: bool, t
 
 /// `text` written as a CSV cell: quoted when it holds a comma, a quote, a line break or
 /// leading or trailing spaces, with quotes doubled.
-pub(crate) fn csv_cell(text: &str) -> String {
+pub fn csv_cell(text: &str) -> String {
     let needs_quotes = text.contains([',', '"', '\n', '\r']) || text.trim() != text;
     if needs_quotes { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }

@@ -19,6 +19,7 @@
 pub mod canonical;
 pub mod dialect;
 mod error;
+mod repairs;
 mod scan;
 mod sheet;
 mod table;
@@ -33,7 +34,7 @@ use model::{
 
 pub use diagnostic::Diagnostic;
 use diagnostic::Snippet;
-pub use error::ErrorKind;
+pub use error::{ErrorKind, csv_cell};
 pub use sheet::{Sheet, SheetRow};
 
 use error::Problem;
@@ -339,6 +340,7 @@ macro_rules! dataset {
                 let ($field, found) = $field.expect("every table was parsed");
                 errors.extend(found.into_iter().map(|p| p.into_diagnostic(Some(TableId::$id))));
             )*
+            repairs::attach(dir, &mut errors);
             errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             (Dataset { $($field,)* }, errors)
         }
