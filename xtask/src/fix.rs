@@ -98,19 +98,14 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         write_file(&options.data.join(table.file()), new)?;
     }
     for finding in &outcome.fixed {
-        let place = match (finding.line, finding.char_column()) {
-            (0, _) => finding.file.clone(),
-            (line, Some(column)) => format!("{}:{line}:{column}", finding.file),
-            (line, None) => format!("{}:{line}", finding.file),
-        };
-        let title = finding.fix.as_ref().map_or("", |f| f.title.as_str());
-        println!("fixed {place} {}: {title}", finding.rule());
+        println!("fixed {}", described(finding));
     }
-    let unsafe_left: Vec<_> = outcome.unsafe_left().collect();
+    let tables = &options.repair.tables;
+    let unsafe_left: Vec<_> =
+        outcome.unsafe_left().filter(|f| tables.is_empty() || f.table.is_some_and(|t| tables.contains(&t))).collect();
     if !options.repair.unsafe_fixes {
         for finding in &unsafe_left {
-            let title = finding.fix.as_ref().map_or("", |f| f.title.as_str());
-            println!("needs --unsafe: {}:{} {}: {title}", finding.file, finding.line, finding.rule());
+            println!("needs --unsafe: {}", described(finding));
         }
     }
     let summary = &outcome.report.summary;
@@ -130,4 +125,15 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     );
     Ok(if outcome.report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// "data/visits.csv:5:16 key/reference: write `KH`": a finding's place, rule and fix.
+fn described(finding: &diagnostic::Diagnostic) -> String {
+    let place = match (finding.line, finding.char_column()) {
+        (0, _) => finding.file.clone(),
+        (line, Some(column)) => format!("{}:{line}:{column}", finding.file),
+        (line, None) => format!("{}:{line}", finding.file),
+    };
+    let title = finding.fix.as_ref().map_or("", |f| f.title.as_str());
+    format!("{place} {}: {title}", finding.rule())
 }
