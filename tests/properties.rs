@@ -1,6 +1,7 @@
 //! Properties of `fmt` and `fix` over generated tables: `fmt` never changes a value (each
 //! column's cells, read back, are the same, in the same order) and is idempotent; `fix` changes
-//! only the cells whose findings carry a fix, and keeps every row.
+//! only the cells whose findings carry a fix, and keeps every row; on arbitrary bytes, neither
+//! panics and a second `fix` changes nothing.
 
 use ingest::{DataDir, Sheet};
 use model::TableId;
@@ -145,5 +146,27 @@ proptest! {
                 prop_assert_eq!(&files[table as usize], &fixed.files[table as usize]);
             }
         }
+    }
+
+    #[test]
+    fn fix_and_fmt_take_any_bytes(
+        bytes in prop::collection::vec(
+            prop_oneof![
+                4 => prop::sample::select(b"NO,jp;\t\"\r\n 2,9%.\xe9\xff\x00\xef\xbb\xbf\xe2\x80\x9c".to_vec()),
+                1 => any::<u8>(),
+            ],
+            0..200,
+        ),
+        header in prop::sample::select(vec!["code,iso3,name_en,name_nb\n", "code;iso3;name_en;name_nb\r\n", ""]),
+    ) {
+        let file = [header.as_bytes(), &bytes].concat();
+        let files: Vec<Option<Vec<u8>>> = TableId::ALL.iter().map(|&t| (t == TableId::Countries).then(|| file.clone())).collect();
+        let options = RepairOptions { unsafe_fixes: true, tables: Vec::new() };
+        let fixed = repair("data", files, &options);
+        let dir = DataDir::from_memory("data", |t| fixed.files[t as usize].clone());
+        let (_, problems) = ingest::parse(&dir);
+        let _ = ingest::canonical::canonical(dir.file(TableId::Countries), &problems);
+        let again = repair("data", fixed.files.clone(), &options);
+        prop_assert_eq!(again.files, fixed.files);
     }
 }
