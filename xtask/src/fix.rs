@@ -90,7 +90,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
             let name = format!("{shown}/{}", table.file());
             let (old, new) = (text_of(*table, old), String::from_utf8_lossy(new).into_owned());
             let diff = similar::TextDiff::from_lines(&old, &new);
-            print!("{}", diff.unified_diff().header(&name, &name));
+            print!("{}", visible(&diff.unified_diff().header(&name, &name).to_string()));
         }
         return Ok(if changed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
     }
@@ -136,4 +136,18 @@ fn described(finding: &diagnostic::Diagnostic) -> String {
     };
     let title = finding.fix.as_ref().map_or("", |f| f.title.as_str());
     format!("{place} {}: {title}", finding.rule())
+}
+
+/// A diff made safe for a terminal: the file's text is the data's, so every unsafe character
+/// but the line breaks of the diff is made visible, as everywhere else.
+fn visible(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len());
+    for c in diff.chars() {
+        if c != '\n' && diagnostic::text::is_unsafe(c) {
+            diagnostic::text::push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
