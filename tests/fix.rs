@@ -2,13 +2,14 @@
 //! `tests/fixtures/base/` (a file named `UNSAFE` asks for unsafe fixes too). Its snapshot
 //! shows every finding with a fix (rule, place, applicability, title, edits), then every file
 //! that `fix` changes as it is after the fix, then what is left. Each case must change some
-//! file, and a second `fix` must change nothing.
+//! file, give the same files with CRLF and CR line breaks and with 1 or 4 threads, and a
+//! second `fix` must change nothing.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use diagnostic::Applicability;
 use model::TableId;
-use tests::{Case, LineEnding, fixtures_root, listing};
+use tests::{Case, LineEnding, convert, fixtures_root, listing};
 use validate::repair::{RepairOptions, repair};
 
 fn fix_cases() -> Vec<Case> {
@@ -75,6 +76,24 @@ fn every_fix_case() {
                 }
             }
             assert!(changed > 0, "fix/{}: fix changed no file", case.name);
+            // The same fixes whatever the line breaks (a UTF-16 file's bytes are not lines)
+            // and however many threads.
+            if !case.name.contains("utf-16") {
+                let as_crlf = |files: &[Option<Vec<u8>>]| -> Vec<Option<Vec<u8>>> {
+                    files.iter().map(|f| f.as_deref().map(|b| convert(b, LineEnding::Crlf))).collect()
+                };
+                for ending in [LineEnding::Crlf, LineEnding::Cr] {
+                    let mut content = case.files(ending);
+                    let files: Vec<Option<Vec<u8>>> = TableId::ALL.iter().map(|&t| content(t)).collect();
+                    let other = repair("data", files, &options);
+                    assert_eq!(as_crlf(&other.files), as_crlf(&fixed.files), "fix/{}: {ending:?} differs", case.name);
+                }
+            }
+            for threads in [1, 4] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+                let other = pool.install(|| repair("data", before.clone(), &options));
+                assert_eq!(other.files, fixed.files, "fix/{}: {threads} threads differ", case.name);
+            }
             let again = repair("data", fixed.files.clone(), &options);
             assert_eq!(again.files, fixed.files, "fix/{}: a second fix changed something", case.name);
             assert!(again.fixed.is_empty(), "fix/{}: a second fix applied fixes", case.name);
