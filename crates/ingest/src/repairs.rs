@@ -14,6 +14,18 @@ use crate::{DataDir, ErrorKind};
 /// Attaches the fixes of this module to `problems`, the problems [`crate::parse`] found in
 /// the files of `dir`.
 pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
+    for problem in problems.iter_mut() {
+        if let Some(file) = dir.files().iter().find(|f| f.name == problem.file)
+            && let Some(bytes) = file.bytes.as_deref()
+            && is_percent_outside_percentages(bytes, problem)
+        {
+            problem.fix = None;
+            problem.help = Some(
+                "this column is not a percentage (those end in `_pct`): write the figure the source gives, in its unit"
+                    .to_owned(),
+            );
+        }
+    }
     for problem in problems.iter_mut().filter(|p| p.fix.is_none()) {
         let Some(file) = dir.files().iter().find(|f| f.name == problem.file) else { continue };
         let Some(bytes) = file.bytes.as_deref() else { continue };
@@ -49,6 +61,19 @@ pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
             problem.fix = Some(fix);
         }
     }
+}
+
+/// A cell ending in `%` in a column whose name does not end in `_pct`: dropping the sign, as
+/// in a percentage column, would turn a share into an amount.
+fn is_percent_outside_percentages(bytes: &[u8], problem: &Diagnostic) -> bool {
+    problem.rule() == ErrorKind::InvalidValue.rule()
+        && problem.fix.is_some()
+        && problem.column.as_deref().is_some_and(|c| !c.ends_with("_pct"))
+        && problem
+            .span
+            .as_ref()
+            .and_then(|span| std::str::from_utf8(bytes.get(span.clone())?).ok())
+            .is_some_and(|raw| scan::unquote(raw).trim().ends_with('%'))
 }
 
 /// The byte offset where 1-based `line` starts, counting line breaks as the scanner does.
