@@ -6,6 +6,8 @@
 mod bench;
 mod chromium;
 mod docs;
+mod fix;
+mod fmt;
 mod review;
 mod synth;
 mod test;
@@ -28,6 +30,15 @@ commands:
               --out DIR         output folder (default: target/report)
               --base REV        compare with the data at git revision REV: rows added, removed and
                                 changed, and findings introduced, fixed and already present
+  fix       apply the fixes findings carry, then check again: what was fixed, what is left
+              [TABLE...]        only these tables (e.g. trade or trade.csv; default: all)
+              --data DIR        data folder (default: data)
+              --unsafe          also apply unsafe fixes: guesses to confirm (a key's nearest match)
+              --diff            print a unified diff and write nothing (exit 1 when it is not empty)
+  fmt       write every table in one canonical form (UTF-8, LF, declared column order, quotes
+            only where needed, no blank lines); values are never changed
+              --data DIR        data folder (default: data)
+              --check           only list files that are not canonical (exit 1 if any)
   test      run every test (cargo test --workspace --locked) with Chromium for the browser tests:
               found as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
               google-chrome-stable on PATH; installed with apt-get when run as root on Debian.
@@ -58,6 +69,8 @@ fn main() -> ExitCode {
         Some("check") => check(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
+        Some("fix") => fix::run(&args[1..]),
+        Some("fmt") => fmt::run(&args[1..]),
         Some("report") => review::run(&args[1..]),
         Some("synth") => synth::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),

@@ -8,11 +8,13 @@
 //!   [`Applicability`], `Safe` when applying it cannot change what the data says, `Unsafe`
 //!   when it is a guess a person must confirm. The help text of a fixable diagnostic is the
 //!   fix's title.
+//! - [`apply_fixes`] applies fixes to a file's bytes, keeping every byte outside their edits.
 //! - [`text`] owns the character policy: which characters from the data are unsafe to show
 //!   raw, and how they are made visible. Renderers add only their own syntax's escaping.
 //!
 //! This crate does no I/O. Rendering lives in the `report` crate.
 
+mod apply;
 mod snippet;
 pub mod text;
 
@@ -22,6 +24,7 @@ use std::ops::Range;
 use miette::{LabeledSpan, SourceCode};
 use model::TableId;
 
+pub use apply::{Applied, apply_fixes};
 pub use snippet::Snippet;
 
 /// The stable id of a rule, e.g. `trade/commodity-share`. Exceptions, fingerprints and the

@@ -57,7 +57,7 @@ pub(crate) fn cell_fix(file: &str, span: Range<usize>, text: &str, safe: bool, t
 
 /// `text` written as a CSV cell: quoted when it holds a comma, a quote, a line break or
 /// leading or trailing spaces, with quotes doubled.
-pub(crate) fn csv_cell(text: &str) -> String {
+pub fn csv_cell(text: &str) -> String {
     let needs_quotes = text.contains([',', '"', '\n', '\r']) || text.trim() != text;
     if needs_quotes { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
@@ -74,6 +74,8 @@ pub enum ErrorKind {
     TooLarge,
     /// A file is a symbolic link that leads out of the data folder.
     OutsideDataFolder,
+    /// A file is saved in another encoding or with another delimiter than UTF-8 with commas.
+    Dialect,
     /// A file has no header.
     EmptyFile,
     /// A declared column is not in the header.
@@ -111,6 +113,7 @@ impl ErrorKind {
         ErrorKind::Unreadable,
         ErrorKind::TooLarge,
         ErrorKind::OutsideDataFolder,
+        ErrorKind::Dialect,
         ErrorKind::EmptyFile,
         ErrorKind::MissingColumn,
         ErrorKind::UnknownColumn,
@@ -139,6 +142,7 @@ impl ErrorKind {
             ErrorKind::Unreadable => "file/unreadable",
             ErrorKind::TooLarge => "file/too-large",
             ErrorKind::OutsideDataFolder => "file/outside-data-folder",
+            ErrorKind::Dialect => "file/dialect",
             ErrorKind::EmptyFile => "file/empty",
             ErrorKind::MissingColumn => "header/missing-column",
             ErrorKind::UnknownColumn => "header/unknown-column",
@@ -171,6 +175,9 @@ impl ErrorKind {
             ErrorKind::Unreadable => "Every file can be read.",
             ErrorKind::TooLarge => "No file is larger than 4 GiB.",
             ErrorKind::OutsideDataFolder => "No file is a symbolic link to a place outside the data folder.",
+            ErrorKind::Dialect => {
+                "Files are UTF-8 with commas between cells; a spreadsheet export (semicolons or tabs, Windows-1252 or UTF-16) is recognised, read, and converted by a safe fix."
+            }
             ErrorKind::EmptyFile => "Every file starts with a header line.",
             ErrorKind::MissingColumn => "The header names every declared column.",
             ErrorKind::UnknownColumn => "The header names no column the table does not declare.",

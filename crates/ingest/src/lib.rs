@@ -16,7 +16,10 @@
 //! is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are cut
 //! into blocks at line breaks outside quotes and parsed on all cores.
 
+pub mod canonical;
+pub mod dialect;
 mod error;
+mod repairs;
 mod scan;
 mod sheet;
 mod table;
@@ -31,7 +34,7 @@ use model::{
 
 pub use diagnostic::Diagnostic;
 use diagnostic::Snippet;
-pub use error::ErrorKind;
+pub use error::{ErrorKind, csv_cell};
 pub use sheet::{Sheet, SheetRow};
 
 use error::Problem;
@@ -86,6 +89,11 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         let path = dir.join(table.file());
         let (bytes, problem) = read_file(&root, &path, &name);
         problems.extend(problem.map(|p| p.into_diagnostic(Some(table))));
+        let bytes = bytes.map(|bytes| {
+            let (bytes, converted) = dialect::normalise(table, &name, bytes);
+            problems.extend(converted);
+            bytes
+        });
         files.push(SourceFile { table, name, bytes });
     }
     let other_files = other_files(dir, &shown);
@@ -136,6 +144,11 @@ impl DataDir {
                 };
                 problems.push(problem.into_diagnostic(Some(table)));
             }
+            let bytes = bytes.map(|bytes| {
+                let (bytes, converted) = dialect::normalise(table, &name, bytes);
+                problems.extend(converted);
+                bytes
+            });
             files.push(SourceFile { table, name, bytes });
         }
         DataDir { files, problems, other_files: Vec::new() }
@@ -363,6 +376,7 @@ macro_rules! dataset {
                 let ($field, found) = $field.expect("every table was parsed");
                 errors.extend(found.into_iter().map(|p| p.into_diagnostic(Some(TableId::$id))));
             )*
+            repairs::attach(dir, &mut errors);
             errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             (Dataset { $($field,)* other_files: &dir.other_files }, errors)
         }

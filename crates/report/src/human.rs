@@ -1,10 +1,12 @@
 //! The report of a check as people read it in a terminal: miette's graphical report, one
 //! diagnostic per finding with the CSV line and the cell underlined, then a summary line.
-//! Without colour, it contains no escape codes.
+//! A finding whose fix is safe is marked `[*]` after its place, as ruff marks them, and the
+//! report ends with how many `cargo xtask fix` would repair. Without colour, it contains no
+//! escape codes.
 
 use std::fmt::Write as _;
 
-use diagnostic::Diagnostic;
+use diagnostic::{Applicability, Diagnostic};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use validate::{Report, Summary};
 
@@ -40,7 +42,25 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
     }
     out.push_str(&summary_line(&report.summary));
     out.push('\n');
+    out.push_str(&fixable_line(report));
     out
+}
+
+/// "[*] 3 fixable with `cargo xtask fix` (1 more with `cargo xtask fix --unsafe`)", and a
+/// line break; nothing when no finding has a fix.
+pub fn fixable_line(report: &Report) -> String {
+    let count = |applicability| {
+        report.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|fix| fix.applicability == applicability)).count()
+    };
+    let (safe, unsafe_only) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    match (safe, unsafe_only) {
+        (0, 0) => String::new(),
+        (safe, 0) => format!("[*] {safe} fixable with `cargo xtask fix`\n"),
+        (0, more) => format!("{more} fixable with `cargo xtask fix --unsafe`\n"),
+        (safe, more) => {
+            format!("[*] {safe} fixable with `cargo xtask fix` ({more} more with `cargo xtask fix --unsafe`)\n")
+        }
+    }
 }
 
 fn human_one(handler: &GraphicalReportHandler, finding: &Diagnostic, out: &mut String) {
@@ -49,7 +69,8 @@ fn human_one(handler: &GraphicalReportHandler, finding: &Diagnostic, out: &mut S
         (line, Some(col)) => format!("{}:{line}:{col}", finding.file),
         (line, None) => format!("{}:{line}", finding.file),
     };
-    let _ = writeln!(out, "{place}");
+    let safe = finding.fix.as_ref().is_some_and(|fix| fix.applicability == Applicability::Safe);
+    let _ = writeln!(out, "{place}{}", if safe { " [*]" } else { "" });
     let mut rendered = String::new();
     if handler.render_report(&mut rendered, finding).is_err() {
         rendered = format!("{}: {}\n", finding.rule(), finding.message);

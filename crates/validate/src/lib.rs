@@ -12,6 +12,7 @@ mod amount;
 mod engine;
 mod exceptions;
 mod fold;
+pub mod repair;
 pub mod rules;
 
 pub use engine::{Context, FlowKey, Map, Rule, Set, group_by, index_by};
@@ -60,6 +61,7 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
     let mut findings = ingest_problems;
     findings.extend(run_rules(data));
     findings.iter_mut().for_each(at_physical_line);
+    ingest::dialect::keep_conversion_fix_alone(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     let mut findings = fold::fold(findings);

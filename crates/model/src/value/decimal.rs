@@ -113,6 +113,12 @@ impl Decimal {
                 return CellError::new(expected, "a percent sign in the cell")
                     .with_safe_fix("the column is already in percent: write", number);
             }
+            // `1,2%`, as a spreadsheet with a Norwegian locale saves a percentage.
+            let pointed = number.replace(',', ".");
+            if number.matches(',').count() == 1 && Decimal::parse(&pointed).is_ok() {
+                return CellError::new(expected, "a percent sign and a decimal comma")
+                    .with_safe_fix("the column is already in percent; write decimals with a point:", pointed);
+            }
         }
         if trimmed.matches(',').count() == 1 {
             let pointed = trimmed.replace(',', ".");
@@ -183,6 +189,10 @@ mod tests {
         let help = |text: &str| Decimal::parse(text).unwrap_err().help;
         assert_eq!(help("2,9").as_deref(), Some("write decimals with a point: `2.9`"));
         assert_eq!(help("28%").as_deref(), Some("the column is already in percent: write `28`"));
+        assert_eq!(
+            help("2,90 %").as_deref(),
+            Some("the column is already in percent; write decimals with a point: `2.90`")
+        );
         assert_eq!(help(" 4.3").as_deref(), Some("remove the spaces: `4.3`"));
         assert_eq!(help("1 200").as_deref(), Some("write the number without separators: `1200`"));
         assert_eq!(help(".5").as_deref(), Some("write `0.5`"));

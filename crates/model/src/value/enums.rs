@@ -198,7 +198,12 @@ mod tests {
         assert_eq!(Answer::parse("not_stated").unwrap(), Answer::NotStated);
         let err = Answer::parse("not stated").unwrap_err();
         assert!(err.help.unwrap().starts_with("did you mean `not_stated`?"));
+        // `ja` is `true` in Norwegian: the same answer, a safe fix. `1` is a guess.
         let err = <Answer as crate::FromCell<'_>>::from_cell("ja".into()).unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("write `true`"));
+        assert!(err.suggestion.is_some_and(|s| s.safe));
+        let err = <Answer as crate::FromCell<'_>>::from_cell("1".into()).unwrap_err();
         assert_eq!(err.help.as_deref(), Some("write `true`, or `not_stated` where the source says nothing"));
+        assert!(err.suggestion.is_some_and(|s| !s.safe));
     }
 }

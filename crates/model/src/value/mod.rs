@@ -183,9 +183,18 @@ impl<'a> FromCell<'a> for Answer {
         };
         // `yes`, `ja`, `1` and the like say `true` or `false` in other words: name the one meant.
         match bool::from_cell(text) {
-            Err(CellError { help: Some(help), .. }) => {
-                Err(CellError::new(Self::EXPECTED, "not one of the allowed values")
-                    .with_help(format!("{help}, or `not_stated` where the source says nothing")))
+            // `FALSE`, `Ja`: the same answer in another spelling, and the fix is safe.
+            Err(boolean) if boolean.suggestion.as_ref().is_some_and(|s| s.safe) => {
+                let mut err = CellError::new(Self::EXPECTED, "not one of the allowed values");
+                err.help = boolean.help;
+                err.suggestion = boolean.suggestion;
+                Err(err)
+            }
+            Err(CellError { help: Some(help), suggestion, .. }) => {
+                let mut err = CellError::new(Self::EXPECTED, "not one of the allowed values")
+                    .with_help(format!("{help}, or `not_stated` where the source says nothing"));
+                err.suggestion = suggestion;
+                Err(err)
             }
             _ => Err(unknown),
         }

@@ -3,7 +3,8 @@
 //! exception to a real table, column and rule.
 //!
 //! A reference that resolves nowhere is a typo (`JN` for `JP`) or a row that was forgotten.
-//! The finding suggests the nearest existing key. A reference is only judged against a table
+//! The finding suggests the nearest existing key; when exactly one key is nearest, it carries
+//! the replacement as an unsafe fix (a guess: `cargo xtask fix --unsafe`). A reference is only judged against a table
 //! that was read completely: when a row of `countries.csv` was rejected, a code that may be
 //! on that row is not reported as missing (the rejected row's own problem is).
 //!
@@ -21,7 +22,7 @@
 //! nojp-2008-1,NO,JP,2008-12,Oslo,,false,no-jp-2015
 //! ```
 
-use diagnostic::{Diagnostic, RuleId, Severity};
+use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
 use ingest::{Row, Table};
 use model::{Record, TableId};
 use rayon::prelude::*;
@@ -61,13 +62,18 @@ impl<'k> Target<'k> {
         }
     }
 
-    fn suggestion(&self, value: &str) -> Option<String> {
+    /// The nearest key, and whether no other key is as near.
+    fn suggestion(&self, value: &str) -> Option<(String, bool)> {
         if self.keys.len() > MAX_SUGGESTION_CANDIDATES {
             return None;
         }
         let mut keys: Vec<&str> = self.keys.iter().copied().collect();
         keys.sort_unstable();
-        model::closest(value, keys)
+        let near = model::closest(value, keys.iter().copied())?;
+        let distance = |key: &str| model::edit_distance(&value.to_lowercase(), &key.to_lowercase());
+        let best = distance(&near);
+        let unique = keys.iter().filter(|k| distance(k) == best).count() == 1;
+        Some((near, unique))
     }
 }
 
@@ -149,12 +155,20 @@ fn missing<'a, R: Record<'a>>(
     target: &Target<'_>,
 ) -> Diagnostic {
     let message = format!("`{column}` is `{value}`, which is not a {}", target.described);
-    let help = match target.suggestion(value) {
-        Some(near) => format!("did you mean `{near}`?"),
+    let suggestion = target.suggestion(value);
+    let help = match &suggestion {
+        Some((near, _)) => format!("did you mean `{near}`?"),
         None => format!("add a row with `{value}` to the table it refers to, or correct the reference"),
     };
     let mut finding = context.finding(&REFERENCE, table, row, column, message, Some(help));
     finding.missing_key = Some((target.table, value.to_owned()));
+    if let (Some((near, true)), Some(span)) = (suggestion, finding.span.clone()) {
+        finding.fix = Some(Fix {
+            title: format!("write `{near}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit { file: finding.file.clone(), span, replacement: ingest::csv_cell(&near) }],
+        });
+    }
     finding
 }
 

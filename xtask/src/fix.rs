@@ -1,0 +1,153 @@
+//! `cargo xtask fix`: reads the data folder's files, has `validate::repair` apply the fixes
+//! its findings carry, and writes the files back (or, with `--diff`, shows what would change).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use model::TableId;
+use validate::repair::{RepairOptions, repair};
+
+/// The options of `fix`.
+struct FixOptions {
+    data: PathBuf,
+    diff: bool,
+    repair: RepairOptions,
+}
+
+fn parse(args: &[String]) -> Result<FixOptions, String> {
+    let mut options = FixOptions { data: PathBuf::from("data"), diff: false, repair: RepairOptions::default() };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--unsafe" => options.repair.unsafe_fixes = true,
+            "--diff" => options.diff = true,
+            "--data" => options.data = PathBuf::from(rest.next().ok_or("--data needs a value")?),
+            flag if flag.starts_with("--data=") => options.data = PathBuf::from(&flag["--data=".len()..]),
+            flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
+            table => options.repair.tables.push(table_named(table)?),
+        }
+    }
+    Ok(options)
+}
+
+/// A table by its name, with or without `.csv`.
+pub(crate) fn table_named(name: &str) -> Result<TableId, String> {
+    let file = if name.ends_with(".csv") { name.to_owned() } else { format!("{name}.csv") };
+    TableId::from_file(&file).ok_or_else(|| {
+        let known: Vec<&str> = TableId::ALL.iter().map(|t| t.file().trim_end_matches(".csv")).collect();
+        format!("unknown table `{name}`: the tables are {}", known.join(", "))
+    })
+}
+
+/// Every table's file as it is on disk, in `TableId::ALL` order; `None` when it is not a
+/// regular file that can be read.
+pub(crate) fn read_files(data: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {
+    if !data.is_dir() {
+        return Err(format!("{} is not a folder", data.display()));
+    }
+    Ok(TableId::ALL
+        .iter()
+        .map(|t| {
+            let path = data.join(t.file());
+            let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            if regular { std::fs::read(path).ok() } else { None }
+        })
+        .collect())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so that an interrupted write
+/// leaves the old file whole.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let temporary = path.with_extension("csv.bilat-tmp");
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The text of a file as a diff shows it: decoded in its detected encoding.
+fn text_of(table: TableId, bytes: &[u8]) -> String {
+    match ingest::dialect::detect(table.def(), bytes).1 {
+        Some(text) => text.into_owned(),
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
+    let options = parse(args)?;
+    let before = read_files(&options.data)?;
+    let shown = options.data.to_string_lossy().trim_end_matches('/').to_owned();
+    let outcome = repair(&shown, before.clone(), &options.repair);
+    let mut changed = Vec::new();
+    for (&table, (old, new)) in TableId::ALL.iter().zip(before.iter().zip(&outcome.files)) {
+        if let (Some(old), Some(new)) = (old, new)
+            && old != new
+        {
+            changed.push((table, old, new));
+        }
+    }
+    if options.diff {
+        for (table, old, new) in &changed {
+            let name = format!("{shown}/{}", table.file());
+            let (old, new) = (text_of(*table, old), String::from_utf8_lossy(new).into_owned());
+            let diff = similar::TextDiff::from_lines(&old, &new);
+            print!("{}", visible(&diff.unified_diff().header(&name, &name).to_string()));
+        }
+        return Ok(if changed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    for (table, _, new) in &changed {
+        write_file(&options.data.join(table.file()), new)?;
+    }
+    for finding in &outcome.fixed {
+        println!("fixed {}", described(finding));
+    }
+    let tables = &options.repair.tables;
+    let unsafe_left: Vec<_> =
+        outcome.unsafe_left().filter(|f| tables.is_empty() || f.table.is_some_and(|t| tables.contains(&t))).collect();
+    if !options.repair.unsafe_fixes {
+        for finding in &unsafe_left {
+            println!("needs --unsafe: {}", described(finding));
+        }
+    }
+    let summary = &outcome.report.summary;
+    println!(
+        "{} fixed in {} file{}; left: {} error{}, {} warning{}{}",
+        outcome.fixed.len(),
+        changed.len(),
+        if changed.len() == 1 { "" } else { "s" },
+        summary.errors,
+        if summary.errors == 1 { "" } else { "s" },
+        summary.warnings,
+        if summary.warnings == 1 { "" } else { "s" },
+        if unsafe_left.is_empty() || options.repair.unsafe_fixes {
+            String::new()
+        } else {
+            format!(" ({} fixable with `cargo xtask fix --unsafe`)", unsafe_left.len())
+        }
+    );
+    Ok(if outcome.report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// "data/visits.csv:5:16 key/reference: write `KH`": a finding's place, rule and fix.
+fn described(finding: &diagnostic::Diagnostic) -> String {
+    let place = match (finding.line, finding.char_column()) {
+        (0, _) => finding.file.clone(),
+        (line, Some(column)) => format!("{}:{line}:{column}", finding.file),
+        (line, None) => format!("{}:{line}", finding.file),
+    };
+    let title = finding.fix.as_ref().map_or("", |f| f.title.as_str());
+    format!("{place} {}: {title}", finding.rule())
+}
+
+/// A diff made safe for a terminal: the file's text is the data's, so every unsafe character
+/// but the line breaks of the diff is made visible, as everywhere else.
+fn visible(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len());
+    for c in diff.chars() {
+        if c != '\n' && diagnostic::text::is_unsafe(c) {
+            diagnostic::text::push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
