@@ -8,6 +8,8 @@ use diagnostic::Diagnostic;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use validate::{Report, Summary};
 
+use crate::baseline::{Baseline, Change, mark};
+
 /// Options for [`human`].
 #[derive(Clone, Copy, Debug)]
 pub struct HumanOptions {
@@ -27,6 +29,12 @@ impl Default for HumanOptions {
 
 /// The report as people read it in a terminal.
 pub fn human(report: &Report, options: HumanOptions) -> String {
+    human_with(report, options, None)
+}
+
+/// The report as people read it in a terminal, each finding marked introduced or already
+/// present when there is a `baseline`.
+pub fn human_with(report: &Report, options: HumanOptions, baseline: Option<&Baseline>) -> String {
     let theme = match (options.color, options.unicode) {
         (true, true) => GraphicalTheme::unicode(),
         (true, false) => GraphicalTheme::ascii(),
@@ -35,27 +43,93 @@ pub fn human(report: &Report, options: HumanOptions) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false);
     let mut out = String::new();
-    for finding in &report.findings {
-        human_one(&handler, finding, &mut out);
+    for (index, finding) in report.findings.iter().enumerate() {
+        human_one(&handler, finding, mark(baseline, index), &mut out);
     }
-    out.push_str(&summary_line(&report.summary));
+    out.push_str(&verdict_line(report, baseline));
     out.push('\n');
     out
 }
 
-fn human_one(handler: &GraphicalReportHandler, finding: &Diagnostic, out: &mut String) {
-    let place = match (finding.line, finding.char_column()) {
-        (0, _) => finding.file.clone(),
-        (line, Some(col)) => format!("{}:{line}:{col}", finding.file),
-        (line, None) => format!("{}:{line}", finding.file),
-    };
-    let _ = writeln!(out, "{place}");
+fn human_one(handler: &GraphicalReportHandler, finding: &Diagnostic, change: Option<Change>, out: &mut String) {
+    let _ = write!(out, "{}", place(finding));
+    if let Some(change) = change {
+        let _ = write!(out, " ({})", change.label());
+    }
+    out.push('\n');
     let mut rendered = String::new();
     if handler.render_report(&mut rendered, finding).is_err() {
         rendered = format!("{}: {}\n", finding.rule(), finding.message);
     }
     out.push_str(&rendered);
+    if let Some(key) = &finding.key {
+        let _ = writeln!(out, "  row: {key}");
+    }
+    if let Some(line) = exception_line(finding) {
+        let exceptions = match finding.file.len() - finding.file_name().len() {
+            0 => "exceptions.csv".to_owned(),
+            folder => format!("{}exceptions.csv", &finding.file[..folder]),
+        };
+        let _ = writeln!(out, "  if the source really says so, acknowledge it with this line in {exceptions}:");
+        let _ = writeln!(out, "    {line}");
+    }
     out.push('\n');
+}
+
+/// Where a finding is: `file:line:col`, `file:line` or `file`.
+pub fn place(finding: &Diagnostic) -> String {
+    match (finding.line, finding.char_column()) {
+        (0, _) => finding.file.clone(),
+        (line, Some(col)) => format!("{}:{line}:{col}", finding.file),
+        (line, None) => format!("{}:{line}", finding.file),
+    }
+}
+
+/// What `exceptions.csv` would need to acknowledge an unacknowledged finding: its row with
+/// the rule, file name, row key, column and value, quoted as CSV needs, and a reason to write.
+/// `None` for a finding that cannot be acknowledged (ingest's, `exception/stale`'s), has no
+/// row key or cell, or whose value had to be made visible to be shown (a control character,
+/// an overlong cell): its text as shown is not the text in the file.
+pub fn exception_line(finding: &Diagnostic) -> Option<String> {
+    if finding.acknowledged.is_some() || !validate::can_be_acknowledged(finding.rule()) {
+        return None;
+    }
+    let key = finding.key.as_deref()?;
+    let column = finding.column.as_deref()?;
+    let value = finding.value.as_deref().unwrap_or("");
+    let altered =
+        |text: &str| text.chars().any(|c| ('\u{2400}'..='\u{2426}').contains(&c) || c == '\u{27e8}' || c == '\u{2026}');
+    if altered(key) || altered(value) || altered(column) {
+        return None;
+    }
+    let fields = [finding.rule().as_str(), finding.file_name(), key, column, value, EXCEPTION_REASON];
+    Some(fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))
+}
+
+/// The reason an exception line offers, to be replaced by the real one.
+pub const EXCEPTION_REASON: &str = "<why the source really gives this value>";
+
+/// A CSV field, quoted when it holds a comma, a quote, a line break or edge spaces.
+fn csv_field(text: &str) -> String {
+    let needs_quotes = text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ');
+    if needs_quotes { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+/// The summary line, with the configuration the check ran with when it is not the default,
+/// the tables it was restricted to, and the counts against the base.
+pub fn verdict_line(report: &Report, baseline: Option<&Baseline>) -> String {
+    let mut line = summary_line(&report.summary);
+    if !report.only.is_empty() {
+        let tables: Vec<&str> = report.only.iter().map(|t| t.file()).collect();
+        let _ = write!(line, " (only {})", tables.join(", "));
+    }
+    if let Some(baseline) = baseline {
+        let _ = write!(line, "; {}", baseline.line());
+    }
+    if let Some(config) = report.config.describe() {
+        let _ = write!(line, "; configuration {config}");
+    }
+    line
 }
 
 /// "2 errors, 1 warning, 1 acknowledged in 9 files (160 rows)".
