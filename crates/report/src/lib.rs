@@ -21,6 +21,8 @@
 //! Both are pure: this crate reads no file and runs no command. [`Review`] bundles what the
 //! renderers read; [`escape`] holds the escaping every output applies to data text.
 
+pub mod baseline;
+pub mod concise;
 pub mod diff;
 pub mod escape;
 pub mod findings_json;
@@ -30,6 +32,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 mod partners;
+pub mod sarif;
 pub mod split;
 pub mod svg;
 
