@@ -147,3 +147,40 @@ pub fn summary_line(summary: &Summary) -> String {
         plural(summary.records, "row"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use diagnostic::{RuleId, Severity};
+
+    use super::*;
+
+    fn finding(rule: &'static str, key: &str, value: &str) -> Diagnostic {
+        let mut finding = Diagnostic::new(RuleId::new(rule), Severity::Error, "data/visits.csv", "m");
+        finding.key = Some(key.to_owned());
+        finding.column = Some("purpose".to_owned());
+        finding.value = Some(value.to_owned());
+        finding
+    }
+
+    #[test]
+    fn the_exception_line_quotes_as_csv_needs() {
+        let line = exception_line(&finding("key/reference", "khno-2008-1", "talks, \"state\" visit")).unwrap();
+        assert_eq!(
+            line,
+            "key/reference,visits.csv,khno-2008-1,purpose,\"talks, \"\"state\"\" visit\",<why the source really gives this value>"
+        );
+        assert!(exception_line(&finding("key/reference", "k", " padded")).unwrap().contains(",\" padded\","));
+    }
+
+    #[test]
+    fn no_exception_line_where_none_could_acknowledge() {
+        // What ingest reports, and exceptions' own problems, cannot be acknowledged.
+        assert_eq!(exception_line(&finding("cell/invalid", "k", "x")), None);
+        assert_eq!(exception_line(&finding("exception/stale", "k", "x")), None);
+        // A value made visible to be shown is not the file's text.
+        assert_eq!(exception_line(&finding("key/reference", "k", "a\u{240a}b")), None);
+        let mut acknowledged = finding("key/reference", "k", "x");
+        acknowledged.acknowledged = Some("a reason".to_owned());
+        assert_eq!(exception_line(&acknowledged), None);
+    }
+}
