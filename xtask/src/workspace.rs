@@ -83,11 +83,12 @@ mod tests {
 
     #[test]
     fn paths_relative_to_the_current_directory() {
-        assert_eq!(relative(Path::new("/r"), Path::new("/r/data")), PathBuf::from("data"));
-        assert_eq!(relative(Path::new("/r/data"), Path::new("/r/data")), PathBuf::from("../data"));
-        assert_eq!(relative(Path::new("/r/crates/x"), Path::new("/r/data")), PathBuf::from("../../data"));
-        assert_eq!(root_of(Path::new("data")), PathBuf::from(""));
-        assert_eq!(root_of(Path::new("../data")), PathBuf::from(".."));
-        assert_eq!(root_of(Path::new("/r/data")), PathBuf::from("/r"));
+        // Any folder name: these are path computations, on paths that need not exist.
+        assert_eq!(relative(Path::new("/r"), Path::new("/r/tables")), PathBuf::from("tables"));
+        assert_eq!(relative(Path::new("/r/tables"), Path::new("/r/tables")), PathBuf::from("../tables"));
+        assert_eq!(relative(Path::new("/r/crates/x"), Path::new("/r/tables")), PathBuf::from("../../tables"));
+        assert_eq!(root_of(Path::new("tables")), PathBuf::from(""));
+        assert_eq!(root_of(Path::new("../tables")), PathBuf::from(".."));
+        assert_eq!(root_of(Path::new("/r/tables")), PathBuf::from("/r"));
     }
 }
