@@ -564,3 +564,25 @@ fn github_plain_lines_read_as_written_and_annotations_end_at_the_cell() {
     assert!(plain.contains("the share 99 % does not match"), "{plain}");
     assert!(!text.lines().filter(|l| !l.starts_with("::")).any(|l| l.contains("%25")), "{text}");
 }
+
+#[test]
+fn the_report_runs_with_the_settings_and_states_them() {
+    let root = project_copy("report-settings");
+    plant_reference(&root.join("data"));
+    std::fs::write(root.join("bilat.toml"), "[rules]\n\"key/reference\" = \"warning\"\n").unwrap();
+    let out = root.join("out");
+    let output = xtask_in(&root, &["report", "--out", out.to_str().unwrap()]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    assert!(
+        text.contains("ok: 0 errors, 1 warning")
+            && text.contains("; configuration bilat.toml: key/reference = warning"),
+        "{text}"
+    );
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(document["version"], 2);
+    assert_eq!(document["config"]["severities"]["key/reference"], "warning");
+    assert_eq!(document["findings"][0]["severity"], "warning");
+    assert_eq!(document["passed"], true);
+}
