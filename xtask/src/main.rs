@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod check;
 mod chromium;
 mod docs;
 mod fix;
@@ -11,71 +12,179 @@ mod fmt;
 mod review;
 mod synth;
 mod test;
+mod workspace;
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: cargo xtask <command> [options]
+/// Each command's usage, as `cargo xtask COMMAND --help` prints it; `cargo xtask --help`
+/// prints them all.
+const COMMANDS: &[(&str, &str)] = &[
+    (
+        "check",
+        "\
+usage: cargo xtask check [TABLE...] [options]
 
-commands:
-  check     validate the dataset
-              --data DIR        data folder (default: data)
-              --format FORMAT   human (default), json or github
-              --base REV        with --format github: annotate findings on rows changed since the
-                                git revision REV first
-  report    write index.html, report.md and report.json for reviewers
-              --data DIR        data folder (default: data)
-              --out DIR         output folder (default: target/report)
-              --base REV        compare with the data at git revision REV: rows added, removed and
-                                changed, and findings introduced, fixed and already present
-  fix       apply the fixes findings carry, then check again: what was fixed, what is left
-              [TABLE...]        only these tables (e.g. trade or trade.csv; default: all)
-              --data DIR        data folder (default: data)
-              --unsafe          also apply unsafe fixes: guesses to confirm (a key's nearest match)
-              --diff            print a unified diff and write nothing (exit 1 when it is not empty)
-  fmt       write every table in one canonical form (UTF-8, LF, declared column order, quotes
-            only where needed, no blank lines); values are never changed
-              --data DIR        data folder (default: data)
-              --check           only list files that are not canonical (exit 1 if any)
-  test      run every test (cargo test --workspace --locked) with Chromium for the browser tests:
-              found as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
-              google-chrome-stable on PATH; installed with apt-get when run as root on Debian.
-              Further arguments go to cargo test. Exit 1 when a test fails, 2 without a browser.
-  docs      regenerate docs/rules.md and the column reference in data/README.md
-              --check           only verify they are current
-  synth     write a synthetic dataset with the tables of data/, consistent unless errors are planted
-              --out DIR         output folder (required)
-              --partners N      partner countries (default 200)
-              --years A..B      years of trade and residents (default 1988..2023)
-              --commodities K   commodity lines per flow (default 70: about 1,000,000 lines)
-              --seed S          the same seed gives the same bytes (default 1)
-              --inject N        plant N errors of every rule family
-              --planted FILE    where the planted errors are listed (default DIR/planted.csv)
-  bench     build the release binary and measure ingest and check against reading the files
-              --rows N          commodity lines of the dataset (default 1000000)
-              --runs R          runs of each stage; medians are reported (default 5)
+Validates the dataset. TABLE is a table's file (data/visits.csv) or name (visits): only its
+findings are reported, while references are still resolved against the whole folder.
 
-exit status: 0 no errors (warnings allowed), 1 the data has errors, 2 usage or I/O problem
-";
+  --data DIR           data folder (default: the data/ folder of the repository around the
+                       current directory, found from any folder inside it)
+  --format FORMAT      what is printed: human (default), concise (one line per finding:
+                       file:line:col: rule message), json, github (workflow commands), sarif
+                       (SARIF 2.1.0) or statistics (a count per rule)
+  --statistics         the same as --format statistics
+  --output FORMAT=PATH also write FORMAT to the file PATH; repeatable (e.g. --output
+                       sarif=target/bilat.sarif --output json=target/findings.json)
+  --base REV           mark each finding introduced or already present since the git revision
+                       REV; GitHub annotations go to findings on rows changed since REV first
+  --fail-on WHAT       any (default): exit 1 on any error; new: exit 1 only on errors introduced
+                       since --base (every finding is still printed)
+  --deny warnings      warnings fail the check, as errors
+
+Settings: bilat.toml next to the data folder (the repository's root), if there is one:
+  [check]
+  deny = [\"warnings\"]            # warnings fail the check, as errors
+  [rules]
+  \"residents/jump\" = \"error\"     # raise a rule's findings (any rule)
+  \"source/unused\" = \"warning\"    # or lower them (consistency rules only)
+",
+    ),
+    (
+        "report",
+        "\
+usage: cargo xtask report [options]
+
+Writes index.html, report.md and report.json for reviewers, with the settings of bilat.toml.
+
+  --data DIR           data folder (default: as for check)
+  --out DIR            output folder (default: target/report)
+  --base REV           compare with the data at git revision REV: rows added, removed and
+                       changed, and findings introduced, fixed and already present
+",
+    ),
+    (
+        "fix",
+        "\
+usage: cargo xtask fix [TABLE...] [options]
+
+Applies the fixes findings carry, then checks again: what was fixed, what is left.
+
+  TABLE                only these tables (e.g. trade or trade.csv; default: all)
+  --data DIR           data folder (default: as for check)
+  --unsafe             also apply unsafe fixes: guesses to confirm (a key's nearest match)
+  --diff               print a unified diff and write nothing (exit 1 when it is not empty)
+",
+    ),
+    (
+        "fmt",
+        "\
+usage: cargo xtask fmt [options]
+
+Writes every table in one canonical form (UTF-8, LF, declared column order, quotes only where
+needed, no blank lines); values are never changed.
+
+  --data DIR           data folder (default: as for check)
+  --check              only list files that are not canonical (exit 1 if any)
+",
+    ),
+    (
+        "test",
+        "\
+usage: cargo xtask test [ARGS...]
+
+Runs every test (cargo test --workspace --locked) with Chromium for the browser tests: found
+as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
+google-chrome-stable on PATH; installed with apt-get when run as root on Debian. ARGS go to
+cargo test. Exit 1 when a test fails, 2 without a browser.
+",
+    ),
+    (
+        "docs",
+        "\
+usage: cargo xtask docs [--check]
+
+Regenerates docs/rules.md and the column reference in data/README.md.
+
+  --check              only verify that they are current
+",
+    ),
+    (
+        "synth",
+        "\
+usage: cargo xtask synth --out DIR [options]
+
+Writes a synthetic dataset with the tables of data/, consistent unless errors are planted.
+
+  --out DIR            output folder (required)
+  --partners N         partner countries (default 200)
+  --years A..B         years of trade and residents (default 1988..2023)
+  --commodities K      commodity lines per flow (default 70: about 1,000,000 lines)
+  --seed S             the same seed gives the same bytes (default 1)
+  --inject N           plant N errors of every rule family
+  --planted FILE       where the planted errors are listed (default DIR/planted.csv)
+",
+    ),
+    (
+        "bench",
+        "\
+usage: cargo xtask bench [options]
+
+Builds the release binary and measures ingest and check against reading the files.
+
+  --rows N             commodity lines of the dataset (default 1000000)
+  --runs R             runs of each stage; medians are reported (default 5)
+",
+    ),
+];
+
+/// The exit statuses, the same for every command.
+const EXIT_STATUS: &str =
+    "exit status: 0 no errors (warnings allowed), 1 the data has errors, 2 usage or I/O problem\n";
+
+/// `cargo xtask --help`: every command's usage.
+fn usage() -> String {
+    let mut out = String::from("usage: cargo xtask <command> [options]; cargo xtask <command> --help\n");
+    for (_, text) in COMMANDS {
+        out.push('\n');
+        out.push_str(text);
+    }
+    out.push('\n');
+    out.push_str(EXIT_STATUS);
+    out
+}
+
+/// One command's usage, when it is known here.
+fn usage_of(command: &str) -> Option<String> {
+    COMMANDS.iter().find(|(name, _)| *name == command).map(|(_, text)| format!("{text}\n{EXIT_STATUS}"))
+}
+
+/// Whether `args` ask for help (before a `--`, after which arguments belong to another tool).
+fn asks_for_help(args: &[String]) -> bool {
+    args.iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h")
+}
 
 /// Exit status for a usage or I/O problem.
 const USAGE_OR_IO: u8 = 2;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("check") => check(&args[1..]),
-        Some("test") => test::run(&args[1..]),
-        Some("docs") => docs::run(&args[1..]),
+    let command = args.first().map(String::as_str);
+    if let Some(text) = command.filter(|_| asks_for_help(&args[1..])).and_then(usage_of) {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    let result = match command {
+        Some("check") => check::run(&args[1..]),
         Some("fix") => fix::run(&args[1..]),
         Some("fmt") => fmt::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("docs") => docs::run(&args[1..]),
         Some("report") => review::run(&args[1..]),
         Some("synth") => synth::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
+            print!("{}", usage());
             Ok(ExitCode::SUCCESS)
         }
         Some(other) => Err(format!("unknown command `{other}`")),
@@ -84,33 +193,26 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+            let help = command.and_then(usage_of).unwrap_or_else(usage);
+            eprintln!("error: {message}\n\n{help}");
             ExitCode::from(USAGE_OR_IO)
         }
     }
 }
 
-/// Output formats of `check`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-    Github,
-}
-
 /// The options of the commands that read the data folder. Each command says which it takes.
 struct Options {
     data: PathBuf,
-    format: Format,
     /// `--base REV`: the git revision to compare with.
     base: Option<String>,
     /// `--out DIR`: where to write files.
     out: Option<PathBuf>,
 }
 
-/// Parses `args`, accepting only the flags in `allowed` (e.g. `["--data", "--format"]`).
+/// Parses `args`, accepting only the flags in `allowed` (e.g. `["--data", "--out"]`).
 fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, String> {
-    let mut options = Options { data: PathBuf::from("data"), format: Format::Human, base: None, out: None };
+    let mut options = Options { data: PathBuf::new(), base: None, out: None };
+    let mut data = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let (flag, mut inline) = match arg.split_once('=') {
@@ -122,46 +224,12 @@ fn parse_options(args: &[String], allowed: &[&str]) -> Result<Options, String> {
         }
         let value = inline.take().or_else(|| rest.next().cloned()).ok_or_else(|| format!("{flag} needs a value"))?;
         match flag {
-            "--data" => options.data = PathBuf::from(value),
+            "--data" => data = Some(PathBuf::from(value)),
             "--base" => options.base = Some(value),
             "--out" => options.out = Some(PathBuf::from(value)),
-            "--format" => {
-                options.format = match value.as_str() {
-                    "human" => Format::Human,
-                    "json" => Format::Json,
-                    "github" => Format::Github,
-                    other => return Err(format!("unknown format `{other}`: use human, json or github")),
-                }
-            }
             _ => return Err(format!("unknown option `{arg}`")),
         }
     }
+    options.data = data.unwrap_or_else(workspace::default_data);
     Ok(options)
-}
-
-fn check(args: &[String]) -> Result<ExitCode, String> {
-    let options = parse_options(args, &["--data", "--format", "--base"])?;
-    if options.base.is_some() && options.format != Format::Github {
-        return Err("--base applies only to --format github".to_owned());
-    }
-    let dir = ingest::read_dir(&options.data)
-        .map_err(|e| format!("cannot read the data folder {}: {e}", options.data.display()))?;
-    let report = validate::check_dir(&dir);
-    let changed = match &options.base {
-        Some(rev) => Some(review::changes_since(&options.data, rev, &dir)?),
-        None => None,
-    };
-    let text = match options.format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::human::human(&report, report::human::HumanOptions { color, ..Default::default() })
-        }
-        Format::Json => report::findings_json::json(&report),
-        Format::Github => report::github::github(&report, &|f| changed.as_ref().is_some_and(|d| d.touches(f))),
-    };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return Ok(ExitCode::from(USAGE_OR_IO));
-    }
-    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -19,7 +19,8 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         None => None,
     };
     let base = options.base.as_deref().zip(base_dir.as_ref()).map(|(label, dir)| report::Base { label, dir });
-    let outputs = report::render(&head, base, &report::Options::default());
+    let config = crate::workspace::config_for(&options.data)?;
+    let outputs = report::render(&head, base, &report::Options { config, ..report::Options::default() });
     let annotate = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
 
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -30,7 +31,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("wrote {} ({:.1} KiB)", path.display(), text.len() as f64 / 1024.0);
     }
-    println!("{}", report::human::summary_line(&outputs.summary));
+    println!("{}", outputs.verdict);
     for line in &outputs.diff_lines {
         println!("{line}");
     }
@@ -41,12 +42,6 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     Ok(if outputs.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-/// The rows of `head` that changed since `rev`, for `check --base`.
-pub(crate) fn changes_since(data: &Path, rev: &str, head: &DataDir) -> Result<report::DataDiff, String> {
-    let base = read_base(data, &data.to_string_lossy(), rev)?;
-    Ok(report::DataDiff::new(&base, head))
 }
 
 /// Runs git with `args` in `dir` and returns its standard output, or its complaint.
@@ -155,7 +150,7 @@ mod tests {
         assert!(base.files().iter().find(|f| f.table == TableId::Trade).unwrap().bytes.is_none());
 
         let head = ingest::read_dir_as(&data, "data").unwrap();
-        let diff = changes_since(&data, "HEAD", &head).unwrap();
+        let diff = report::DataDiff::new(&read_base(&data, "data", "HEAD").unwrap(), &head);
         // trade.csv is new but has no rows: not a change.
         assert_eq!(diff.lines(), vec!["residents.csv: 1 row changed".to_owned()]);
         let _ = std::fs::remove_dir_all(&root);

@@ -71,7 +71,10 @@ pub fn fuzz_one(input: &[u8]) -> Result<Report, String> {
 ///   (or, for a file that is no table's, no position at all);
 /// - the human report (without colour) holds no control character but line breaks and tabs,
 ///   and no character that reorders text on screen;
-/// - the JSON report is valid JSON with one entry per finding;
+/// - the JSON report is valid JSON with one entry per finding, and so is the SARIF log (one
+///   result per finding);
+/// - the concise and statistics outputs hold no unsafe character raw, and the concise output
+///   has one line per finding plus its summary;
 /// - the GitHub report starts no line with a workflow command but its own annotations, whose
 ///   properties cell text cannot extend, and holds no legacy `##[` command anywhere;
 /// - the reviewers' report: `index.html` holds no unsafe character raw, no `<script`, and no
@@ -94,6 +97,24 @@ pub fn run(dir: &DataDir) -> Result<Report, String> {
     if listed != report.findings.len() {
         return Err(format!("the JSON report lists {listed} of {} findings", report.findings.len()));
     }
+    let options = report::sarif::SarifOptions { rules_uri: "https://example.invalid/docs/rules.md".to_owned() };
+    let sarif = report::sarif::sarif(&report, &options, None);
+    inert_raw(&sarif, "the SARIF log")?;
+    let parsed: serde_json::Value = serde_json::from_str(&sarif).map_err(|e| format!("invalid SARIF log: {e}"))?;
+    let results = parsed["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    if results != report.findings.len() {
+        return Err(format!("the SARIF log has {results} results for {} findings", report.findings.len()));
+    }
+    let concise = report::concise::concise(&report, None);
+    inert_raw(&concise, "the concise output")?;
+    if concise.lines().count() != report.findings.len() + 1 {
+        return Err(format!(
+            "the concise output has {} lines for {} findings",
+            concise.lines().count(),
+            report.findings.len()
+        ));
+    }
+    inert_raw(&report::concise::statistics(&report, None), "the statistics")?;
     inert_in_github(&report::github::github(&report, &|_| true))?;
     let reviewed = report::render(dir, None, &report::Options::default());
     inert_in_html(&reviewed.html)?;
@@ -241,7 +262,9 @@ pub fn inert_in_github(text: &str) -> Result<(), String> {
             let (name, value) = property.split_once('=').unwrap_or((property, ""));
             let ok = match name {
                 "file" | "title" => !value.contains([':', ',']),
-                "line" | "col" | "endColumn" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+                "line" | "col" | "endLine" | "endColumn" => {
+                    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
+                }
                 _ => false,
             };
             if !ok {

@@ -5,6 +5,8 @@ use diagnostic::{Applicability, Consequence, Diagnostic, Severity};
 use serde::Serialize;
 use validate::{Report, Summary};
 
+use crate::baseline::{Baseline, Change, mark};
+
 /// The version of the JSON document's shape; it changes when a field changes meaning or is
 /// removed, not when one is added.
 pub const FORMAT_VERSION: u32 = 2;
@@ -35,6 +37,9 @@ pub struct JsonFinding<'r> {
     /// The findings folded into this one, as rule, file, line and column.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     consequences: &'r [Consequence],
+    /// Against a base (`--base`): `introduced` or `present`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<Change>,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,6 +117,7 @@ impl<'r> JsonFinding<'r> {
                     })
                     .collect(),
             }),
+            change: None,
         }
     }
 }
@@ -121,14 +127,40 @@ struct JsonReport<'r> {
     version: u32,
     findings: Vec<JsonFinding<'r>>,
     summary: &'r Summary,
+    /// Whether the check passes.
+    passed: bool,
+    /// The settings the check ran with: `source` (e.g. `bilat.toml`), `deny_warnings` and
+    /// `severities` by id.
+    config: &'r validate::Config,
+    /// The tables reported on, when `check` was given some; absent for all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    only: Vec<&'static str>,
+    /// The base revision the findings are marked against (`--base`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<&'r str>,
 }
 
 /// The report as one JSON document.
 pub fn json(report: &Report) -> String {
+    json_with(report, None)
+}
+
+/// The report as one JSON document, each finding marked `introduced` or `present` against a
+/// `baseline`.
+pub fn json_with(report: &Report, baseline: Option<&Baseline>) -> String {
     let document = JsonReport {
         version: FORMAT_VERSION,
-        findings: report.findings.iter().map(JsonFinding::new).collect(),
+        findings: report
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(index, f)| JsonFinding { change: mark(baseline, index), ..JsonFinding::new(f) })
+            .collect(),
         summary: &report.summary,
+        passed: report.passed(),
+        config: &report.config,
+        only: report.only.iter().map(|t| t.file()).collect(),
+        base: baseline.map(|b| b.label.as_str()),
     };
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     text.push('\n');

@@ -8,7 +8,8 @@ use diagnostic::{Diagnostic, Severity};
 use model::TableId;
 use validate::Report;
 
-use crate::human::summary_line;
+use crate::baseline::{Baseline, Change, mark};
+use crate::human::{place, verdict_line};
 
 /// How many annotations of each severity GitHub shows for one step.
 pub const GITHUB_ANNOTATIONS_PER_SEVERITY: usize = 10;
@@ -20,11 +21,17 @@ pub const GITHUB_ANNOTATIONS_PER_SEVERITY: usize = 10;
 /// each severity become annotations, and one notice sums up the rest. Every finding is also
 /// printed as a plain log line, so none is lost from the log.
 pub fn github(report: &Report, first: &dyn Fn(&Diagnostic) -> bool) -> String {
+    github_with(report, first, None)
+}
+
+/// [`github`], with each finding marked introduced or already present against a `baseline`;
+/// introduced findings are annotated first, then those on rows that `first` picks.
+pub fn github_with(report: &Report, first: &dyn Fn(&Diagnostic) -> bool, baseline: Option<&Baseline>) -> String {
     let mut out = String::new();
-    let mut ordered: Vec<&Diagnostic> = report.findings.iter().collect();
-    ordered.sort_by_key(|f| !first(f));
+    let mut ordered: Vec<(usize, &Diagnostic)> = report.findings.iter().enumerate().collect();
+    ordered.sort_by_key(|(index, f)| (mark(baseline, *index) == Some(Change::Present), !first(f)));
     let (mut errors, mut warnings, mut left_out) = (0, 0, 0);
-    for finding in &ordered {
+    for (index, finding) in ordered {
         let shown = match (finding.severity, &finding.acknowledged) {
             (_, Some(_)) => continue,
             (Severity::Error, None) => &mut errors,
@@ -42,9 +49,16 @@ pub fn github(report: &Report, first: &dyn Fn(&Diagnostic) -> bool) -> String {
         }
         if let Some(col) = finding.char_column() {
             let _ = write!(out, ",col={col}");
+            // GitHub takes an end column on a single-line annotation only.
+            if let Some(end) = finding.end_column() {
+                let _ = write!(out, ",endLine={},endColumn={end}", finding.line);
+            }
         }
         let _ = write!(out, ",title={}::", escape_property(finding.rule().as_str()));
-        let mut message = finding.message.clone();
+        let mut message = match mark(baseline, index) {
+            Some(change) => format!("({}) {}", change.label(), finding.message),
+            None => finding.message.clone(),
+        };
         if let Some(help) = &finding.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
@@ -61,26 +75,36 @@ pub fn github(report: &Report, first: &dyn Fn(&Diagnostic) -> bool) -> String {
             ))
         );
     }
-    // The full list as plain lines. A line starting with `::` would be read as a command,
-    // so each starts with the file name, and text is escaped as command data anyway.
-    for finding in &report.findings {
+    // The full list as plain log lines, readable as they are (no percent codes), each made
+    // unable to act as a command.
+    for (index, finding) in report.findings.iter().enumerate() {
         let state = match (&finding.acknowledged, finding.severity) {
             (Some(_), _) => "acknowledged",
             (None, Severity::Error) => "error",
             (None, Severity::Warning) => "warning",
         };
-        let _ = writeln!(
-            out,
-            "{}:{}: {state} [{}] {}",
-            escape_data(&finding.file),
-            finding.line,
-            finding.rule(),
-            escape_data(&finding.message)
-        );
+        let change = mark(baseline, index).map(|c| format!(" ({})", c.label())).unwrap_or_default();
+        let line = format!("{}: {state}{change} [{}] {}", place(finding), finding.rule(), finding.message);
+        out.push_str(&plain_line(&line));
+        out.push('\n');
     }
-    out.push_str(&summary_line(&report.summary));
+    out.push_str(&plain_line(&verdict_line(report, baseline)));
     out.push('\n');
     out
+}
+
+/// A plain log line that the Actions runner shows as it is: one line (line breaks become
+/// ` · `), never starting with `::` (a workflow command) and never holding `##[` (the legacy
+/// command syntax, read anywhere in a line); both are broken with a backslash, visibly.
+pub fn plain_line(text: &str) -> String {
+    let mut line = text.split(['\n', '\r']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" · ");
+    if line.contains("##[") {
+        line = line.replace("##[", "##\\[");
+    }
+    if line.trim_start().starts_with("::") {
+        line.insert(line.len() - line.trim_start().len(), '\\');
+    }
+    line
 }
 
 /// Escapes a workflow command's message, as the Actions runner unescapes it.
@@ -153,5 +177,15 @@ mod tests {
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
         assert_eq!(escape_data("\u{1b}[31m"), "\\u{001b}[31m");
         assert_eq!(escape_data("x ##[add-mask]secret"), "x ##\\[add-mask]secret");
+    }
+
+    #[test]
+    fn plain_lines_are_readable_and_inert() {
+        // Percent signs stay as they are: the log is read by people.
+        assert_eq!(plain_line("the share 31 % does not match"), "the share 31 % does not match");
+        assert_eq!(plain_line("::error file=x::pwned"), "\\::error file=x::pwned");
+        assert_eq!(plain_line("  ::warning::x"), "  \\::warning::x");
+        assert_eq!(plain_line("a\n::error::b"), "a · ::error::b");
+        assert_eq!(plain_line("x ##[add-mask]secret"), "x ##\\[add-mask]secret");
     }
 }

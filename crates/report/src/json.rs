@@ -3,6 +3,7 @@
 //!
 //! The document's top level:
 //!
+//! - `version`, `config`: the shape's version and the settings, as `check --format json`;
 //! - `findings`, `summary`: as `check --format json` (each finding a
 //!   [`crate::findings_json::JsonFinding`]);
 //! - `passed`: whether the check passes;
@@ -25,6 +26,10 @@ use crate::{Comparison, Options, Review};
 
 #[derive(Serialize)]
 struct Document<'r> {
+    /// The shape's version, as in `check --format json`.
+    version: u32,
+    /// The settings the check ran with.
+    config: &'r validate::Config,
     findings: Vec<JsonFinding<'r>>,
     summary: &'r Summary,
     passed: bool,
@@ -229,6 +234,8 @@ pub fn document(review: &Review<'_>, options: &Options) -> String {
         })
         .collect();
     let document = Document {
+        version: crate::findings_json::FORMAT_VERSION,
+        config: &report.config,
         findings: report.findings.iter().map(JsonFinding::new).collect(),
         summary: &report.summary,
         passed: report.passed(),

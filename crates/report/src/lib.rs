@@ -21,6 +21,8 @@
 //! Both are pure: this crate reads no file and runs no command. [`Review`] bundles what the
 //! renderers read; [`escape`] holds the escaping every output applies to data text.
 
+pub mod baseline;
+pub mod concise;
 pub mod diff;
 pub mod escape;
 pub mod findings_json;
@@ -30,6 +32,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 mod partners;
+pub mod sarif;
 pub mod split;
 pub mod svg;
 
@@ -56,6 +59,8 @@ pub struct Options {
     pub json_rows: usize,
     /// Commodity lines drawn per chart in `index.html`; the rest are counted.
     pub chart_bars: usize,
+    /// The team's settings (`bilat.toml`) both checks run with.
+    pub config: validate::Config,
 }
 
 impl Default for Options {
@@ -67,6 +72,7 @@ impl Default for Options {
             html_rows: 500,
             json_rows: 10_000,
             chart_bars: 20,
+            config: validate::Config::default(),
         }
     }
 }
@@ -121,6 +127,8 @@ pub struct Outputs {
     pub summary: Summary,
     /// Whether the data now passes the check.
     pub passed: bool,
+    /// The summary line, with the configuration when it is not the default.
+    pub verdict: String,
     /// With a base: one csv-diff style line per changed table.
     pub diff_lines: Vec<String>,
     /// With a base: the rows removed, as table and key.
@@ -130,8 +138,13 @@ pub struct Outputs {
 /// Checks the data now (and the base, when given), compares them, and renders every output.
 pub fn render(head: &DataDir, base: Option<Base<'_>>, options: &Options) -> Outputs {
     let (data, problems) = ingest::parse(head);
-    let report = validate::check(&data, problems);
-    let compared = base.map(|base| (base, validate::check_dir(base.dir), DataDiff::new(base.dir, head)));
+    let mut report = validate::check(&data, problems);
+    report.configure(options.config.clone());
+    let compared = base.map(|base| {
+        let mut base_report = validate::check_dir(base.dir);
+        base_report.configure(options.config.clone());
+        (base, base_report, DataDiff::new(base.dir, head))
+    });
     let review = Review {
         head,
         data: &data,
@@ -157,6 +170,7 @@ pub fn render(head: &DataDir, base: Option<Base<'_>>, options: &Options) -> Outp
         json: json::document(&review, options),
         summary: report.summary,
         passed: report.passed(),
+        verdict: human::verdict_line(&report, None),
         diff_lines,
         removed,
     }

@@ -69,7 +69,7 @@ pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Diagnostic]) -> Vec<Diag
 /// Why the findings of a known id cannot be acknowledged, and what to do instead; `None`
 /// for an id that names nothing, which `key/reference` reports (and such an exception
 /// acknowledges nothing).
-fn why_not_acknowledgeable(rule: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn why_not_acknowledgeable(rule: &str) -> Option<(&'static str, &'static str)> {
     if ingest::ErrorKind::ALL.iter().any(|kind| kind.code() == rule) {
         Some((
             "it is found while reading the file, and keeps rows out of every rule",

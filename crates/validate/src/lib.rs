@@ -9,17 +9,20 @@
 //! This crate never reads files: it works on what ingest loaded.
 
 mod amount;
+mod config;
 mod engine;
 mod exceptions;
 mod fold;
 pub mod repair;
 pub mod rules;
 
+pub use config::Config;
 pub use engine::{Context, FlowKey, Map, Rule, Set, group_by, index_by};
 
 use diagnostic::RuleId;
 use diagnostic::{Diagnostic, Severity};
 use ingest::{Dataset, TableStats};
+use model::TableId;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -32,6 +35,11 @@ pub struct Report {
     pub summary: Summary,
     /// Rows per table.
     pub tables: Vec<TableStats>,
+    /// The settings it ran with ([`Report::configure`]).
+    pub config: Config,
+    /// The tables it reports on, when restricted to some ([`Report::restrict`]); all when
+    /// empty.
+    pub only: Vec<TableId>,
 }
 
 /// Counts of a report.
@@ -54,6 +62,55 @@ impl Report {
     pub fn passed(&self) -> bool {
         self.summary.errors == 0
     }
+
+    /// Applies a team's settings: each finding gets the severity `config` gives it, and the
+    /// counts follow.
+    pub fn configure(&mut self, config: Config) {
+        for finding in &mut self.findings {
+            finding.severity = config.severity_of(finding);
+        }
+        self.config = config;
+        self.summary = summarize(&self.findings, &self.tables);
+    }
+
+    /// Keeps the findings of `tables` only (and their counts of files and rows). The check
+    /// itself saw every table, so references into the others were resolved.
+    pub fn restrict(&mut self, tables: &[TableId]) {
+        if tables.is_empty() {
+            return;
+        }
+        let named = |table: Option<TableId>, file: &str| match table {
+            Some(table) => tables.contains(&table),
+            None => tables.iter().any(|t| t.file() == file),
+        };
+        self.findings.retain(|f| named(f.table, f.file_name()));
+        self.tables.retain(|t| tables.contains(&t.table));
+        self.only = tables.to_vec();
+        self.summary = summarize(&self.findings, &self.tables);
+    }
+}
+
+/// Whether findings with this id can be acknowledged in `exceptions.csv`: those of the
+/// consistency rules, except `exception/stale`.
+pub fn can_be_acknowledged(id: RuleId) -> bool {
+    exceptions::why_not_acknowledgeable(id.as_str()).is_none() && rules::ALL.iter().any(|r| r.ids().contains(&id))
+}
+
+/// The counts of `findings` over `tables`.
+fn summarize(findings: &[Diagnostic], tables: &[TableStats]) -> Summary {
+    let mut summary = Summary {
+        files: tables.iter().filter(|t| t.bytes > 0).count(),
+        records: tables.iter().map(|t| t.rows).sum(),
+        ..Summary::default()
+    };
+    for finding in findings {
+        match (finding.severity, &finding.acknowledged) {
+            (_, Some(_)) => summary.acknowledged += 1,
+            (Severity::Error, None) => summary.errors += 1,
+            (Severity::Warning, None) => summary.warnings += 1,
+        }
+    }
+    summary
 }
 
 /// Checks a dataset: every rule, plus the problems ingest found while reading it.
@@ -72,19 +129,8 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
     }
     findings.iter_mut().for_each(Diagnostic::make_inert);
     let tables = data.stats();
-    let mut summary = Summary {
-        files: tables.iter().filter(|t| t.bytes > 0).count(),
-        records: tables.iter().map(|t| t.rows).sum(),
-        ..Summary::default()
-    };
-    for finding in &findings {
-        match (finding.severity, &finding.acknowledged) {
-            (_, Some(_)) => summary.acknowledged += 1,
-            (Severity::Error, None) => summary.errors += 1,
-            (Severity::Warning, None) => summary.warnings += 1,
-        }
-    }
-    Report { findings, summary, tables }
+    let summary = summarize(&findings, &tables);
+    Report { findings, summary, tables, config: Config::default(), only: Vec::new() }
 }
 
 /// Reads nothing: parses an already loaded data folder and checks it.
