@@ -6,9 +6,11 @@
 mod bench;
 mod chromium;
 mod docs;
+mod export;
 mod review;
 mod synth;
 mod test;
+mod tools;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -31,9 +33,14 @@ commands:
   test      run every test (cargo test --workspace --locked) with Chromium for the browser tests:
               found as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
               google-chrome-stable on PATH; installed with apt-get when run as root on Debian.
+              Installs frictionless (PyPI) into target/test-tools/ for the data package's test.
               Further arguments go to cargo test. Exit 1 when a test fails, 2 without a browser.
-  docs      regenerate docs/rules.md and the column reference in data/README.md
+  docs      regenerate docs/rules.md, the column reference in data/README.md and
+            data/datapackage.json
               --check           only verify they are current
+  export    write datapackage.json beside the tables: the dataset as a Frictionless Data Package
+            (Table Schemas from the model's declarations, the rows of sources.csv as its sources)
+              --data DIR        data folder (default: data)
   synth     write a synthetic dataset with the tables of data/, consistent unless errors are planted
               --out DIR         output folder (required)
               --partners N      partner countries (default 200)
@@ -58,6 +65,7 @@ fn main() -> ExitCode {
         Some("check") => check(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
+        Some("export") => export::run(&args[1..]),
         Some("report") => review::run(&args[1..]),
         Some("synth") => synth::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),

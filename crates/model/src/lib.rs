@@ -20,11 +20,11 @@ pub mod value;
 pub use records::{
     Country, Exception, Relation, Resident, Source, TradeCommodity, TradeTotal, Visit, VisitParticipant,
 };
-pub use records::{Record, TableDef, TableId};
+pub use records::{ForeignKey, Record, TableDef, TableId};
 pub use schema::{CellFault, ColumnDef};
 pub use value::{
-    CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, PartialDate, Period, Precision,
-    Qualifier, RelationKind, Suggestion, Text, Unit, Year,
+    CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, Kind, PartialDate, Period,
+    Precision, Qualifier, RelationKind, Suggestion, Text, Unit, Year,
 };
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

@@ -20,7 +20,10 @@
 //! primary key, and [`Split`] sorts the findings into introduced, fixed and already present.
 //! Both are pure: this crate reads no file and runs no command. [`Review`] bundles what the
 //! renderers read; [`escape`] holds the escaping every output applies to data text.
+//!
+//! For `export`: [`datapackage`], the dataset described as a Frictionless Data Package.
 
+pub mod datapackage;
 pub mod diff;
 pub mod escape;
 pub mod findings_json;

@@ -7,6 +7,10 @@
 //! that was read completely: when a row of `countries.csv` was rejected, a code that may be
 //! on that row is not reported as missing (the rejected row's own problem is).
 //!
+//! The references between tables are the foreign keys declared with each table in the model,
+//! which the data package (`data/datapackage.json`) declares too; a test keeps this rule and
+//! those declarations in agreement.
+//!
 //! Failing:
 //!
 //! ```csv
