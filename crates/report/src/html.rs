@@ -181,14 +181,12 @@ fn verdict_banner(out: &mut String, review: &Review<'_>) {
         let _ = writeln!(
             out,
             "<p class=\"versus\">Since <code>{}</code>: <strong>{}</strong> introduced, <strong>{}</strong> fixed, \
-             {} already present · {} added, {} removed, {} changed.</p>",
+             {} already present · {}.</p>",
             html(base.label),
             plural(base.split.introduced.len(), "finding", "findings"),
             base.split.fixed.len(),
             base.split.present.len(),
-            plural(diff.rows_added(), "row", "rows"),
-            plural(diff.rows_removed(), "row", "rows"),
-            plural(diff.rows_changed(), "row", "rows"),
+            html(&diff.tally()),
         );
         if diff.rows_removed() > 0 {
             removed_callout(out, base);
@@ -311,7 +309,7 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
              </tr></thead><tbody>\n",
         );
         let mut shown = 0;
-        let total = table.added.len() + table.removed.len() + table.changed.len();
+        let total = table.added.len() + table.removed.len() + table.changed.len() + table.renumbered.len();
         for row in &table.removed {
             if shown == options.html_rows {
                 break;
@@ -332,14 +330,31 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
                 break;
             }
             shown += 1;
+            let verb = if table.is_inserted(row) { "inserted" } else { "added" };
             let _ = write!(
                 out,
-                "<tr class=\"added\"><td class=\"kind\">+ added</td><td>{}</td><td class=\"num\">{}</td><td>",
+                "<tr class=\"added\"><td class=\"kind\">+ {verb}</td><td>{}</td><td class=\"num\">{}</td><td>",
                 key_html(&row.key),
                 row.line
             );
             cells_html(out, table.cells(row));
             out.push_str("</td></tr>\n");
+        }
+        for row in &table.renumbered {
+            if shown == options.html_rows {
+                break;
+            }
+            shown += 1;
+            let _ = writeln!(
+                out,
+                "<tr class=\"renumbered\"><td class=\"kind\"># renumbered</td><td><del>{}</del> → {}</td>\
+                 <td class=\"num\">{} <span class=\"muted\">(was {})</span></td>\
+                 <td class=\"muted\">other cells unchanged</td></tr>",
+                key_html(&row.old_key),
+                key_html(&row.key),
+                row.line,
+                row.base_line
+            );
         }
         for row in &table.changed {
             if shown == options.html_rows {

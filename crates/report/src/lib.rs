@@ -40,7 +40,7 @@ use ingest::{DataDir, Dataset};
 use model::TableId;
 use validate::{Report, Summary};
 
-pub use diff::{CellChange, ChangedRow, DataDiff, DiffRow, TableDiff};
+pub use diff::{CellChange, ChangedRow, DataDiff, DiffRow, RenumberedRow, TableDiff};
 pub use split::Split;
 
 /// Limits on what the outputs list.
@@ -144,7 +144,7 @@ pub fn render(head: &DataDir, base: Option<Base<'_>>, options: &Options) -> Outp
             dir: base.dir,
             report: base_report,
             diff,
-            split: Split::new(base_report, &report),
+            split: Split::renumbered(base_report, &report, diff),
         }),
     };
     let (diff_lines, removed) = match compared.as_ref() {

@@ -46,14 +46,12 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
     if let Some(base) = &review.base {
         let _ = writeln!(
             out,
-            "**Since {}:** {} introduced, {} fixed, {} already present · {} added, {} removed, {} changed\n",
+            "**Since {}:** {} introduced, {} fixed, {} already present · {}\n",
             md_code(base.label, false, VALUE_CHARS),
             count(base.split.introduced.len(), "finding", "findings"),
             base.split.fixed.len(),
             base.split.present.len(),
-            count(base.diff.rows_added(), "row", "rows"),
-            base.diff.rows_removed(),
-            base.diff.rows_changed(),
+            base.diff.tally(),
         );
     }
     out.push_str("<details><summary>Rows per table</summary>\n\n| table | rows | rejected |\n|---|--:|--:|\n");
@@ -134,7 +132,7 @@ fn changes(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
 
 fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
     let _ = writeln!(out, "- **{}**", md_text(&table.summary()));
-    let total = table.added.len() + table.removed.len() + table.changed.len();
+    let total = table.added.len() + table.removed.len() + table.changed.len() + table.renumbered.len();
     let mut listed = 0;
     let cells = |row: &DiffRow| -> String {
         table
@@ -164,8 +162,29 @@ fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
         }
         budget.rows -= 1;
         listed += 1;
-        let _ =
-            writeln!(out, "  - ➕ added {} (line {}): {}", md_code(&row.key, false, VALUE_CHARS), row.line, cells(row));
+        let verb = if table.is_inserted(row) { "inserted" } else { "added" };
+        let _ = writeln!(
+            out,
+            "  - ➕ {verb} {} (line {}): {}",
+            md_code(&row.key, false, VALUE_CHARS),
+            row.line,
+            cells(row)
+        );
+    }
+    for row in &table.renumbered {
+        if budget.rows == 0 {
+            break;
+        }
+        budget.rows -= 1;
+        listed += 1;
+        let _ = writeln!(
+            out,
+            "  - 🔢 renumbered {} → {} (line {}, was {}), its other cells unchanged",
+            md_code(&row.old_key, false, VALUE_CHARS),
+            md_code(&row.key, false, VALUE_CHARS),
+            row.line,
+            row.base_line
+        );
     }
     for row in &table.changed {
         if budget.rows == 0 {
