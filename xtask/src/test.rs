@@ -21,8 +21,9 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(crate::USAGE_OR_IO));
         }
     };
-    let frictionless = match tools::frictionless() {
-        Ok(program) => program,
+    let installed = tools::frictionless().and_then(|frictionless| Ok((frictionless, tools::axe()?)));
+    let (frictionless, axe) = match installed {
+        Ok(tools) => tools,
         Err(line) => {
             eprintln!("error: {line}");
             return Ok(ExitCode::from(crate::USAGE_OR_IO));
@@ -35,6 +36,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         .args(args)
         .env(chromium::VARIABLES[0], &browser)
         .env(tools::FRICTIONLESS_VARIABLE, &frictionless)
+        .env(tools::AXE_VARIABLE, &axe)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -1,8 +1,9 @@
 //! The tools some tests run besides the workspace's own code, installed by `cargo xtask test`
 //! into the target folder, never onto the machine: frictionless (from PyPI), the reference
-//! implementation of Frictionless Data, for the data package's test. Each is passed to the
-//! tests in a variable; a plain `cargo test` without it fails in those tests with one line
-//! saying how to get it.
+//! implementation of Frictionless Data, for the data package's test, and axe-core (from npm),
+//! the accessibility engine, for the report's browser test. Each is passed to the tests in a
+//! variable; a plain `cargo test` without it fails in those tests with one line saying how to
+//! get it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,12 @@ pub(crate) const FRICTIONLESS_VARIABLE: &str = "BILAT_FRICTIONLESS";
 
 /// The version installed: pinned, so that every machine runs the same reference.
 const FRICTIONLESS_VERSION: &str = "5.21.0";
+
+/// The variable through which the report's browser test finds axe-core's `axe.min.js`.
+pub(crate) const AXE_VARIABLE: &str = "BILAT_AXE";
+
+/// The version of axe-core installed.
+const AXE_VERSION: &str = "4.14.1";
 
 /// The target folder: `CARGO_TARGET_DIR`, or `target/` of the workspace.
 pub(crate) fn target_dir() -> PathBuf {
@@ -50,6 +57,32 @@ pub(crate) fn frictionless() -> Result<PathBuf, String> {
     ]))
     .map_err(|e| format!("cannot install frictionless with pip ({e}): set {FRICTIONLESS_VARIABLE} to a frictionless"))?;
     Ok(program)
+}
+
+/// axe-core's `axe.min.js` in `target/test-tools/node`, installed there with npm unless that
+/// version already is.
+pub(crate) fn axe() -> Result<PathBuf, String> {
+    let prefix = target_dir().join("test-tools/node");
+    let package = prefix.join("node_modules/axe-core");
+    let script = package.join("axe.min.js");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if installed && script.is_file() {
+        return Ok(script);
+    }
+    println!("--- installing axe-core {AXE_VERSION} from npm into {}", prefix.display());
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("axe-core@{AXE_VERSION}")))
+    .map_err(|e| {
+        format!(
+            "the report's browser test needs axe-core, installed with npm, which failed ({e}): install npm (Debian: \
+             apt-get install npm), or set {AXE_VARIABLE} to axe-core's axe.min.js"
+        )
+    })?;
+    Ok(script)
 }
 
 /// Runs a command to its end; `Err` says how it failed.

@@ -77,9 +77,9 @@ article.finding.acknowledged{border-left-color:#8250df}
 .finding .message{font-weight:600;margin:6px 0}
 .finding .help,.finding .ack{font-size:14px;margin:6px 0}
 .label{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.06em;color:#59636e;margin-right:6px}
-pre.csv{background:#f6f8fa;border:1px solid #e6eaef;border-radius:6px;padding:6px 0;margin:8px 0;overflow-x:auto;line-height:1.6}
-pre.csv .ln{display:inline-block;min-width:3.2em;padding:0 10px 0 6px;margin-right:10px;text-align:right;color:#8c959f;border-right:1px solid #e1e6eb;user-select:none}
-pre.csv .hdr{color:#6e7781}
+pre.csv{background:#f6f8fa;border:1px solid #e6eaef;border-radius:6px;padding:6px 0;margin:8px 0;line-height:1.6;white-space:pre-wrap;overflow-wrap:anywhere}
+pre.csv .ln{display:inline-block;min-width:3.2em;padding:0 10px 0 6px;margin-right:10px;text-align:right;color:#656d76;border-right:1px solid #e1e6eb;user-select:none}
+pre.csv .hdr{color:#57606a}
 mark{background:#ffe3c2;color:inherit;border-radius:3px;box-shadow:0 0 0 1px #e16f24;padding:0 1px}
 mark.gap::before{content:"\2205";color:#bc4c00}
 .related{font-size:13.5px;margin:6px 0 2px;color:#3d444d}
@@ -98,7 +98,9 @@ ins{background:#e1f5e6;color:#116329;text-decoration:none;border-radius:3px;padd
 .facts{color:#3d444d;margin-top:-4px}
 figure{margin:10px 0 18px}
 figcaption{font-size:13px;color:#59636e;margin-top:2px}
-svg.chart{display:block;max-width:100%;height:auto}
+svg.chart{display:block;max-width:none;height:auto}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll:focus-visible{outline:2px solid #0969da;outline-offset:2px}
 details{margin:8px 0}
 summary{cursor:pointer;color:#0969da;font-size:14px}
 .empty{color:#59636e;font-style:italic}
@@ -132,8 +134,9 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
         let _ = write!(out, " compared with <code>{}</code>", html(base.label));
     }
     out.push_str("</p></header>\n");
-    verdict_banner(&mut out, review);
     toc(&mut out, review);
+    out.push_str("<main>\n");
+    verdict_banner(&mut out, review);
     tables_section(&mut out, review);
     if let Some(base) = &review.base {
         changes_section(&mut out, base, options);
@@ -142,10 +145,10 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
     countries_section(&mut out, review, options);
     dictionary_section(&mut out);
     out.push_str(
-        "<footer>Written by <code>cargo xtask report</code>. The page runs no script and loads nothing.</footer>\n\
+        "</main>\n<footer>Written by <code>cargo xtask report</code>. The page runs no script and loads nothing.</footer>\n\
          </div>\n</body>\n</html>\n",
     );
-    out
+    number_charts(&out)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -235,7 +238,8 @@ fn size(bytes: usize) -> String {
 
 fn tables_section(out: &mut String, review: &Review<'_>) {
     out.push_str(
-        "<section class=\"card\" id=\"tables\"><h2>Tables</h2>\n<table><thead><tr><th>Table</th><th class=\"num\">Rows\
+        "<section class=\"card\" id=\"tables\"><h2>Tables</h2>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" \
+         aria-label=\"Tables\"><table><thead><tr><th>Table</th><th class=\"num\">Rows\
          </th><th class=\"num\">Rejected</th><th class=\"num\">Errors</th><th class=\"num\">Warnings</th>\
          <th class=\"num\">Acknowledged</th><th class=\"num\">Size</th></tr></thead><tbody>\n",
     );
@@ -257,7 +261,7 @@ fn tables_section(out: &mut String, review: &Review<'_>) {
             file = html(stats.table.file()),
         );
     }
-    out.push_str("</tbody></table></section>\n");
+    out.push_str("</tbody></table></div></section>\n");
 }
 
 /// What a finding means for the check.
@@ -304,6 +308,7 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
     );
     for table in base.diff.changed_tables() {
         let _ = writeln!(out, "<h3 id=\"diff-{}\">{}</h3>", html(table.table.file()), html(&table.summary()));
+        let _ = write!(out, "{}", scroll_region(&format!("Changes in {}", table.table.file())));
         out.push_str(
             "<table class=\"diff\"><thead><tr><th>Change</th><th>Key</th><th class=\"num\">Line</th><th>Cells</th>\
              </tr></thead><tbody>\n",
@@ -384,13 +389,47 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             }
             out.push_str("</td></tr>\n");
         }
-        out.push_str("</tbody></table>\n");
+        out.push_str("</tbody></table></div>\n");
         if shown < total {
             let _ =
                 writeln!(out, "<p class=\"muted\">… and {} more rows; report.json lists them all.</p>", total - shown);
         }
     }
     out.push_str("</section>\n");
+}
+
+/// The start of a region that scrolls sideways when its table is wider than the screen: it
+/// can be focused, to scroll it with the keyboard, and is named for screen readers. Closed by
+/// `</div>`.
+fn scroll_region(label: &str) -> String {
+    format!("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">", html(label))
+}
+
+/// A chart in a region of its own that scrolls sideways on a narrow screen, so that its text is
+/// never drawn smaller than written.
+fn chart_region(svg: &str) -> String {
+    // The chart's title, already escaped, names the region.
+    let title = svg.split_once("<title>").and_then(|(_, rest)| rest.split_once("</title>")).map_or("Chart", |(t, _)| t);
+    format!("<div class=\"scroll\" tabindex=\"0\" role=\"region\" {CHART_LABEL}{title}\">{svg}</div>")
+}
+
+/// Where a chart's region label starts, before [`number_charts`] numbers it. Text from the
+/// data cannot hold it: a `"` from the data is escaped.
+const CHART_LABEL: &str = "aria-label=\"#chart#";
+
+/// The page with its charts' region labels numbered, `Chart 3: …`, so that no two regions have
+/// the same name.
+fn number_charts(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 1024);
+    let mut rest = page;
+    let mut number = 0;
+    while let Some(at) = rest.find(CHART_LABEL) {
+        number += 1;
+        let _ = write!(out, "{}aria-label=\"Chart {number}: ", &rest[..at]);
+        rest = &rest[at + CHART_LABEL.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A row key for the diff table: cut to 60 characters, in full as the tooltip.
@@ -716,7 +755,7 @@ fn country_section(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<
     }
     let _ = writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
 
-    relations_html(out, lookup, partner);
+    relations_html(out, lookup, partner, &name);
     visits_html(out, lookup, partner, &name);
     trade_html(out, lookup, partner, options);
     residents_html(out, lookup, partner);
@@ -768,7 +807,7 @@ fn kind_label(text: &str) -> String {
     }
 }
 
-fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>) {
+fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>, name: &str) {
     out.push_str("<h3>Relations</h3>\n");
     if partner.relations.is_empty() {
         out.push_str("<p class=\"empty\">No relations recorded.</p>\n");
@@ -776,6 +815,7 @@ fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
     }
     let mut rows = partner.relations.clone();
     rows.sort_by_key(|r| (r.start.is_none(), r.start));
+    out.push_str(&scroll_region(&format!("Relations with {name}")));
     out.push_str(
         "<table class=\"relations\"><thead><tr><th>When</th><th>Kind</th><th>What</th><th>Where</th><th>With</th>\
          </tr></thead><tbody>\n",
@@ -800,7 +840,7 @@ fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
             html(&third)
         );
     }
-    out.push_str("</tbody></table>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>, name: &str) {
@@ -856,13 +896,14 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
         out,
         "<figure>{}<figcaption>Each mark is a visit, at the date the source gives; hover for who went. Arrows point \
          from the visitors' country to the host.</figcaption></figure>",
-        timeline.svg()
+        chart_region(&timeline.svg())
     );
     let _ = write!(
         out,
-        "<details><summary>All {} as a list</summary>\n<table><thead><tr><th>Date</th><th>Visitors → host</th>\
+        "<details><summary>All {} as a list</summary>\n{}<table><thead><tr><th>Date</th><th>Visitors → host</th>\
          <th>Who</th><th>Occasion</th></tr></thead><tbody>\n",
-        plural(sorted.len(), "visit", "visits")
+        plural(sorted.len(), "visit", "visits"),
+        scroll_region(&format!("Visits, {name}"))
     );
     for visit in &sorted {
         let mut occasion = html(visit.occasion.as_deref().unwrap_or(""));
@@ -884,7 +925,7 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
             html(&lookup.who(&visit.id)),
         );
     }
-    out.push_str("</tbody></table></details>\n");
+    out.push_str("</tbody></table></div></details>\n");
 }
 
 /// A figure as a reader says it: `10.3 NOK billion`, `about 10 NOK billion`, `close to zero`.
@@ -981,7 +1022,7 @@ fn totals_over_years(
         out,
         "<figure>{}<figcaption>Trade totals by year, from {}'s statistics; axis in {unit}. A year without a figure \
          (none given, or only in words) is a gap.</figcaption></figure>",
-        chart.svg(),
+        chart_region(&chart.svg()),
         html(reporter_name)
     );
 }
@@ -1015,7 +1056,7 @@ fn totals_chart(out: &mut String, lookup: &Lookup<'_, '_>, rows: &[&TradeTotal<'
     let _ = writeln!(
         out,
         "<figure>{}<figcaption>Trade totals in {year}, from {}'s statistics; axis in {unit}.</figcaption></figure>",
-        chart.svg(),
+        chart_region(&chart.svg()),
         html(reporter_name)
     );
 }
@@ -1077,7 +1118,7 @@ fn commodity_chart(
         let years = if other_years == 1 { "1 earlier year".to_owned() } else { format!("{other_years} earlier years") };
         caption.push_str(&format!(" The data also breaks down this flow for {years}."));
     }
-    let _ = writeln!(out, "<figure>{}<figcaption>{}</figcaption></figure>", chart.svg(), html(&caption));
+    let _ = writeln!(out, "<figure>{}<figcaption>{}</figcaption></figure>", chart_region(&chart.svg()), html(&caption));
 }
 
 fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>) {
@@ -1112,7 +1153,7 @@ fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
         out,
         "<figure>{}<figcaption>Persons by citizenship and country of residence, as the source counts them.</figcaption>\
          </figure>",
-        chart.svg()
+        chart_region(&chart.svg())
     );
 }
 
@@ -1127,6 +1168,7 @@ fn dictionary_section(out: &mut String) {
         let _ = writeln!(out, "<p>{}</p>", html_doc(def.doc.trim()));
         let key: Vec<String> = def.key.iter().map(|k| format!("<code>{}</code>", html(k))).collect();
         let _ = writeln!(out, "<p><span class=\"label\">Primary key</span>{}</p>", key.join(", "));
+        out.push_str(&scroll_region(&format!("Columns of {}", def.file)));
         out.push_str(
             "<table><thead><tr><th>Column</th><th>Required</th><th>Holds</th><th>Meaning</th></tr></thead><tbody>\n",
         );
@@ -1140,7 +1182,7 @@ fn dictionary_section(out: &mut String) {
                 html_doc(column.doc.trim())
             );
         }
-        out.push_str("</tbody></table>\n");
+        out.push_str("</tbody></table></div>\n");
     }
     out.push_str("<h3 id=\"vocabularies\">Vocabularies</h3>\n");
     vocabulary(out, "Units (<code>unit</code>)", Unit::ALL.iter().map(|v| (v.as_str(), v.doc())));
@@ -1157,12 +1199,15 @@ fn dictionary_section(out: &mut String) {
 fn vocabulary<'v>(out: &mut String, title: &str, values: impl Iterator<Item = (&'v str, &'v str)>) {
     let _ = write!(
         out,
-        "<p><strong>{title}</strong></p>\n<table><thead><tr><th>Value</th><th>Meaning</th></tr></thead><tbody>\n"
+        "<p><strong>{title}</strong></p>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" \
+         aria-label=\"{}\"><table><thead><tr><th>Value</th><th>Meaning</th></tr>\
+         </thead><tbody>\n",
+        title.replace("<code>", "").replace("</code>", "")
     );
     for (value, doc) in values {
         let _ = writeln!(out, "<tr><td><code>{}</code></td><td>{}</td></tr>", html(value), html_doc(doc));
     }
-    out.push_str("</tbody></table>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 #[cfg(test)]
