@@ -33,8 +33,8 @@ commands:
   test      run every test (cargo test --workspace --locked) with Chromium for the browser tests:
               found as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
               google-chrome-stable on PATH; installed with apt-get when run as root on Debian.
-              Installs frictionless (PyPI) for the data package's test and axe-core (npm) for the
-              report's accessibility test into target/test-tools/.
+              Installs frictionless (PyPI) for the data package's test, and axe-core and the Nu
+              HTML Checker (npm; needs java) for the report's browser tests, into target/test-tools/.
               Further arguments go to cargo test. Exit 1 when a test fails, 2 without a browser.
   docs      regenerate docs/rules.md, the column reference in data/README.md and
             data/datapackage.json

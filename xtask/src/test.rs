@@ -21,8 +21,8 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
             return Ok(ExitCode::from(crate::USAGE_OR_IO));
         }
     };
-    let installed = tools::frictionless().and_then(|frictionless| Ok((frictionless, tools::axe()?)));
-    let (frictionless, axe) = match installed {
+    let installed = tools::frictionless().and_then(|frictionless| Ok((frictionless, tools::npm_tools()?)));
+    let (frictionless, (axe, vnu)) = match installed {
         Ok(tools) => tools,
         Err(line) => {
             eprintln!("error: {line}");
@@ -37,6 +37,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         .env(chromium::VARIABLES[0], &browser)
         .env(tools::FRICTIONLESS_VARIABLE, &frictionless)
         .env(tools::AXE_VARIABLE, &axe)
+        .env(tools::VNU_VARIABLE, &vnu)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })

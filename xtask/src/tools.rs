@@ -1,7 +1,8 @@
 //! The tools some tests run besides the workspace's own code, installed by `cargo xtask test`
 //! into the target folder, never onto the machine: frictionless (from PyPI), the reference
 //! implementation of Frictionless Data, for the data package's test, and axe-core (from npm),
-//! the accessibility engine, for the report's browser test. Each is passed to the tests in a
+//! the accessibility engine, and vnu-jar (from npm), the Nu HTML Checker, for the report's
+//! browser tests. Each is passed to the tests in a
 //! variable; a plain `cargo test` without it fails in those tests with one line saying how to
 //! get it.
 
@@ -19,6 +20,13 @@ pub(crate) const AXE_VARIABLE: &str = "BILAT_AXE";
 
 /// The version of axe-core installed.
 const AXE_VERSION: &str = "4.14.1";
+
+/// The variable through which the report's browser test finds the Nu HTML Checker's `vnu.jar`
+/// (run with `java`).
+pub(crate) const VNU_VARIABLE: &str = "BILAT_VNU";
+
+/// The version of vnu-jar installed.
+const VNU_VERSION: &str = "26.9.27";
 
 /// The target folder: `CARGO_TARGET_DIR`, or `target/` of the workspace.
 pub(crate) fn target_dir() -> PathBuf {
@@ -55,34 +63,40 @@ pub(crate) fn frictionless() -> Result<PathBuf, String> {
         "--disable-pip-version-check",
         &format!("frictionless=={FRICTIONLESS_VERSION}"),
     ]))
-    .map_err(|e| format!("cannot install frictionless with pip ({e}): set {FRICTIONLESS_VARIABLE} to a frictionless"))?;
+    .map_err(|e| {
+        format!("cannot install frictionless with pip ({e}): set {FRICTIONLESS_VARIABLE} to a frictionless")
+    })?;
     Ok(program)
 }
 
-/// axe-core's `axe.min.js` in `target/test-tools/node`, installed there with npm unless that
-/// version already is.
-pub(crate) fn axe() -> Result<PathBuf, String> {
+/// axe-core's `axe.min.js` and the Nu HTML Checker's `vnu.jar` in `target/test-tools/node`,
+/// installed there with npm unless those versions already are.
+pub(crate) fn npm_tools() -> Result<(PathBuf, PathBuf), String> {
     let prefix = target_dir().join("test-tools/node");
-    let package = prefix.join("node_modules/axe-core");
-    let script = package.join("axe.min.js");
-    let installed = std::fs::read_to_string(package.join("package.json"))
-        .is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
-    if installed && script.is_file() {
-        return Ok(script);
+    let modules = prefix.join("node_modules");
+    let axe = modules.join("axe-core/axe.min.js");
+    let vnu = modules.join("vnu-jar/build/dist/vnu.jar");
+    let has = |package: &str, version: &str| {
+        std::fs::read_to_string(modules.join(package).join("package.json"))
+            .is_ok_and(|json| json.contains(&format!("\"version\": \"{version}\"")))
+    };
+    if has("axe-core", AXE_VERSION) && has("vnu-jar", VNU_VERSION) && axe.is_file() && vnu.is_file() {
+        return Ok((axe, vnu));
     }
-    println!("--- installing axe-core {AXE_VERSION} from npm into {}", prefix.display());
+    println!("--- installing axe-core {AXE_VERSION} and vnu-jar {VNU_VERSION} from npm into {}", prefix.display());
     std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
         .arg(&prefix)
-        .arg(format!("axe-core@{AXE_VERSION}")))
+        .arg(format!("axe-core@{AXE_VERSION}"))
+        .arg(format!("vnu-jar@{VNU_VERSION}")))
     .map_err(|e| {
         format!(
-            "the report's browser test needs axe-core, installed with npm, which failed ({e}): install npm (Debian: \
-             apt-get install npm), or set {AXE_VARIABLE} to axe-core's axe.min.js"
+            "the report's browser tests need axe-core and vnu-jar, installed with npm, which failed ({e}): install \
+             npm (Debian: apt-get install npm), or set {AXE_VARIABLE} and {VNU_VARIABLE}"
         )
     })?;
-    Ok(script)
+    Ok((axe, vnu))
 }
 
 /// Runs a command to its end; `Err` says how it failed.

@@ -279,9 +279,13 @@ impl TableDiff {
 /// `16 rows added, 1 removed, 2 changed`: the non-zero counts, the first with its noun.
 fn tally(inserted: usize, added: usize, removed: usize, changed: usize, renumbered: usize) -> String {
     let mut parts = Vec::new();
-    for (count, what) in
-        [(inserted, "inserted"), (added, "added"), (removed, "removed"), (changed, "changed"), (renumbered, "renumbered")]
-    {
+    for (count, what) in [
+        (inserted, "inserted"),
+        (added, "added"),
+        (removed, "removed"),
+        (changed, "changed"),
+        (renumbered, "renumbered"),
+    ] {
         if count == 0 {
             continue;
         }

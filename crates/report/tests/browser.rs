@@ -3,7 +3,8 @@
 //! with its charts and the data dictionary, and no script from the data may have run.
 //!
 //! An accessibility audit runs axe-core on the page at 1280 and 390 px wide, and measures there
-//! whether the page scrolls sideways and how small the charts' text is drawn.
+//! whether the page scrolls sideways and how small the charts' text is drawn. The Nu HTML
+//! Checker (`vnu.jar`, run with `java`, named in `$BILAT_VNU`) finds no error in the page.
 //!
 //! Needs Chromium, found as `cargo xtask test` finds it (`$BILAT_CHROMIUM`, `$CHROME`, or
 //! `chromium`, `chromium-browser`, `google-chrome`, `google-chrome-stable` on `PATH`); that
@@ -236,8 +237,9 @@ window.addEventListener('load', function () {
         ],
     );
     assert!(status.success(), "chromium --dump-dom failed: {status}");
-    let start = dom.find("<pre id=\"bilat-audit\">").unwrap_or_else(|| panic!("the audit did not finish:\n{dom:.2000}"))
-        + "<pre id=\"bilat-audit\">".len();
+    let start =
+        dom.find("<pre id=\"bilat-audit\">").unwrap_or_else(|| panic!("the audit did not finish:\n{dom:.2000}"))
+            + "<pre id=\"bilat-audit\">".len();
     let end = start + dom[start..].find("</pre>").unwrap();
     let json = dom[start..end].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     let found: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -262,7 +264,8 @@ fn accessibility_problems(name: &str, outputs: &Outputs) -> Vec<String> {
             problems.push(format!("{name} at {width} px: axe-core finds {violation}"));
         }
         if audit.scroll_width > audit.viewport_width {
-            problems.push(format!("{name} at {width} px: the page is {} px wide and scrolls sideways", audit.scroll_width));
+            problems
+                .push(format!("{name} at {width} px: the page is {} px wide and scrolls sideways", audit.scroll_width));
         }
         if audit.smallest_chart_text < 11.0 {
             problems.push(format!("{name} at {width} px: chart text is drawn at {:.1} px", audit.smallest_chart_text));
@@ -279,4 +282,41 @@ fn the_report_is_accessible_and_fits_at_1280_and_390_px() {
     let review = render(&head, Some(Base { label: "main", dir: &base }), &Options::default());
     problems.extend(accessibility_problems("review", &review));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The variable naming the Nu HTML Checker's `vnu.jar`.
+const VNU: &str = "BILAT_VNU";
+
+#[test]
+fn the_nu_html_checker_finds_no_error() {
+    let vnu = std::env::var_os(VNU).filter(|v| !v.is_empty()).unwrap_or_else(|| {
+        panic!("{VNU} is not set: run `cargo xtask test`, which installs vnu-jar from npm into target/, or set it to vnu.jar")
+    });
+    let dir = scratch("vnu");
+    let base = common::fixture("review/base");
+    let head = common::fixture("review/head");
+    let pages = [
+        ("dataset.html", render(&common::dataset(), None, &Options::default())),
+        ("review.html", render(&head, Some(Base { label: "main", dir: &base }), &Options::default())),
+        (
+            "hostile.html",
+            render(&common::fixture("hostile"), Some(Base { label: "main", dir: &head }), &Options::default()),
+        ),
+    ];
+    let mut command = Command::new("java");
+    command.arg("-jar").arg(&vnu).args(["--errors-only", "--format", "json"]);
+    for (name, outputs) in &pages {
+        std::fs::write(dir.join(name), &outputs.html).unwrap();
+        command.arg(dir.join(name));
+    }
+    let output = command.output().unwrap_or_else(|e| {
+        panic!("cannot run java (the Nu HTML Checker needs it; Debian: apt-get install default-jre-headless): {e}")
+    });
+    // The checker writes its JSON report to standard error.
+    let report = String::from_utf8_lossy(&output.stderr);
+    let messages: serde_json::Value =
+        serde_json::from_str(&report).unwrap_or_else(|e| panic!("the Nu HTML Checker wrote no JSON ({e}):\n{report}"));
+    let messages = messages["messages"].as_array().cloned().unwrap_or_default();
+    assert!(messages.is_empty(), "the Nu HTML Checker finds: {messages:#?}");
+    assert!(output.status.success(), "the Nu HTML Checker ended with {}: {report}", output.status);
 }

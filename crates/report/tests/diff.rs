@@ -118,7 +118,9 @@ fn a_finding_on_a_renumbered_row_is_already_present_not_introduced() {
     assert!(outputs.markdown.contains("· 1 row inserted, 1 added, 3 renumbered"), "{}", outputs.markdown);
     assert!(outputs.markdown.contains("🔢 renumbered `jpno-1997-1` → `jpno-1997-2` (line 8, was 7)"));
     assert!(outputs.markdown.contains("➕ inserted `jpno-1997-1` (line 7)"));
-    assert!(outputs.html.contains("# renumbered</td><td><del><code>jpno-1997-1</code></del> → <code>jpno-1997-2</code>"));
+    assert!(
+        outputs.html.contains("# renumbered</td><td><del><code>jpno-1997-1</code></del> → <code>jpno-1997-2</code>")
+    );
     assert_eq!(json["base"]["diff"]["rows_renumbered"], 3);
     assert_eq!(json["base"]["diff"]["rows_inserted"], 1);
     assert_eq!(json["base"]["diff"]["tables"][0]["renumbered"][2]["old_key"], "jpno-1997-3");
