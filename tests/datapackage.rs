@@ -209,9 +209,10 @@ fn the_declared_foreign_keys_are_what_key_reference_checks() {
                 def.file
             );
             for (at, line, reported) in &found {
-                let declared = def.foreign_keys.iter().any(|k| {
-                    k.columns.contains(&column) && k.columns.contains(&reported.as_str())
-                });
+                let declared = def
+                    .foreign_keys
+                    .iter()
+                    .any(|k| k.columns.contains(&column) && k.columns.contains(&reported.as_str()));
                 assert!(
                     (*at, *line) == (*table, 2) && declared,
                     "{}: `{column}` = {value} is reported where no declared key says: {found:?}",

@@ -32,7 +32,6 @@ mod enums;
 use std::borrow::Cow;
 use std::fmt;
 
-
 pub use country::{CountryCode, Iso3Code};
 pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_month, is_leap_year};
 pub use decimal::{Decimal, MAX_DIGITS, MAX_SCALE, pow10};
