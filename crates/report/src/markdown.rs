@@ -78,8 +78,10 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
             }
         }
         Some(base) => {
+            // What the change broke comes first, then the change itself, then the rest.
+            introduced(&mut out, base, &mut budget);
             changes(&mut out, base, &mut budget);
-            findings_split(&mut out, base, &mut budget);
+            fixed_and_present(&mut out, base, &mut budget);
         }
     }
     if budget.findings_left > 0 {
@@ -217,7 +219,7 @@ fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
     }
 }
 
-fn findings_split(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
+fn introduced(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
     let touched = |f: &Diagnostic| base.diff.touches(f);
     let _ = writeln!(out, "### Introduced by this change ({})\n", base.split.introduced.len());
     if base.split.introduced.is_empty() {
@@ -225,6 +227,10 @@ fn findings_split(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) 
     } else {
         findings_table(out, &base.split.introduced, budget, &touched);
     }
+}
+
+fn fixed_and_present(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
+    let touched = |f: &Diagnostic| base.diff.touches(f);
     let _ = writeln!(out, "### Fixed by this change ({})\n", base.split.fixed.len());
     if base.split.fixed.is_empty() {
         out.push_str("None.\n\n");
