@@ -18,7 +18,7 @@ use model::{CountryCode, Flow, Qualifier, TableId, TradeCommodity, TradeTotal, U
 use crate::escape::{html, html_doc, push_html};
 use crate::partners::{self, HOME, Lookup, Partner, axis_unit, kroner};
 use crate::svg::{Bar, BarChart, ColumnChart, Event, Lane, Series, Timeline, Tone};
-use crate::{Comparison, Options, Review};
+use crate::{Comparison, DataDiff, Options, Review};
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}
@@ -137,11 +137,16 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
     toc(&mut out, review);
     out.push_str("<main>\n");
     verdict_banner(&mut out, review);
-    tables_section(&mut out, review);
+    // Against a base the page leads with the change: what changed, what it broke or fixed.
     if let Some(base) = &review.base {
-        changes_section(&mut out, base, options);
+        let links = Links { findings: &review.report.findings, diff: Some(base.diff) };
+        changes_section(&mut out, base, options, &links);
+        findings_section(&mut out, review, options);
+        tables_section(&mut out, review);
+    } else {
+        tables_section(&mut out, review);
+        findings_section(&mut out, review, options);
     }
-    findings_section(&mut out, review, options);
     countries_section(&mut out, review, options);
     dictionary_section(&mut out);
     out.push_str(
@@ -209,11 +214,13 @@ fn removed_callout(out: &mut String, base: &Comparison<'_>) {
 }
 
 fn toc(out: &mut String, review: &Review<'_>) {
-    out.push_str("<nav class=\"toc\" aria-label=\"Contents\"><a href=\"#tables\">Tables</a>");
+    out.push_str("<nav class=\"toc\" aria-label=\"Contents\">");
+    let findings = format!("<a href=\"#findings\">Findings ({})</a>", review.report.findings.len());
     if review.base.is_some() {
-        out.push_str("<a href=\"#changes\">Changes</a>");
+        let _ = write!(out, "<a href=\"#changes\">Changes</a>{findings}<a href=\"#tables\">Tables</a>");
+    } else {
+        let _ = write!(out, "<a href=\"#tables\">Tables</a>{findings}");
     }
-    let _ = write!(out, "<a href=\"#findings\">Findings ({})</a>", review.report.findings.len());
     let lookup = Lookup::new(review.data);
     for partner in partners::partners(review.data, &lookup) {
         let _ = write!(
@@ -290,7 +297,7 @@ impl State {
     }
 }
 
-fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
+fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options, links: &Links<'_>) {
     let _ = writeln!(
         out,
         "<section class=\"card\" id=\"changes\"><h2>Changes since <code>{}</code></h2>",
@@ -322,8 +329,10 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             shown += 1;
             let _ = write!(
                 out,
-                "<tr class=\"removed\"><td class=\"kind\">− removed</td><td>{}</td><td class=\"num\">\
-                 was {}</td><td>",
+                "<tr class=\"removed\" id=\"removed-{}-{}\"><td class=\"kind\">− removed</td><td>{}</td>\
+                 <td class=\"num\">was {}</td><td>",
+                table.table.file().trim_end_matches(".csv"),
+                row.line,
                 key_html(&row.key),
                 row.line
             );
@@ -338,8 +347,11 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             let verb = if table.is_inserted(row) { "inserted" } else { "added" };
             let _ = write!(
                 out,
-                "<tr class=\"added\"><td class=\"kind\">+ {verb}</td><td>{}</td><td class=\"num\">{}</td><td>",
+                "<tr class=\"added\" id=\"{}\"><td class=\"kind\">+ {verb}</td><td>{}{}</td><td class=\"num\">{}</td>\
+                 <td>",
+                change_anchor(table.table, row.line),
                 key_html(&row.key),
+                links.marks(table.table, &row.key, row.line),
                 row.line
             );
             cells_html(out, table.cells(row));
@@ -352,11 +364,13 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             shown += 1;
             let _ = writeln!(
                 out,
-                "<tr class=\"renumbered\"><td class=\"kind\"># renumbered</td><td><del>{}</del> → {}</td>\
+                "<tr class=\"renumbered\" id=\"{}\"><td class=\"kind\"># renumbered</td><td><del>{}</del> → {}{}</td>\
                  <td class=\"num\">{} <span class=\"muted\">(was {})</span></td>\
                  <td class=\"muted\">other cells unchanged</td></tr>",
+                change_anchor(table.table, row.line),
                 key_html(&row.old_key),
                 key_html(&row.key),
+                links.marks(table.table, &row.key, row.line),
                 row.line,
                 row.base_line
             );
@@ -373,9 +387,11 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             };
             let _ = write!(
                 out,
-                "<tr class=\"changed\"><td class=\"kind\">~ changed</td><td>{}</td><td class=\"num\">{}{moved}\
-                 </td><td>",
+                "<tr class=\"changed\" id=\"{}\"><td class=\"kind\">~ changed</td><td>{}{}</td>\
+                 <td class=\"num\">{}{moved}</td><td>",
+                change_anchor(table.table, row.line),
                 key_html(&row.key),
+                links.marks(table.table, &row.key, row.line),
                 row.line
             );
             for cell in &row.cells {
@@ -489,6 +505,68 @@ struct Cards<'o> {
     budget: usize,
     left_out: usize,
     options: &'o Options,
+    links: &'o Links<'o>,
+}
+
+/// The anchors that join findings and the diff rows they sit on: a finding of the data now is
+/// `#finding-N` (its place in the report), a row of the diff `#change-TABLE-LINE` (its line now;
+/// a removed row's `#removed-TABLE-LINE`, its line at the base).
+struct Links<'r> {
+    findings: &'r [Diagnostic],
+    diff: Option<&'r DataDiff>,
+}
+
+impl Links<'_> {
+    /// The place of a finding of the data now in the report, for its anchor.
+    fn finding(&self, finding: &Diagnostic) -> Option<usize> {
+        let start = self.findings.as_ptr() as usize;
+        let at = std::ptr::from_ref(finding) as usize;
+        let size = std::mem::size_of::<Diagnostic>();
+        (at >= start && at < start + self.findings.len() * size).then(|| (at - start) / size)
+    }
+
+    /// The anchor of the diff row a finding sits on: the added, changed or renumbered row of its
+    /// key, or else of its line.
+    fn row_of(&self, finding: &Diagnostic) -> Option<String> {
+        let table = self.diff?.table(finding.table?)?;
+        let rows = || {
+            table
+                .added
+                .iter()
+                .map(|r| (r.key.as_str(), r.line))
+                .chain(table.changed.iter().map(|r| (r.key.as_str(), r.line)))
+                .chain(table.renumbered.iter().map(|r| (r.key.as_str(), r.line)))
+        };
+        let line = match finding.key.as_deref() {
+            Some(key) => rows().find(|(k, _)| *k == key).map(|(_, line)| line),
+            None => None,
+        }
+        .or_else(|| rows().find(|(_, line)| *line == finding.line && finding.line > 0).map(|(_, line)| line))?;
+        Some(change_anchor(table.table, line))
+    }
+
+    /// Marks linking to the findings of the data now on a diff row, by its key or its line.
+    fn marks(&self, table: TableId, key: &str, line: u32) -> String {
+        let mut marks = String::new();
+        for (index, finding) in self.findings.iter().enumerate() {
+            if finding.table != Some(table) || !(finding.key.as_deref() == Some(key) || finding.line == line) {
+                continue;
+            }
+            let state = state(finding);
+            let _ = write!(
+                marks,
+                " <a class=\"badge {}\" href=\"#finding-{index}\">{}</a>",
+                state.name(),
+                html(finding.rule().as_str())
+            );
+        }
+        marks
+    }
+}
+
+/// The anchor of the diff row at `line` of `table` now.
+fn change_anchor(table: TableId, line: u32) -> String {
+    format!("change-{}-{line}", table.file().trim_end_matches(".csv"))
 }
 
 impl Cards<'_> {
@@ -517,7 +595,9 @@ impl Cards<'_> {
                     continue;
                 }
                 self.budget -= 1;
-                finding_card(out, finding, headers, touched(finding));
+                let row =
+                    if touched(finding) { self.links.row_of(finding).or_else(|| Some(String::new())) } else { None };
+                finding_card(out, finding, headers, row, self.links.finding(finding));
             }
             if skipped > 0 {
                 self.left_out += skipped;
@@ -535,7 +615,8 @@ impl Cards<'_> {
 fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
     out.push_str("<section class=\"card\" id=\"findings\"><h2>Findings</h2>\n");
     let head_headers = headers(review.head);
-    let mut cards = Cards { budget: options.html_findings, left_out: 0, options };
+    let links = Links { findings: &review.report.findings, diff: review.base.as_ref().map(|b| b.diff) };
+    let mut cards = Cards { budget: options.html_findings, left_out: 0, options, links: &links };
     match &review.base {
         None => {
             if review.report.findings.is_empty() {
@@ -590,12 +671,21 @@ fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
 /// the text shown when it is empty.
 type SplitPart<'p> = (&'p str, &'p str, &'p [&'p Diagnostic], &'p HashMap<String, String>, &'p str);
 
-fn finding_card(out: &mut String, finding: &Diagnostic, headers: &HashMap<String, String>, on_changed_row: bool) {
+/// A finding as a card; `changed_row` is the anchor of the diff row it sits on (empty when that
+/// row is not listed), `index` its place in the report of the data now.
+fn finding_card(
+    out: &mut String,
+    finding: &Diagnostic,
+    headers: &HashMap<String, String>,
+    changed_row: Option<String>,
+    index: Option<usize>,
+) {
     let state = state(finding);
     let name = state.name();
+    let id = index.map(|i| format!(" id=\"finding-{i}\"")).unwrap_or_default();
     let _ = write!(
         out,
-        "<article class=\"finding {name}\"><div class=\"finding-head\"><span class=\"badge {name}\">{name}</span>"
+        "<article class=\"finding {name}\"{id}><div class=\"finding-head\"><span class=\"badge {name}\">{name}</span>"
     );
     let place = match (finding.line, finding.char_column()) {
         (0, _) => finding.file.clone(),
@@ -613,8 +703,12 @@ fn finding_card(out: &mut String, finding: &Diagnostic, headers: &HashMap<String
     if !meta.is_empty() {
         let _ = write!(out, "<span class=\"meta\">{}</span>", meta.join(" · "));
     }
-    if on_changed_row {
-        out.push_str("<span class=\"badge changed\">on a changed row</span>");
+    match changed_row.as_deref() {
+        Some("") => out.push_str("<span class=\"badge changed\">on a changed row</span>"),
+        Some(anchor) => {
+            let _ = write!(out, "<a class=\"badge changed\" href=\"#{anchor}\">on a changed row</a>");
+        }
+        None => {}
     }
     out.push_str("</div>\n");
     let _ = writeln!(out, "<p class=\"message\">{}</p>", html_doc(&finding.message));

@@ -126,3 +126,24 @@ fn a_finding_on_a_renumbered_row_is_already_present_not_introduced() {
     assert_eq!(json["base"]["diff"]["tables"][0]["renumbered"][2]["old_key"], "jpno-1997-3");
     assert_eq!(json["base"]["diff"]["tables"][1]["rows_following"], 2);
 }
+
+#[test]
+fn findings_and_the_diff_rows_they_sit_on_link_each_other_and_the_change_leads() {
+    let base = common::fixture("review/base");
+    let head = common::fixture("review/head");
+    let html = render(&head, Some(Base { label: "main", dir: &base }), &Options::default()).html;
+    // The visit added on line 7 has an invalid date, introduced by the change.
+    let row_start = html.find("<tr class=\"added\" id=\"change-visits-7\">").expect("the added row has its anchor");
+    let row = &html[row_start..row_start + html[row_start..].find("</tr>").unwrap()];
+    let mark = row.find("<a class=\"badge error\" href=\"#finding-").expect("the row carries its finding's mark");
+    let target = &row[mark + "<a class=\"badge error\" href=\"#".len()..];
+    let target = &target[..target.find('"').unwrap()];
+    assert!(row[mark..].contains(">cell/invalid</a>"), "{row}");
+    let card_start =
+        html.find(&format!("<article class=\"finding error\" id=\"{target}\">")).expect("the finding's card");
+    let card = &html[card_start..card_start + html[card_start..].find("</article>").unwrap()];
+    assert!(card.contains("<a class=\"badge changed\" href=\"#change-visits-7\">on a changed row</a>"), "{card}");
+    // With a base, the change comes first: changes, findings, then the tables.
+    let at = |id: &str| html.find(&format!("<section class=\"card\" id=\"{id}\">")).unwrap();
+    assert!(at("changes") < at("findings") && at("findings") < at("tables"));
+}
