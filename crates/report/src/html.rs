@@ -104,6 +104,7 @@ svg.chart{display:block;max-width:none;height:auto}
 details{margin:8px 0}
 summary{cursor:pointer;color:#0969da;font-size:14px}
 .empty{color:#59636e;font-style:italic}
+.held{color:#1a7f37;font-weight:600}
 .dict h3 code{font-size:15px}
 footer{color:#59636e;font-size:13px;text-align:center;margin-top:28px}
 @media (max-width:640px){.page{padding:16px 10px}.card{padding:14px}}
@@ -142,10 +143,12 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
         let links = Links { findings: &review.report.findings, diff: Some(base.diff) };
         changes_section(&mut out, base, options, &links);
         findings_section(&mut out, review, options);
+        checked_section(&mut out, review);
         tables_section(&mut out, review);
     } else {
         tables_section(&mut out, review);
         findings_section(&mut out, review, options);
+        checked_section(&mut out, review);
     }
     countries_section(&mut out, review, options);
     dictionary_section(&mut out);
@@ -217,9 +220,13 @@ fn toc(out: &mut String, review: &Review<'_>) {
     out.push_str("<nav class=\"toc\" aria-label=\"Contents\">");
     let findings = format!("<a href=\"#findings\">Findings ({})</a>", review.report.findings.len());
     if review.base.is_some() {
-        let _ = write!(out, "<a href=\"#changes\">Changes</a>{findings}<a href=\"#tables\">Tables</a>");
+        let _ = write!(
+            out,
+            "<a href=\"#changes\">Changes</a>{findings}<a href=\"#checked\">What was checked</a>\
+             <a href=\"#tables\">Tables</a>"
+        );
     } else {
-        let _ = write!(out, "<a href=\"#tables\">Tables</a>{findings}");
+        let _ = write!(out, "<a href=\"#tables\">Tables</a>{findings}<a href=\"#checked\">What was checked</a>");
     }
     let lookup = Lookup::new(review.data);
     for partner in partners::partners(review.data, &lookup) {
@@ -665,6 +672,57 @@ fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
         }
     }
     out.push_str("</section>\n");
+}
+
+/// Every rule that ran: the tables it examined, how many rows they hold (typed, so checked), and
+/// whether it held, in the manner of a data-docs page that lists every expectation.
+fn checked_section(out: &mut String, review: &Review<'_>) {
+    out.push_str(
+        "<section class=\"card\" id=\"checked\"><h2>What was checked</h2>\n<p class=\"muted small\">Every rule \
+         ran on every row it reads that was read without a problem; what ingest found in the files is under \
+         Findings.</p>\n",
+    );
+    out.push_str(&scroll_region("What was checked"));
+    out.push_str(
+        "<table><thead><tr><th>Rule</th><th>Checks</th><th class=\"num\">Rows examined</th><th>Result</th></tr>\
+         </thead><tbody>\n",
+    );
+    for rule in validate::rules::ALL {
+        let ids = rule.ids();
+        let rows: usize = review
+            .report
+            .tables
+            .iter()
+            .filter(|t| rule.tables().contains(&t.table))
+            .map(|t| t.rows.saturating_sub(t.rejected))
+            .sum();
+        let findings: Vec<&Diagnostic> = review.report.findings.iter().filter(|f| ids.contains(&f.rule())).collect();
+        let failing = findings.iter().filter(|f| f.acknowledged.is_none()).count();
+        let result = if findings.is_empty() {
+            "<span class=\"held\">✓ held</span>".to_owned()
+        } else if failing == 0 {
+            format!("<span class=\"held\">✓ held</span> ({} acknowledged)", findings.len())
+        } else {
+            let class = if rule.severity == Severity::Error { "error" } else { "warning" };
+            format!(
+                "<span class=\"badge {class}\">{}</span>",
+                plural(failing, &format!("{class}"), &format!("{class}s"))
+            )
+        };
+        let tables = if rule.reads.is_empty() {
+            "every table".to_owned()
+        } else {
+            rule.reads.iter().map(|t| format!("<code>{}</code>", html(t.file()))).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{} <span class=\"muted small\">({tables})</span></td>\
+             <td class=\"num\">{rows}</td><td>{result}</td></tr>",
+            html(rule.id.as_str()),
+            html_doc(&rule.summary()),
+        );
+    }
+    out.push_str("</tbody></table></div></section>\n");
 }
 
 /// One part of the finding split: anchor, heading, findings, their files' header lines, and

@@ -37,6 +37,7 @@ pub(crate) static REFERENCE: Rule = Rule {
     id: RuleId::new("key/reference"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[],
     source: include_str!("key_reference.rs"),
     check,
 };
