@@ -13,7 +13,7 @@ use std::ops::Range;
 use diagnostic::Snippet;
 use diagnostic::{Diagnostic, Severity};
 use ingest::DataDir;
-use model::{CountryCode, Flow, Qualifier, TableId, TradeCommodity, TradeTotal, Unit, Year};
+use model::{CountryCode, Flow, Qualifier, Record as _, TableId, TradeCommodity, TradeTotal, Unit, Year};
 
 use crate::escape::{html, html_doc, push_html};
 use crate::partners::{self, HOME, Lookup, Partner, axis_unit, kroner};
@@ -854,7 +854,7 @@ fn csv_lines(out: &mut String, snippet: &Snippet, span: Option<Range<usize>>, he
 }
 
 fn countries_section(out: &mut String, review: &Review<'_>, options: &Options) {
-    let lookup = Lookup::new(review.data);
+    let lookup = Lookup::new(review.data).with_changes(review.base.as_ref().map(|b| b.diff));
     let list = partners::partners(review.data, &lookup);
     if list.is_empty() {
         out.push_str(
@@ -1179,6 +1179,18 @@ fn totals_over_years(
     );
 }
 
+/// Says after a bar's figure that the change under review added or changed it.
+fn changed_note(note: &mut String, change: Option<&Option<String>>) {
+    match change {
+        Some(Some(old)) if old.is_empty() => note.push_str(" · changed, was empty"),
+        Some(Some(old)) => {
+            let _ = write!(note, " · changed, was {old}");
+        }
+        Some(None) => note.push_str(" · new in this change"),
+        None => {}
+    }
+}
+
 /// Horizontal bars of a reporter's totals with the partner in one year, with their shares.
 fn totals_chart(out: &mut String, lookup: &Lookup<'_, '_>, rows: &[&TradeTotal<'_>], reporter_name: &str, year: Year) {
     let max = rows.iter().filter_map(|r| Some(kroner(r.value?, r.unit?))).fold(0.0, f64::max);
@@ -1191,11 +1203,14 @@ fn totals_chart(out: &mut String, lookup: &Lookup<'_, '_>, rows: &[&TradeTotal<'
                 let kind = if row.flow == Flow::Import { "imports" } else { "exports" };
                 note.push_str(&format!(" · {share} % of {reporter_name}'s {kind}"));
             }
+            let changed = lookup.change(TableId::Trade, &row.key_text());
+            changed_note(&mut note, changed);
             Bar {
                 label: flow_phrase(row.flow, reporter_name, &lookup.name(row.partner)),
                 value: row.value.zip(row.unit).map(|(v, u)| kroner(v, u) / unit.kroner() as f64),
                 note,
                 tone: if row.flow == Flow::Import { Tone::Orange } else { Tone::Blue },
+                changed: changed.is_some(),
             }
         })
         .collect();
@@ -1243,11 +1258,14 @@ fn commodity_chart(
             if let Some(share) = row.share_pct {
                 note.push_str(&format!(" · {share} %"));
             }
+            let changed = lookup.change(TableId::TradeCommodities, &row.key_text());
+            changed_note(&mut note, changed);
             Bar {
                 label: format!("{}. {}", row.rank, row.commodity),
                 value: row.value.zip(row.unit).map(|(v, u)| kroner(v, u) / scale),
                 note,
                 tone,
+                changed: changed.is_some(),
             }
         })
         .collect();

@@ -147,3 +147,31 @@ fn findings_and_the_diff_rows_they_sit_on_link_each_other_and_the_change_leads()
     let at = |id: &str| html.find(&format!("<section class=\"card\" id=\"{id}\">")).unwrap();
     assert!(at("changes") < at("findings") && at("findings") < at("tables"));
 }
+
+#[test]
+fn charts_mark_the_figures_the_change_touched() {
+    let base = common::dataset();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/dataset");
+    let head = ingest::DataDir::from_memory("data", |table| {
+        let text = std::fs::read_to_string(dir.join(table.file())).ok()?;
+        Some(
+            match table {
+                TableId::TradeCommodities => text.replacen(
+                    "NO,JP,2011,export,1,Sjømatprodukter og bearbeidede sjømatprodukter,2.9,",
+                    "NO,JP,2011,export,1,Sjømatprodukter og bearbeidede sjømatprodukter,3.1,",
+                    1,
+                ),
+                _ => text,
+            }
+            .into_bytes(),
+        )
+    });
+    let html = render(&head, Some(Base { label: "main", dir: &base }), &Options::default()).html;
+    let bar = html.find("3.1 NOK billion · 28 % · changed, was 2.9").expect("the changed figure says what it was");
+    // The bar drawn just before its note is outlined; the bars of unchanged figures are not.
+    let rect = &html[html[..bar].rfind("<rect").unwrap()..bar];
+    assert!(rect.contains("stroke=\"#1f2328\" stroke-width=\"2\""), "{rect}");
+    assert_eq!(html.matches("stroke-width=\"2\"><title>").count(), 1, "only the changed bar is outlined");
+    let unchanged = render(&base, Some(Base { label: "main", dir: &base }), &Options::default()).html;
+    assert!(!unchanged.contains("changed, was") && !unchanged.contains("new in this change"));
+}
