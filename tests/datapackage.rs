@@ -7,6 +7,8 @@
 //! `BILAT_FRICTIONLESS`; without that variable the frictionless test fails with one line that
 //! says how to get it.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -529,7 +529,7 @@ impl Links<'_> {
         let start = self.findings.as_ptr() as usize;
         let at = std::ptr::from_ref(finding) as usize;
         let size = std::mem::size_of::<Diagnostic>();
-        (at >= start && at < start + self.findings.len() * size).then(|| (at - start) / size)
+        (at >= start && at < start + std::mem::size_of_val(self.findings)).then(|| (at - start) / size)
     }
 
     /// The anchor of the diff row a finding sits on: the added, changed or renumbered row of its
@@ -706,7 +706,7 @@ fn checked_section(out: &mut String, review: &Review<'_>) {
             let class = if rule.severity == Severity::Error { "error" } else { "warning" };
             format!(
                 "<span class=\"badge {class}\">{}</span>",
-                plural(failing, &format!("{class}"), &format!("{class}s"))
+                plural(failing, class, &format!("{class}s"))
             )
         };
         let tables = if rule.reads.is_empty() {
