@@ -704,10 +704,7 @@ fn checked_section(out: &mut String, review: &Review<'_>) {
             format!("<span class=\"held\">✓ held</span> ({} acknowledged)", findings.len())
         } else {
             let class = if rule.severity == Severity::Error { "error" } else { "warning" };
-            format!(
-                "<span class=\"badge {class}\">{}</span>",
-                plural(failing, class, &format!("{class}s"))
-            )
+            format!("<span class=\"badge {class}\">{}</span>", plural(failing, class, &format!("{class}s")))
         };
         let tables = if rule.reads.is_empty() {
             "every table".to_owned()
