@@ -150,13 +150,17 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
         findings_section(&mut out, review, options);
         checked_section(&mut out, review);
     }
-    countries_section(&mut out, review, options);
+    // The charts are all in the partners' sections: number their regions there, not in a copy
+    // of the whole page, whose findings may quote huge cells.
+    let mut countries = String::new();
+    countries_section(&mut countries, review, options);
+    out.push_str(&number_charts(&countries));
     dictionary_section(&mut out);
     out.push_str(
         "</main>\n<footer>Written by <code>cargo xtask report</code>. The page runs no script and loads nothing.</footer>\n\
          </div>\n</body>\n</html>\n",
     );
-    number_charts(&out)
+    out
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
