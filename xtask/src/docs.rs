@@ -1,13 +1,18 @@
-//! `cargo xtask docs`: writes the generated documentation files.
+//! `cargo xtask docs`: writes the generated documentation files, and the data package that
+//! `cargo xtask export` writes.
 
 use std::process::ExitCode;
 
-/// Makes a generated file's content from its current content.
-type Generator = fn(&str) -> String;
+/// Makes a generated file's content from its current content, or says why it cannot.
+type Generator = fn(&str) -> Result<String, String>;
 
 /// The generated files: where each goes, and how to make it.
 pub(crate) fn generated() -> Vec<(&'static str, Generator)> {
-    vec![("docs/rules.md", |_| validate::rules::markdown()), ("data/README.md", model::dictionary::splice_into_readme)]
+    vec![
+        ("docs/rules.md", |_| Ok(validate::rules::markdown())),
+        ("data/README.md", |readme| Ok(model::dictionary::splice_into_readme(readme))),
+        ("data/datapackage.json", |_| crate::export::package(&workspace_root().join("data"))),
+    ]
 }
 
 pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
@@ -21,7 +26,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
     for (path, make) in generated() {
         let full = root.join(path);
         let current = std::fs::read_to_string(&full).unwrap_or_default();
-        let wanted = make(&current);
+        let wanted = make(&current)?;
         if wanted == current {
             continue;
         }

@@ -7,11 +7,13 @@ mod bench;
 mod check;
 mod chromium;
 mod docs;
+mod export;
 mod fix;
 mod fmt;
 mod review;
 mod synth;
 mod test;
+mod tools;
 mod workspace;
 
 use std::path::PathBuf;
@@ -95,8 +97,10 @@ usage: cargo xtask test [ARGS...]
 
 Runs every test (cargo test --workspace --locked) with Chromium for the browser tests: found
 as $BILAT_CHROMIUM, $CHROME, or chromium, chromium-browser, google-chrome or
-google-chrome-stable on PATH; installed with apt-get when run as root on Debian. ARGS go to
-cargo test. Exit 1 when a test fails, 2 without a browser.
+google-chrome-stable on PATH; installed with apt-get when run as root on Debian. Installs
+frictionless (PyPI) for the data package's test, and axe-core and the Nu HTML Checker (npm;
+needs java) for the report's browser tests, into target/test-tools/. ARGS go to cargo test.
+Exit 1 when a test fails, 2 without a browser.
 ",
     ),
     (
@@ -104,9 +108,20 @@ cargo test. Exit 1 when a test fails, 2 without a browser.
         "\
 usage: cargo xtask docs [--check]
 
-Regenerates docs/rules.md and the column reference in data/README.md.
+Regenerates docs/rules.md, the column reference in data/README.md and data/datapackage.json.
 
   --check              only verify that they are current
+",
+    ),
+    (
+        "export",
+        "\
+usage: cargo xtask export [options]
+
+Writes datapackage.json beside the tables: the dataset as a Frictionless Data Package (Table
+Schemas from the model's declarations, the rows of sources.csv as its sources).
+
+  --data DIR           data folder (default: as for check)
 ",
     ),
     (
@@ -180,6 +195,7 @@ fn main() -> ExitCode {
         Some("fmt") => fmt::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
+        Some("export") => export::run(&args[1..]),
         Some("report") => review::run(&args[1..]),
         Some("synth") => synth::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test of the workspace, from a fresh clone. It makes sure the
-//! browser that the report's browser tests need is there, then runs
-//! `cargo test --workspace --locked` with that browser.
+//! browser that the report's browser tests need is there, and the tools of `tools.rs`, then
+//! runs `cargo test --workspace --locked` with them.
 //!
 //! Without a browser: as root on Debian (a CI container, a fresh machine) it installs Debian's
 //! `chromium`; anywhere else it stops with one line saying what to install, rather than
@@ -10,11 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use crate::chromium::{self, Missing};
+use crate::tools;
 
 /// Runs the tests; `args` go to `cargo test` after `--workspace --locked`.
 pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
     let browser = match browser() {
         Ok(browser) => browser,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return Ok(ExitCode::from(crate::USAGE_OR_IO));
+        }
+    };
+    let installed = tools::frictionless().and_then(|frictionless| Ok((frictionless, tools::npm_tools()?)));
+    let (frictionless, (axe, vnu)) = match installed {
+        Ok(tools) => tools,
         Err(line) => {
             eprintln!("error: {line}");
             return Ok(ExitCode::from(crate::USAGE_OR_IO));
@@ -26,6 +35,9 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
         .args(["test", "--workspace", "--locked"])
         .args(args)
         .env(chromium::VARIABLES[0], &browser)
+        .env(tools::FRICTIONLESS_VARIABLE, &frictionless)
+        .env(tools::AXE_VARIABLE, &axe)
+        .env(tools::VNU_VARIABLE, &vnu)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })

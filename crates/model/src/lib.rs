@@ -21,11 +21,11 @@ pub mod value;
 pub use records::{
     Country, Exception, Relation, Resident, Source, TradeCommodity, TradeTotal, Visit, VisitParticipant,
 };
-pub use records::{Record, TableDef, TableId};
+pub use records::{ForeignKey, Record, TableDef, TableId};
 pub use schema::{CellFault, ColumnDef};
 pub use value::{
     Answer, Basis, CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, Iso3166, IsoCountry,
-    PartialDate, Period, Precision, Qualifier, RelationKind, Suggestion, Text, Unit, Year,
+    Kind, PartialDate, Period, Precision, Qualifier, RelationKind, Suggestion, Text, Unit, Year,
 };
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

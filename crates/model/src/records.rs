@@ -29,6 +29,9 @@ pub struct TableDef {
     pub columns: &'static [ColumnDef],
     /// The columns whose values together identify a row.
     pub key: &'static [&'static str],
+    /// The table's references to the keys of other tables. The rule `key/reference` checks
+    /// them and the data package declares them; a test keeps the two in agreement.
+    pub foreign_keys: &'static [ForeignKey],
 }
 
 impl TableDef {
@@ -36,6 +39,18 @@ impl TableDef {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
+}
+
+/// A reference from some columns of a table to the key columns of another: every row's values
+/// in `columns` (when none is empty) are the values of `target_columns` in some row of `target`.
+#[derive(Debug)]
+pub struct ForeignKey {
+    /// The referring columns.
+    pub columns: &'static [&'static str],
+    /// The table referred to.
+    pub target: TableId,
+    /// The columns of `target` referred to, in the order of `columns`.
+    pub target_columns: &'static [&'static str],
 }
 
 /// A row of a table, typed.
@@ -66,7 +81,9 @@ macro_rules! tables {
     ($(
         $(#[doc = $tdoc:literal])*
         $(#[validate($($tv:tt)*)])*
-        $variant:ident => $name:ident<$lt:lifetime> in $file:literal as $table_field:ident key($($key:ident),+) {
+        $variant:ident => $name:ident<$lt:lifetime> in $file:literal as $table_field:ident key($($key:ident),+)
+        $(references $(($($fk:ident),+) -> $target:ident($($target_key:ident),+)),+)?
+        {
             $(
                 $(#[doc = $cdoc:literal])*
                 $(#[validate($($fv:tt)*)])*
@@ -95,6 +112,7 @@ macro_rules! tables {
                         doc: concat!($($cdoc),*),
                         expected: <$ty as $crate::FromCell<$lt>>::EXPECTED,
                         required: <$ty as $crate::FromCell<$lt>>::REQUIRED,
+                        kind: <$ty as $crate::FromCell<$lt>>::KIND,
                     },
                 )+];
 
@@ -216,6 +234,11 @@ macro_rules! tables {
                         doc: concat!($($tdoc, "\n"),*),
                         columns: <$name<'static> as $crate::records::Record<'static>>::COLUMNS,
                         key: &[$(stringify!($key)),+],
+                        foreign_keys: &[$($(ForeignKey {
+                            columns: &[$(stringify!($fk)),+],
+                            target: TableId::$target,
+                            target_columns: &[$(stringify!($target_key)),+],
+                        }),+)?],
                     };
                     &DEF
                 })+
@@ -267,7 +290,9 @@ tables! {
 
     /// A bilateral fact between Norway and a partner country, dated or not.
     #[validate(schema(function = "relation_is_coherent"))]
-    Relations => Relation<'a> in "relations.csv" as relations key(id) {
+    Relations => Relation<'a> in "relations.csv" as relations key(id)
+        references (country) -> Countries(code), (third_country) -> Countries(code), (source) -> Sources(id)
+    {
         /// Short identifier, e.g. `kh-rel-1`.
         #[validate(custom(function = "identifier"))]
         id: Text<'a>,
@@ -295,7 +320,9 @@ tables! {
 
     /// A visit: who travelled where, and when.
     #[validate(schema(function = "visit_is_coherent"))]
-    Visits => Visit<'a> in "visits.csv" as visits key(id) {
+    Visits => Visit<'a> in "visits.csv" as visits key(id)
+        references (host) -> Countries(code), (guest) -> Countries(code), (source) -> Sources(id)
+    {
         /// Short identifier, e.g. `jpno-1997-1`.
         #[validate(custom(function = "identifier"))]
         id: Text<'a>,
@@ -319,7 +346,9 @@ tables! {
 
     /// A person, delegation or committee taking part in a visit.
     #[validate(schema(function = "participant_is_named"))]
-    VisitParticipants => VisitParticipant<'a> in "visit_participants.csv" as visit_participants key(visit, seq) {
+    VisitParticipants => VisitParticipant<'a> in "visit_participants.csv" as visit_participants key(visit, seq)
+        references (visit) -> Visits(id)
+    {
         /// The visit's `id`.
         visit: Text<'a>,
         /// Order within the visit, from 1, as the source lists them.
@@ -338,7 +367,9 @@ tables! {
 
     /// A trade total: one reporter's exports to or imports from one partner in one year.
     #[validate(schema(function = "trade_is_coherent"))]
-    Trade => TradeTotal<'a> in "trade.csv" as trade key(reporter, partner, year, flow) {
+    Trade => TradeTotal<'a> in "trade.csv" as trade key(reporter, partner, year, flow)
+        references (reporter) -> Countries(code), (partner) -> Countries(code), (source) -> Sources(id)
+    {
         /// The country whose statistics the figure comes from.
         reporter: CountryCode,
         /// The other country.
@@ -363,7 +394,10 @@ tables! {
 
     /// A commodity line of a trade total, e.g. the largest exports.
     #[validate(schema(function = "commodity_is_coherent"))]
-    TradeCommodities => TradeCommodity<'a> in "trade_commodities.csv" as trade_commodities key(reporter, partner, year, flow, rank) {
+    TradeCommodities => TradeCommodity<'a> in "trade_commodities.csv" as trade_commodities key(reporter, partner, year, flow, rank)
+        references (reporter) -> Countries(code), (partner) -> Countries(code),
+            (reporter, partner, year, flow) -> Trade(reporter, partner, year, flow), (source) -> Sources(id)
+    {
         /// The country whose statistics the figure comes from.
         reporter: CountryCode,
         /// The other country.
@@ -391,7 +425,9 @@ tables! {
     }
 
     /// How many citizens of one country lived in another in a year.
-    Residents => Resident<'a> in "residents.csv" as residents key(country, citizenship, year) {
+    Residents => Resident<'a> in "residents.csv" as residents key(country, citizenship, year)
+        references (country) -> Countries(code), (citizenship) -> Countries(code), (source) -> Sources(id)
+    {
         /// The country of residence.
         country: CountryCode,
         /// The residents' citizenship.

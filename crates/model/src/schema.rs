@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::value::CellError;
+use crate::value::{CellError, Kind};
 
 /// A column's declaration.
 #[derive(Debug)]
@@ -18,6 +18,9 @@ pub struct ColumnDef {
     pub expected: &'static str,
     /// Whether an empty cell is an error.
     pub required: bool,
+    /// What kind of value a cell holds, for descriptions of the table in other terms (the
+    /// data package's Table Schema).
+    pub kind: Kind,
 }
 
 /// Why a cell did not become a value.

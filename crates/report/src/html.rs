@@ -13,12 +13,12 @@ use std::ops::Range;
 use diagnostic::Snippet;
 use diagnostic::{Diagnostic, Severity};
 use ingest::DataDir;
-use model::{CountryCode, Flow, Qualifier, TableId, TradeCommodity, TradeTotal, Unit, Year};
+use model::{CountryCode, Flow, Qualifier, Record as _, TableId, TradeCommodity, TradeTotal, Unit, Year};
 
 use crate::escape::{html, html_doc, push_html};
 use crate::partners::{self, HOME, Lookup, Partner, axis_unit, kroner};
 use crate::svg::{Bar, BarChart, ColumnChart, Event, Lane, Series, Timeline, Tone};
-use crate::{Comparison, Options, Review};
+use crate::{Comparison, DataDiff, Options, Review};
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}
@@ -77,9 +77,9 @@ article.finding.acknowledged{border-left-color:#8250df}
 .finding .message{font-weight:600;margin:6px 0}
 .finding .help,.finding .ack{font-size:14px;margin:6px 0}
 .label{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.06em;color:#59636e;margin-right:6px}
-pre.csv{background:#f6f8fa;border:1px solid #e6eaef;border-radius:6px;padding:6px 0;margin:8px 0;overflow-x:auto;line-height:1.6}
-pre.csv .ln{display:inline-block;min-width:3.2em;padding:0 10px 0 6px;margin-right:10px;text-align:right;color:#8c959f;border-right:1px solid #e1e6eb;user-select:none}
-pre.csv .hdr{color:#6e7781}
+pre.csv{background:#f6f8fa;border:1px solid #e6eaef;border-radius:6px;padding:6px 0;margin:8px 0;line-height:1.6;white-space:pre-wrap;overflow-wrap:anywhere}
+pre.csv .ln{display:inline-block;min-width:3.2em;padding:0 10px 0 6px;margin-right:10px;text-align:right;color:#656d76;border-right:1px solid #e1e6eb;user-select:none}
+pre.csv .hdr{color:#57606a}
 mark{background:#ffe3c2;color:inherit;border-radius:3px;box-shadow:0 0 0 1px #e16f24;padding:0 1px}
 mark.gap::before{content:"\2205";color:#bc4c00}
 .related{font-size:13.5px;margin:6px 0 2px;color:#3d444d}
@@ -98,10 +98,13 @@ ins{background:#e1f5e6;color:#116329;text-decoration:none;border-radius:3px;padd
 .facts{color:#3d444d;margin-top:-4px}
 figure{margin:10px 0 18px}
 figcaption{font-size:13px;color:#59636e;margin-top:2px}
-svg.chart{display:block;max-width:100%;height:auto}
+svg.chart{display:block;max-width:none;height:auto}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll:focus-visible{outline:2px solid #0969da;outline-offset:2px}
 details{margin:8px 0}
 summary{cursor:pointer;color:#0969da;font-size:14px}
 .empty{color:#59636e;font-style:italic}
+.held{color:#1a7f37;font-weight:600}
 .dict h3 code{font-size:15px}
 footer{color:#59636e;font-size:13px;text-align:center;margin-top:28px}
 @media (max-width:640px){.page{padding:16px 10px}.card{padding:14px}}
@@ -132,17 +135,29 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
         let _ = write!(out, " compared with <code>{}</code>", html(base.label));
     }
     out.push_str("</p></header>\n");
-    verdict_banner(&mut out, review);
     toc(&mut out, review);
-    tables_section(&mut out, review);
+    out.push_str("<main>\n");
+    verdict_banner(&mut out, review);
+    // Against a base the page leads with the change: what changed, what it broke or fixed.
     if let Some(base) = &review.base {
-        changes_section(&mut out, base, options);
+        let links = Links { findings: &review.report.findings, diff: Some(base.diff) };
+        changes_section(&mut out, base, options, &links);
+        findings_section(&mut out, review, options);
+        checked_section(&mut out, review);
+        tables_section(&mut out, review);
+    } else {
+        tables_section(&mut out, review);
+        findings_section(&mut out, review, options);
+        checked_section(&mut out, review);
     }
-    findings_section(&mut out, review, options);
-    countries_section(&mut out, review, options);
+    // The charts are all in the partners' sections: number their regions there, not in a copy
+    // of the whole page, whose findings may quote huge cells.
+    let mut countries = String::new();
+    countries_section(&mut countries, review, options);
+    out.push_str(&number_charts(&countries));
     dictionary_section(&mut out);
     out.push_str(
-        "<footer>Written by <code>cargo xtask report</code>. The page runs no script and loads nothing.</footer>\n\
+        "</main>\n<footer>Written by <code>cargo xtask report</code>. The page runs no script and loads nothing.</footer>\n\
          </div>\n</body>\n</html>\n",
     );
     out
@@ -181,14 +196,12 @@ fn verdict_banner(out: &mut String, review: &Review<'_>) {
         let _ = writeln!(
             out,
             "<p class=\"versus\">Since <code>{}</code>: <strong>{}</strong> introduced, <strong>{}</strong> fixed, \
-             {} already present · {} added, {} removed, {} changed.</p>",
+             {} already present · {}.</p>",
             html(base.label),
             plural(base.split.introduced.len(), "finding", "findings"),
             base.split.fixed.len(),
             base.split.present.len(),
-            plural(diff.rows_added(), "row", "rows"),
-            plural(diff.rows_removed(), "row", "rows"),
-            plural(diff.rows_changed(), "row", "rows"),
+            html(&diff.tally()),
         );
         if diff.rows_removed() > 0 {
             removed_callout(out, base);
@@ -208,11 +221,17 @@ fn removed_callout(out: &mut String, base: &Comparison<'_>) {
 }
 
 fn toc(out: &mut String, review: &Review<'_>) {
-    out.push_str("<nav class=\"toc\" aria-label=\"Contents\"><a href=\"#tables\">Tables</a>");
+    out.push_str("<nav class=\"toc\" aria-label=\"Contents\">");
+    let findings = format!("<a href=\"#findings\">Findings ({})</a>", review.report.findings.len());
     if review.base.is_some() {
-        out.push_str("<a href=\"#changes\">Changes</a>");
+        let _ = write!(
+            out,
+            "<a href=\"#changes\">Changes</a>{findings}<a href=\"#checked\">What was checked</a>\
+             <a href=\"#tables\">Tables</a>"
+        );
+    } else {
+        let _ = write!(out, "<a href=\"#tables\">Tables</a>{findings}<a href=\"#checked\">What was checked</a>");
     }
-    let _ = write!(out, "<a href=\"#findings\">Findings ({})</a>", review.report.findings.len());
     let lookup = Lookup::new(review.data);
     for partner in partners::partners(review.data, &lookup) {
         let _ = write!(
@@ -237,7 +256,8 @@ fn size(bytes: usize) -> String {
 
 fn tables_section(out: &mut String, review: &Review<'_>) {
     out.push_str(
-        "<section class=\"card\" id=\"tables\"><h2>Tables</h2>\n<table><thead><tr><th>Table</th><th class=\"num\">Rows\
+        "<section class=\"card\" id=\"tables\"><h2>Tables</h2>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" \
+         aria-label=\"Tables\"><table><thead><tr><th>Table</th><th class=\"num\">Rows\
          </th><th class=\"num\">Rejected</th><th class=\"num\">Errors</th><th class=\"num\">Warnings</th>\
          <th class=\"num\">Acknowledged</th><th class=\"num\">Size</th></tr></thead><tbody>\n",
     );
@@ -259,7 +279,7 @@ fn tables_section(out: &mut String, review: &Review<'_>) {
             file = html(stats.table.file()),
         );
     }
-    out.push_str("</tbody></table></section>\n");
+    out.push_str("</tbody></table></div></section>\n");
 }
 
 /// What a finding means for the check.
@@ -288,7 +308,7 @@ impl State {
     }
 }
 
-fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
+fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options, links: &Links<'_>) {
     let _ = writeln!(
         out,
         "<section class=\"card\" id=\"changes\"><h2>Changes since <code>{}</code></h2>",
@@ -306,12 +326,13 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
     );
     for table in base.diff.changed_tables() {
         let _ = writeln!(out, "<h3 id=\"diff-{}\">{}</h3>", html(table.table.file()), html(&table.summary()));
+        let _ = write!(out, "{}", scroll_region(&format!("Changes in {}", table.table.file())));
         out.push_str(
             "<table class=\"diff\"><thead><tr><th>Change</th><th>Key</th><th class=\"num\">Line</th><th>Cells</th>\
              </tr></thead><tbody>\n",
         );
         let mut shown = 0;
-        let total = table.added.len() + table.removed.len() + table.changed.len();
+        let total = table.added.len() + table.removed.len() + table.changed.len() + table.renumbered.len();
         for row in &table.removed {
             if shown == options.html_rows {
                 break;
@@ -319,8 +340,10 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             shown += 1;
             let _ = write!(
                 out,
-                "<tr class=\"removed\"><td class=\"kind\">− removed</td><td>{}</td><td class=\"num\">\
-                 was {}</td><td>",
+                "<tr class=\"removed\" id=\"removed-{}-{}\"><td class=\"kind\">− removed</td><td>{}</td>\
+                 <td class=\"num\">was {}</td><td>",
+                table.table.file().trim_end_matches(".csv"),
+                row.line,
                 key_html(&row.key),
                 row.line
             );
@@ -332,14 +355,36 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
                 break;
             }
             shown += 1;
+            let verb = if table.is_inserted(row) { "inserted" } else { "added" };
             let _ = write!(
                 out,
-                "<tr class=\"added\"><td class=\"kind\">+ added</td><td>{}</td><td class=\"num\">{}</td><td>",
+                "<tr class=\"added\" id=\"{}\"><td class=\"kind\">+ {verb}</td><td>{}{}</td><td class=\"num\">{}</td>\
+                 <td>",
+                change_anchor(table.table, row.line),
                 key_html(&row.key),
+                links.marks(table.table, &row.key, row.line),
                 row.line
             );
             cells_html(out, table.cells(row));
             out.push_str("</td></tr>\n");
+        }
+        for row in &table.renumbered {
+            if shown == options.html_rows {
+                break;
+            }
+            shown += 1;
+            let _ = writeln!(
+                out,
+                "<tr class=\"renumbered\" id=\"{}\"><td class=\"kind\"># renumbered</td><td><del>{}</del> → {}{}</td>\
+                 <td class=\"num\">{} <span class=\"muted\">(was {})</span></td>\
+                 <td class=\"muted\">other cells unchanged</td></tr>",
+                change_anchor(table.table, row.line),
+                key_html(&row.old_key),
+                key_html(&row.key),
+                links.marks(table.table, &row.key, row.line),
+                row.line,
+                row.base_line
+            );
         }
         for row in &table.changed {
             if shown == options.html_rows {
@@ -353,9 +398,11 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             };
             let _ = write!(
                 out,
-                "<tr class=\"changed\"><td class=\"kind\">~ changed</td><td>{}</td><td class=\"num\">{}{moved}\
-                 </td><td>",
+                "<tr class=\"changed\" id=\"{}\"><td class=\"kind\">~ changed</td><td>{}{}</td>\
+                 <td class=\"num\">{}{moved}</td><td>",
+                change_anchor(table.table, row.line),
                 key_html(&row.key),
+                links.marks(table.table, &row.key, row.line),
                 row.line
             );
             for cell in &row.cells {
@@ -369,13 +416,47 @@ fn changes_section(out: &mut String, base: &Comparison<'_>, options: &Options) {
             }
             out.push_str("</td></tr>\n");
         }
-        out.push_str("</tbody></table>\n");
+        out.push_str("</tbody></table></div>\n");
         if shown < total {
             let _ =
                 writeln!(out, "<p class=\"muted\">… and {} more rows; report.json lists them all.</p>", total - shown);
         }
     }
     out.push_str("</section>\n");
+}
+
+/// The start of a region that scrolls sideways when its table is wider than the screen: it
+/// can be focused, to scroll it with the keyboard, and is named for screen readers. Closed by
+/// `</div>`.
+fn scroll_region(label: &str) -> String {
+    format!("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">", html(label))
+}
+
+/// A chart in a region of its own that scrolls sideways on a narrow screen, so that its text is
+/// never drawn smaller than written.
+fn chart_region(svg: &str) -> String {
+    // The chart's title, already escaped, names the region.
+    let title = svg.split_once("<title>").and_then(|(_, rest)| rest.split_once("</title>")).map_or("Chart", |(t, _)| t);
+    format!("<div class=\"scroll\" tabindex=\"0\" role=\"region\" {CHART_LABEL}{title}\">{svg}</div>")
+}
+
+/// Where a chart's region label starts, before [`number_charts`] numbers it. Text from the
+/// data cannot hold it: a `"` from the data is escaped.
+const CHART_LABEL: &str = "aria-label=\"#chart#";
+
+/// The page with its charts' region labels numbered, `Chart 3: …`, so that no two regions have
+/// the same name.
+fn number_charts(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 1024);
+    let mut rest = page;
+    let mut number = 0;
+    while let Some(at) = rest.find(CHART_LABEL) {
+        number += 1;
+        let _ = write!(out, "{}aria-label=\"Chart {number}: ", &rest[..at]);
+        rest = &rest[at + CHART_LABEL.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A row key for the diff table: cut to 60 characters, in full as the tooltip.
@@ -435,6 +516,68 @@ struct Cards<'o> {
     budget: usize,
     left_out: usize,
     options: &'o Options,
+    links: &'o Links<'o>,
+}
+
+/// The anchors that join findings and the diff rows they sit on: a finding of the data now is
+/// `#finding-N` (its place in the report), a row of the diff `#change-TABLE-LINE` (its line now;
+/// a removed row's `#removed-TABLE-LINE`, its line at the base).
+struct Links<'r> {
+    findings: &'r [Diagnostic],
+    diff: Option<&'r DataDiff>,
+}
+
+impl Links<'_> {
+    /// The place of a finding of the data now in the report, for its anchor.
+    fn finding(&self, finding: &Diagnostic) -> Option<usize> {
+        let start = self.findings.as_ptr() as usize;
+        let at = std::ptr::from_ref(finding) as usize;
+        let size = std::mem::size_of::<Diagnostic>();
+        (at >= start && at < start + std::mem::size_of_val(self.findings)).then(|| (at - start) / size)
+    }
+
+    /// The anchor of the diff row a finding sits on: the added, changed or renumbered row of its
+    /// key, or else of its line.
+    fn row_of(&self, finding: &Diagnostic) -> Option<String> {
+        let table = self.diff?.table(finding.table?)?;
+        let rows = || {
+            table
+                .added
+                .iter()
+                .map(|r| (r.key.as_str(), r.line))
+                .chain(table.changed.iter().map(|r| (r.key.as_str(), r.line)))
+                .chain(table.renumbered.iter().map(|r| (r.key.as_str(), r.line)))
+        };
+        let line = match finding.key.as_deref() {
+            Some(key) => rows().find(|(k, _)| *k == key).map(|(_, line)| line),
+            None => None,
+        }
+        .or_else(|| rows().find(|(_, line)| *line == finding.line && finding.line > 0).map(|(_, line)| line))?;
+        Some(change_anchor(table.table, line))
+    }
+
+    /// Marks linking to the findings of the data now on a diff row, by its key or its line.
+    fn marks(&self, table: TableId, key: &str, line: u32) -> String {
+        let mut marks = String::new();
+        for (index, finding) in self.findings.iter().enumerate() {
+            if finding.table != Some(table) || !(finding.key.as_deref() == Some(key) || finding.line == line) {
+                continue;
+            }
+            let state = state(finding);
+            let _ = write!(
+                marks,
+                " <a class=\"badge {}\" href=\"#finding-{index}\">{}</a>",
+                state.name(),
+                html(finding.rule().as_str())
+            );
+        }
+        marks
+    }
+}
+
+/// The anchor of the diff row at `line` of `table` now.
+fn change_anchor(table: TableId, line: u32) -> String {
+    format!("change-{}-{line}", table.file().trim_end_matches(".csv"))
 }
 
 impl Cards<'_> {
@@ -463,7 +606,9 @@ impl Cards<'_> {
                     continue;
                 }
                 self.budget -= 1;
-                finding_card(out, finding, headers, touched(finding));
+                let row =
+                    if touched(finding) { self.links.row_of(finding).or_else(|| Some(String::new())) } else { None };
+                finding_card(out, finding, headers, row, self.links.finding(finding));
             }
             if skipped > 0 {
                 self.left_out += skipped;
@@ -481,7 +626,8 @@ impl Cards<'_> {
 fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
     out.push_str("<section class=\"card\" id=\"findings\"><h2>Findings</h2>\n");
     let head_headers = headers(review.head);
-    let mut cards = Cards { budget: options.html_findings, left_out: 0, options };
+    let links = Links { findings: &review.report.findings, diff: review.base.as_ref().map(|b| b.diff) };
+    let mut cards = Cards { budget: options.html_findings, left_out: 0, options, links: &links };
     match &review.base {
         None => {
             if review.report.findings.is_empty() {
@@ -532,16 +678,73 @@ fn findings_section(out: &mut String, review: &Review<'_>, options: &Options) {
     out.push_str("</section>\n");
 }
 
+/// Every rule that ran: the tables it examined, how many rows they hold (typed, so checked), and
+/// whether it held, in the manner of a data-docs page that lists every expectation.
+fn checked_section(out: &mut String, review: &Review<'_>) {
+    out.push_str(
+        "<section class=\"card\" id=\"checked\"><h2>What was checked</h2>\n<p class=\"muted small\">Every rule \
+         ran on every row it reads that was read without a problem; what ingest found in the files is under \
+         Findings.</p>\n",
+    );
+    out.push_str(&scroll_region("What was checked"));
+    out.push_str(
+        "<table><thead><tr><th>Rule</th><th>Checks</th><th class=\"num\">Rows examined</th><th>Result</th></tr>\
+         </thead><tbody>\n",
+    );
+    for rule in validate::rules::ALL {
+        let ids = rule.ids();
+        let rows: usize = review
+            .report
+            .tables
+            .iter()
+            .filter(|t| rule.tables().contains(&t.table))
+            .map(|t| t.rows.saturating_sub(t.rejected))
+            .sum();
+        let findings: Vec<&Diagnostic> = review.report.findings.iter().filter(|f| ids.contains(&f.rule())).collect();
+        let failing = findings.iter().filter(|f| f.acknowledged.is_none()).count();
+        let result = if findings.is_empty() {
+            "<span class=\"held\">✓ held</span>".to_owned()
+        } else if failing == 0 {
+            format!("<span class=\"held\">✓ held</span> ({} acknowledged)", findings.len())
+        } else {
+            let class = if rule.severity == Severity::Error { "error" } else { "warning" };
+            format!("<span class=\"badge {class}\">{}</span>", plural(failing, class, &format!("{class}s")))
+        };
+        let tables = if rule.reads.is_empty() {
+            "every table".to_owned()
+        } else {
+            rule.reads.iter().map(|t| format!("<code>{}</code>", html(t.file()))).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{} <span class=\"muted small\">({tables})</span></td>\
+             <td class=\"num\">{rows}</td><td>{result}</td></tr>",
+            html(rule.id.as_str()),
+            html_doc(&rule.summary()),
+        );
+    }
+    out.push_str("</tbody></table></div></section>\n");
+}
+
 /// One part of the finding split: anchor, heading, findings, their files' header lines, and
 /// the text shown when it is empty.
 type SplitPart<'p> = (&'p str, &'p str, &'p [&'p Diagnostic], &'p HashMap<String, String>, &'p str);
 
-fn finding_card(out: &mut String, finding: &Diagnostic, headers: &HashMap<String, String>, on_changed_row: bool) {
+/// A finding as a card; `changed_row` is the anchor of the diff row it sits on (empty when that
+/// row is not listed), `index` its place in the report of the data now.
+fn finding_card(
+    out: &mut String,
+    finding: &Diagnostic,
+    headers: &HashMap<String, String>,
+    changed_row: Option<String>,
+    index: Option<usize>,
+) {
     let state = state(finding);
     let name = state.name();
+    let id = index.map(|i| format!(" id=\"finding-{i}\"")).unwrap_or_default();
     let _ = write!(
         out,
-        "<article class=\"finding {name}\"><div class=\"finding-head\"><span class=\"badge {name}\">{name}</span>"
+        "<article class=\"finding {name}\"{id}><div class=\"finding-head\"><span class=\"badge {name}\">{name}</span>"
     );
     let place = match (finding.line, finding.char_column()) {
         (0, _) => finding.file.clone(),
@@ -559,8 +762,12 @@ fn finding_card(out: &mut String, finding: &Diagnostic, headers: &HashMap<String
     if !meta.is_empty() {
         let _ = write!(out, "<span class=\"meta\">{}</span>", meta.join(" · "));
     }
-    if on_changed_row {
-        out.push_str("<span class=\"badge changed\">on a changed row</span>");
+    match changed_row.as_deref() {
+        Some("") => out.push_str("<span class=\"badge changed\">on a changed row</span>"),
+        Some(anchor) => {
+            let _ = write!(out, "<a class=\"badge changed\" href=\"#{anchor}\">on a changed row</a>");
+        }
+        None => {}
     }
     out.push_str("</div>\n");
     let _ = writeln!(out, "<p class=\"message\">{}</p>", html_doc(&finding.message));
@@ -648,7 +855,7 @@ fn csv_lines(out: &mut String, snippet: &Snippet, span: Option<Range<usize>>, he
 }
 
 fn countries_section(out: &mut String, review: &Review<'_>, options: &Options) {
-    let lookup = Lookup::new(review.data);
+    let lookup = Lookup::new(review.data).with_changes(review.base.as_ref().map(|b| b.diff));
     let list = partners::partners(review.data, &lookup);
     if list.is_empty() {
         out.push_str(
@@ -701,7 +908,7 @@ fn country_section(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<
     }
     let _ = writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
 
-    relations_html(out, lookup, partner);
+    relations_html(out, lookup, partner, &name);
     visits_html(out, lookup, partner, &name);
     trade_html(out, lookup, partner, options);
     residents_html(out, lookup, partner);
@@ -753,7 +960,7 @@ fn kind_label(text: &str) -> String {
     }
 }
 
-fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>) {
+fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>, name: &str) {
     out.push_str("<h3>Relations</h3>\n");
     if partner.relations.is_empty() {
         out.push_str("<p class=\"empty\">No relations recorded.</p>\n");
@@ -761,6 +968,7 @@ fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
     }
     let mut rows = partner.relations.clone();
     rows.sort_by_key(|r| (r.start.is_none(), r.start));
+    out.push_str(&scroll_region(&format!("Relations with {name}")));
     out.push_str(
         "<table class=\"relations\"><thead><tr><th>When</th><th>Kind</th><th>What</th><th>Where</th><th>With</th>\
          </tr></thead><tbody>\n",
@@ -791,7 +999,7 @@ fn relations_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
             html(&third)
         );
     }
-    out.push_str("</tbody></table>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>, name: &str) {
@@ -848,13 +1056,14 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
         out,
         "<figure>{}<figcaption>Each mark is a visit, at the date the source gives; hover for who went. Arrows point \
          from the visitors' country to the host.</figcaption></figure>",
-        timeline.svg()
+        chart_region(&timeline.svg())
     );
     let _ = write!(
         out,
-        "<details><summary>All {} as a list</summary>\n<table><thead><tr><th>Date</th><th>Visitors → host</th>\
+        "<details><summary>All {} as a list</summary>\n{}<table><thead><tr><th>Date</th><th>Visitors → host</th>\
          <th>Who</th><th>Occasion</th></tr></thead><tbody>\n",
-        plural(sorted.len(), "visit", "visits")
+        plural(sorted.len(), "visit", "visits"),
+        scroll_region(&format!("Visits, {name}"))
     );
     for visit in &sorted {
         let mut occasion = html(visit.occasion.as_deref().unwrap_or(""));
@@ -876,7 +1085,7 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
             html(&lookup.who(&visit.id)),
         );
     }
-    out.push_str("</tbody></table></details>\n");
+    out.push_str("</tbody></table></div></details>\n");
 }
 
 /// A figure as a reader says it: `10.3 NOK billion`, `about 10 NOK billion`, `close to zero`.
@@ -973,9 +1182,21 @@ fn totals_over_years(
         out,
         "<figure>{}<figcaption>Trade totals by year, from {}'s statistics; axis in {unit}. A year without a figure \
          (none given, or only in words) is a gap.</figcaption></figure>",
-        chart.svg(),
+        chart_region(&chart.svg()),
         html(reporter_name)
     );
+}
+
+/// Says after a bar's figure that the change under review added or changed it.
+fn changed_note(note: &mut String, change: Option<&Option<String>>) {
+    match change {
+        Some(Some(old)) if old.is_empty() => note.push_str(" · changed, was empty"),
+        Some(Some(old)) => {
+            let _ = write!(note, " · changed, was {old}");
+        }
+        Some(None) => note.push_str(" · new in this change"),
+        None => {}
+    }
 }
 
 /// Horizontal bars of a reporter's totals with the partner in one year, with their shares.
@@ -990,11 +1211,14 @@ fn totals_chart(out: &mut String, lookup: &Lookup<'_, '_>, rows: &[&TradeTotal<'
                 let kind = if row.flow == Flow::Import { "imports" } else { "exports" };
                 note.push_str(&format!(" · {share} % of {reporter_name}'s {kind}"));
             }
+            let changed = lookup.change(TableId::Trade, &row.key_text());
+            changed_note(&mut note, changed);
             Bar {
                 label: flow_phrase(row.flow, reporter_name, &lookup.name(row.partner)),
                 value: row.value.zip(row.unit).map(|(v, u)| kroner(v, u) / unit.kroner() as f64),
                 note,
                 tone: if row.flow == Flow::Import { Tone::Orange } else { Tone::Blue },
+                changed: changed.is_some(),
             }
         })
         .collect();
@@ -1007,7 +1231,7 @@ fn totals_chart(out: &mut String, lookup: &Lookup<'_, '_>, rows: &[&TradeTotal<'
     let _ = writeln!(
         out,
         "<figure>{}<figcaption>Trade totals in {year}, from {}'s statistics; axis in {unit}.</figcaption></figure>",
-        chart.svg(),
+        chart_region(&chart.svg()),
         html(reporter_name)
     );
 }
@@ -1042,11 +1266,14 @@ fn commodity_chart(
             if let Some(share) = row.share_pct {
                 note.push_str(&format!(" · {share} %"));
             }
+            let changed = lookup.change(TableId::TradeCommodities, &row.key_text());
+            changed_note(&mut note, changed);
             Bar {
                 label: format!("{}. {}", row.rank, row.commodity),
                 value: row.value.zip(row.unit).map(|(v, u)| kroner(v, u) / scale),
                 note,
                 tone,
+                changed: changed.is_some(),
             }
         })
         .collect();
@@ -1069,7 +1296,7 @@ fn commodity_chart(
         let years = if other_years == 1 { "1 earlier year".to_owned() } else { format!("{other_years} earlier years") };
         caption.push_str(&format!(" The data also breaks down this flow for {years}."));
     }
-    let _ = writeln!(out, "<figure>{}<figcaption>{}</figcaption></figure>", chart.svg(), html(&caption));
+    let _ = writeln!(out, "<figure>{}<figcaption>{}</figcaption></figure>", chart_region(&chart.svg()), html(&caption));
 }
 
 fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>) {
@@ -1104,7 +1331,7 @@ fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
         out,
         "<figure>{}<figcaption>Persons by citizenship and country of residence, as the source counts them.</figcaption>\
          </figure>",
-        chart.svg()
+        chart_region(&chart.svg())
     );
 }
 
@@ -1119,6 +1346,7 @@ fn dictionary_section(out: &mut String) {
         let _ = writeln!(out, "<p>{}</p>", html_doc(def.doc.trim()));
         let key: Vec<String> = def.key.iter().map(|k| format!("<code>{}</code>", html(k))).collect();
         let _ = writeln!(out, "<p><span class=\"label\">Primary key</span>{}</p>", key.join(", "));
+        out.push_str(&scroll_region(&format!("Columns of {}", def.file)));
         out.push_str(
             "<table><thead><tr><th>Column</th><th>Required</th><th>Holds</th><th>Meaning</th></tr></thead><tbody>\n",
         );
@@ -1132,7 +1360,7 @@ fn dictionary_section(out: &mut String) {
                 html_doc(column.doc.trim())
             );
         }
-        out.push_str("</tbody></table>\n");
+        out.push_str("</tbody></table></div>\n");
     }
     out.push_str("<h3 id=\"vocabularies\">Vocabularies</h3>\n");
     vocabulary(out, "Units (<code>unit</code>)", Unit::ALL.iter().map(|v| (v.as_str(), v.doc())));
@@ -1149,12 +1377,15 @@ fn dictionary_section(out: &mut String) {
 fn vocabulary<'v>(out: &mut String, title: &str, values: impl Iterator<Item = (&'v str, &'v str)>) {
     let _ = write!(
         out,
-        "<p><strong>{title}</strong></p>\n<table><thead><tr><th>Value</th><th>Meaning</th></tr></thead><tbody>\n"
+        "<p><strong>{title}</strong></p>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" \
+         aria-label=\"{}\"><table><thead><tr><th>Value</th><th>Meaning</th></tr>\
+         </thead><tbody>\n",
+        title.replace("<code>", "").replace("</code>", "")
     );
     for (value, doc) in values {
         let _ = writeln!(out, "<tr><td><code>{}</code></td><td>{}</td></tr>", html(value), html_doc(doc));
     }
-    out.push_str("</tbody></table>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 #[cfg(test)]

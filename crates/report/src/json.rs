@@ -65,6 +65,9 @@ struct Diff<'r> {
     rows_added: usize,
     rows_removed: usize,
     rows_changed: usize,
+    /// Of `rows_added`, those under a key a renumbered row had.
+    rows_inserted: usize,
+    rows_renumbered: usize,
     tables: Vec<JsonTableDiff<'r>>,
 }
 
@@ -77,11 +80,24 @@ struct JsonTableDiff<'r> {
     rows_added: usize,
     rows_removed: usize,
     rows_changed: usize,
+    rows_inserted: usize,
+    rows_renumbered: usize,
+    /// Rows that only follow references to renumbered keys: not changes.
+    rows_following: usize,
     /// Whether a list below was cut at [`Options::json_rows`] entries.
     truncated: bool,
     added: Vec<Row<'r>>,
     removed: Vec<Row<'r>>,
     changed: Vec<Changed<'r>>,
+    renumbered: Vec<Renumbered<'r>>,
+}
+
+#[derive(Serialize)]
+struct Renumbered<'r> {
+    old_key: &'r str,
+    key: &'r str,
+    base_line: u32,
+    line: u32,
 }
 
 #[derive(Serialize)]
@@ -145,7 +161,12 @@ fn table_diff<'r>(table: &'r TableDiff, limit: usize) -> JsonTableDiff<'r> {
         rows_added: table.added.len(),
         rows_removed: table.removed.len(),
         rows_changed: table.changed.len(),
-        truncated: [table.added.len(), table.removed.len(), table.changed.len()].iter().any(|&n| n > limit),
+        rows_inserted: table.inserted(),
+        rows_renumbered: table.renumbered.len(),
+        rows_following: table.followed.len(),
+        truncated: [table.added.len(), table.removed.len(), table.changed.len(), table.renumbered.len()]
+            .iter()
+            .any(|&n| n > limit),
         added: rows(&table.columns, &table.added, limit),
         removed: rows(&table.columns, &table.removed, limit),
         changed: table
@@ -158,6 +179,12 @@ fn table_diff<'r>(table: &'r TableDiff, limit: usize) -> JsonTableDiff<'r> {
                 line: c.line,
                 cells: c.cells.iter().map(Cell::from).collect(),
             })
+            .collect(),
+        renumbered: table
+            .renumbered
+            .iter()
+            .take(limit)
+            .map(|r| Renumbered { old_key: &r.old_key, key: &r.key, base_line: r.base_line, line: r.line })
             .collect(),
     }
 }
@@ -194,6 +221,8 @@ fn base<'r>(base: &'r Comparison<'r>, options: &Options) -> Base<'r> {
             rows_added: diff.rows_added(),
             rows_removed: diff.rows_removed(),
             rows_changed: diff.rows_changed(),
+            rows_inserted: diff.rows_inserted(),
+            rows_renumbered: diff.rows_renumbered(),
             tables: diff.changed_tables().map(|t| table_diff(t, options.json_rows)).collect(),
         },
         warnings,

@@ -20,9 +20,12 @@
 //! primary key, and [`Split`] sorts the findings into introduced, fixed and already present.
 //! Both are pure: this crate reads no file and runs no command. [`Review`] bundles what the
 //! renderers read; [`escape`] holds the escaping every output applies to data text.
+//!
+//! For `export`: [`datapackage`], the dataset described as a Frictionless Data Package.
 
 pub mod baseline;
 pub mod concise;
+pub mod datapackage;
 pub mod diff;
 pub mod escape;
 pub mod findings_json;
@@ -40,7 +43,7 @@ use ingest::{DataDir, Dataset};
 use model::TableId;
 use validate::{Report, Summary};
 
-pub use diff::{CellChange, ChangedRow, DataDiff, DiffRow, TableDiff};
+pub use diff::{CellChange, ChangedRow, DataDiff, DiffRow, RenumberedRow, TableDiff};
 pub use split::Split;
 
 /// Limits on what the outputs list.
@@ -154,7 +157,7 @@ pub fn render(head: &DataDir, base: Option<Base<'_>>, options: &Options) -> Outp
             dir: base.dir,
             report: base_report,
             diff,
-            split: Split::new(base_report, &report),
+            split: Split::renumbered(base_report, &report, diff),
         }),
     };
     let (diff_lines, removed) = match compared.as_ref() {

@@ -46,14 +46,12 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
     if let Some(base) = &review.base {
         let _ = writeln!(
             out,
-            "**Since {}:** {} introduced, {} fixed, {} already present · {} added, {} removed, {} changed\n",
+            "**Since {}:** {} introduced, {} fixed, {} already present · {}\n",
             md_code(base.label, false, VALUE_CHARS),
             count(base.split.introduced.len(), "finding", "findings"),
             base.split.fixed.len(),
             base.split.present.len(),
-            count(base.diff.rows_added(), "row", "rows"),
-            base.diff.rows_removed(),
-            base.diff.rows_changed(),
+            base.diff.tally(),
         );
     }
     out.push_str("<details><summary>Rows per table</summary>\n\n| table | rows | rejected |\n|---|--:|--:|\n");
@@ -80,8 +78,10 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
             }
         }
         Some(base) => {
+            // What the change broke comes first, then the change itself, then the rest.
+            introduced(&mut out, base, &mut budget);
             changes(&mut out, base, &mut budget);
-            findings_split(&mut out, base, &mut budget);
+            fixed_and_present(&mut out, base, &mut budget);
         }
     }
     if budget.findings_left > 0 {
@@ -134,7 +134,7 @@ fn changes(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
 
 fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
     let _ = writeln!(out, "- **{}**", md_text(&table.summary()));
-    let total = table.added.len() + table.removed.len() + table.changed.len();
+    let total = table.added.len() + table.removed.len() + table.changed.len() + table.renumbered.len();
     let mut listed = 0;
     let cells = |row: &DiffRow| -> String {
         table
@@ -164,8 +164,29 @@ fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
         }
         budget.rows -= 1;
         listed += 1;
-        let _ =
-            writeln!(out, "  - ➕ added {} (line {}): {}", md_code(&row.key, false, VALUE_CHARS), row.line, cells(row));
+        let verb = if table.is_inserted(row) { "inserted" } else { "added" };
+        let _ = writeln!(
+            out,
+            "  - ➕ {verb} {} (line {}): {}",
+            md_code(&row.key, false, VALUE_CHARS),
+            row.line,
+            cells(row)
+        );
+    }
+    for row in &table.renumbered {
+        if budget.rows == 0 {
+            break;
+        }
+        budget.rows -= 1;
+        listed += 1;
+        let _ = writeln!(
+            out,
+            "  - 🔢 renumbered {} → {} (line {}, was {}), its other cells unchanged",
+            md_code(&row.old_key, false, VALUE_CHARS),
+            md_code(&row.key, false, VALUE_CHARS),
+            row.line,
+            row.base_line
+        );
     }
     for row in &table.changed {
         if budget.rows == 0 {
@@ -198,7 +219,7 @@ fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
     }
 }
 
-fn findings_split(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
+fn introduced(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
     let touched = |f: &Diagnostic| base.diff.touches(f);
     let _ = writeln!(out, "### Introduced by this change ({})\n", base.split.introduced.len());
     if base.split.introduced.is_empty() {
@@ -206,6 +227,10 @@ fn findings_split(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) 
     } else {
         findings_table(out, &base.split.introduced, budget, &touched);
     }
+}
+
+fn fixed_and_present(out: &mut String, base: &Comparison<'_>, budget: &mut Budget) {
+    let touched = |f: &Diagnostic| base.diff.touches(f);
     let _ = writeln!(out, "### Fixed by this change ({})\n", base.split.fixed.len());
     if base.split.fixed.is_empty() {
         out.push_str("None.\n\n");

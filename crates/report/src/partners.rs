@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use ingest::Dataset;
 use model::{
-    Country, CountryCode, Decimal, Relation, Resident, Source, TradeCommodity, TradeTotal, Unit, Visit,
+    Country, CountryCode, Decimal, Relation, Resident, Source, TableId, TradeCommodity, TradeTotal, Unit, Visit,
     VisitParticipant,
 };
 
@@ -57,6 +57,9 @@ pub(crate) struct Lookup<'d, 'a> {
     countries: BTreeMap<CountryCode, &'d Country<'a>>,
     sources: BTreeMap<&'d str, &'d Source<'a>>,
     participants: BTreeMap<&'d str, Vec<&'d VisitParticipant<'a>>>,
+    /// Against a base: the figures a change touched, by table and row key, with the figure
+    /// written at the base (`None` for a row the change added).
+    changed: BTreeMap<(TableId, String), Option<String>>,
 }
 
 impl<'d, 'a> Lookup<'d, 'a> {
@@ -76,7 +79,28 @@ impl<'d, 'a> Lookup<'d, 'a> {
         for list in participants.values_mut() {
             list.sort_by_key(|p| p.seq);
         }
-        Lookup { countries, sources, participants }
+        Lookup { countries, sources, participants, changed: BTreeMap::new() }
+    }
+
+    /// The same, knowing which figures `diff` added or changed since the base.
+    pub(crate) fn with_changes(mut self, diff: Option<&crate::DataDiff>) -> Self {
+        for table in diff.iter().flat_map(|d| d.tables.iter()) {
+            for row in &table.added {
+                self.changed.insert((table.table, row.key.clone()), None);
+            }
+            for row in &table.changed {
+                if let Some(cell) = row.cells.iter().find(|c| c.column == "value") {
+                    self.changed.insert((table.table, row.key.clone()), Some(cell.old.clone()));
+                }
+            }
+        }
+        self
+    }
+
+    /// Whether the figure of a row changed since the base: `Some(None)` for a new row,
+    /// `Some(Some(old))` for a figure that was `old`.
+    pub(crate) fn change(&self, table: TableId, key: &str) -> Option<&Option<String>> {
+        self.changed.get(&(table, key.to_owned()))
     }
 
     /// A country's English name, or its code when `countries.csv` does not have it.

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use diagnostic::Diagnostic;
 use validate::Report;
 
+use crate::DataDiff;
+
 /// The findings of two versions of the data, matched by [`Diagnostic::identity`] (rule, file
 /// name, row key, column), which survives edits that move rows.
 ///
@@ -23,6 +25,21 @@ pub struct Split<'r> {
 impl<'r> Split<'r> {
     /// Splits `head`'s findings against `base`'s.
     pub fn new(base: &'r Report, head: &'r Report) -> Split<'r> {
+        Split::across(base, head, &|_| None)
+    }
+
+    /// Splits `head`'s findings against `base`'s, where `diff` says which rows were renumbered:
+    /// a finding on a renumbered row is matched under the key the row had at the base.
+    pub fn renumbered(base: &'r Report, head: &'r Report, diff: &'r DataDiff) -> Split<'r> {
+        Split::across(base, head, &|finding| diff.old_key(finding.table?, finding.key.as_deref()?))
+    }
+
+    /// Splits, reading a head finding's key at the base as `old_key` says, or as it is.
+    fn across(base: &'r Report, head: &'r Report, old_key: &dyn Fn(&'r Diagnostic) -> Option<&'r str>) -> Split<'r> {
+        let identity = |finding: &'r Diagnostic| {
+            let (rule, file, key, column) = finding.identity();
+            (rule, file, old_key(finding).unwrap_or(key), column)
+        };
         let mut at_base: HashMap<_, usize> = HashMap::new();
         for finding in &base.findings {
             *at_base.entry(finding.identity()).or_default() += 1;
@@ -30,10 +47,10 @@ impl<'r> Split<'r> {
         let mut split = Split { introduced: Vec::new(), fixed: Vec::new(), present: Vec::new() };
         let mut kept: HashMap<_, usize> = HashMap::new();
         for finding in &head.findings {
-            match at_base.get_mut(&finding.identity()) {
+            match at_base.get_mut(&identity(finding)) {
                 Some(left) if *left > 0 => {
                     *left -= 1;
-                    *kept.entry(finding.identity()).or_default() += 1;
+                    *kept.entry(identity(finding)).or_default() += 1;
                     split.present.push(finding);
                 }
                 _ => split.introduced.push(finding),

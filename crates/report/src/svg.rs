@@ -178,6 +178,8 @@ pub struct Bar {
     pub note: String,
     /// Its colour.
     pub tone: Tone,
+    /// Whether the change under review added or changed its figure: the bar is outlined.
+    pub changed: bool,
 }
 
 /// Horizontal bars, each with its label above and its figure after it, on an axis from zero.
@@ -244,7 +246,9 @@ impl BarChart {
             let end = match bar.value {
                 Some(value) => {
                     let length = self.bar_length(value);
-                    svg.rect([BAR_X, y + 19.0, length.max(1.0), 16.0], bar.tone.fill(), " rx=\"2\"", &tip);
+                    let outline =
+                        if bar.changed { " rx=\"2\" stroke=\"#1f2328\" stroke-width=\"2\"" } else { " rx=\"2\"" };
+                    svg.rect([BAR_X, y + 19.0, length.max(1.0), 16.0], bar.tone.fill(), outline, &tip);
                     BAR_X + length.max(1.0)
                 }
                 None => BAR_X,
@@ -588,7 +592,7 @@ mod tests {
             unit: "NOK billion".into(),
             bars: values
                 .iter()
-                .map(|&value| Bar { label: "b".into(), value, note: String::new(), tone: Tone::Blue })
+                .map(|&value| Bar { label: "b".into(), value, note: String::new(), tone: Tone::Blue, changed: false })
                 .collect(),
             whole: None,
         }

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use diagnostic::{Diagnostic, Related, RuleId, Severity};
 use ingest::{Dataset, Row, RowPos, Table};
-use model::{CountryCode, Flow, Record, TradeTotal, Year};
+use model::{CountryCode, Flow, Record, TableId, TradeTotal, Year};
 
 /// A consistency rule.
 #[derive(Debug)]
@@ -16,6 +16,8 @@ pub struct Rule {
     pub emits: &'static [RuleId],
     /// How serious its findings are.
     pub severity: Severity,
+    /// The tables whose rows it examines; empty for every table.
+    pub reads: &'static [TableId],
     /// The rule's source file, whose leading `//!` comment is its documentation.
     pub(crate) source: &'static str,
     /// Runs the rule over the whole dataset.
@@ -36,6 +38,11 @@ impl Rule {
             .map(|line| line.strip_prefix("//! ").unwrap_or(line.trim_start_matches("//!")))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// The tables whose rows it examines.
+    pub fn tables(&self) -> &'static [TableId] {
+        if self.reads.is_empty() { TableId::ALL } else { self.reads }
     }
 
     /// The ids this rule's findings carry.

@@ -25,6 +25,9 @@ macro_rules! vocabulary {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
+            /// Every value's spelling in the CSV files, in declaration order.
+            pub const SPELLINGS: &'static [&'static str] = &[$($text),*];
+
             /// The spelling used in the CSV files.
             pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text,)* }

@@ -37,6 +37,34 @@ pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_mont
 pub use decimal::{Decimal, MAX_DIGITS, MAX_SCALE, pow10};
 pub use enums::{Answer, Basis, Flow, Qualifier, RelationKind, Unit};
 
+/// What kind of value a column's cells hold, declared by the cell type ([`crate::FromCell::KIND`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// `true` or `false`, spelled so.
+    Boolean,
+    /// A whole number within the bounds.
+    Integer {
+        /// The least value.
+        min: i64,
+        /// The greatest value.
+        max: i64,
+    },
+    /// A decimal number whose written digits are its precision: `2.90` is not `2.9`.
+    Decimal,
+    /// A four-digit calendar year.
+    Year,
+    /// A date at the precision its source gives: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    PartialDate,
+    /// A partial date, or an interval of two joined by `/`.
+    Period,
+    /// Exactly this many upper-case ASCII letters, e.g. a country code.
+    Letters(u8),
+    /// One of these spellings.
+    OneOf(&'static [&'static str]),
+}
+
 /// Why a cell's text is not a value of its column's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellError {
@@ -119,6 +147,8 @@ pub trait FromCell<'a>: Sized {
     const EXPECTED: &'static str;
     /// Whether an empty cell is an error.
     const REQUIRED: bool = true;
+    /// What kind of value this is, for descriptions of the tables in other terms.
+    const KIND: Kind;
     /// Parses non-empty cell text.
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError>;
     /// Parses cell text that may be empty. Only `Option` overrides this.
@@ -133,6 +163,7 @@ pub type Text<'a> = Cow<'a, str>;
 
 impl<'a> FromCell<'a> for Cow<'a, str> {
     const EXPECTED: &'static str = "text";
+    const KIND: Kind = Kind::Text;
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         Ok(text)
     }
@@ -141,6 +172,7 @@ impl<'a> FromCell<'a> for Cow<'a, str> {
 impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
     const REQUIRED: bool = false;
+    const KIND: Kind = T::KIND;
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         T::from_cell(text).map(Some)
     }
@@ -151,9 +183,10 @@ impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
 
 /// Implements [`FromCell`] for a type with `parse(&str) -> Result<Self, CellError>`.
 macro_rules! from_cell_via_parse {
-    ($($ty:ty => $expected:literal),* $(,)?) => {$(
+    ($($ty:ty => $expected:literal as $kind:expr),* $(,)?) => {$(
         impl<'a> FromCell<'a> for $ty {
             const EXPECTED: &'static str = $expected;
+            const KIND: Kind = $kind;
             fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
                 <$ty>::parse(&text)
             }
@@ -162,20 +195,21 @@ macro_rules! from_cell_via_parse {
 }
 
 from_cell_via_parse! {
-    Decimal => "a decimal number such as 2.9 or 142",
-    PartialDate => "a date written YYYY, YYYY-MM or YYYY-MM-DD",
-    Period => "a date (YYYY, YYYY-MM, YYYY-MM-DD) or an interval of two (2011-03/2011-04)",
-    CountryCode => "an ISO 3166-1 alpha-2 country code such as NO",
-    Iso3Code => "an ISO 3166-1 alpha-3 country code such as NOR",
-    Unit => "a unit: NOK, NOK million or NOK billion",
-    Flow => "a trade flow: export or import",
-    Qualifier => "a qualifier: exact, approximately or near_zero",
-    RelationKind => "a relation kind (see data/README.md)",
-    Basis => "a basis: stated or derived",
+    Decimal => "a decimal number such as 2.9 or 142" as Kind::Decimal,
+    PartialDate => "a date written YYYY, YYYY-MM or YYYY-MM-DD" as Kind::PartialDate,
+    Period => "a date (YYYY, YYYY-MM, YYYY-MM-DD) or an interval of two (2011-03/2011-04)" as Kind::Period,
+    CountryCode => "an ISO 3166-1 alpha-2 country code such as NO" as Kind::Letters(2),
+    Iso3Code => "an ISO 3166-1 alpha-3 country code such as NOR" as Kind::Letters(3),
+    Unit => "a unit: NOK, NOK million or NOK billion" as Kind::OneOf(Unit::SPELLINGS),
+    Flow => "a trade flow: export or import" as Kind::OneOf(Flow::SPELLINGS),
+    Qualifier => "a qualifier: exact, approximately or near_zero" as Kind::OneOf(Qualifier::SPELLINGS),
+    RelationKind => "a relation kind (see data/README.md)" as Kind::OneOf(RelationKind::SPELLINGS),
+    Basis => "a basis: stated or derived" as Kind::OneOf(Basis::SPELLINGS),
 }
 
 impl<'a> FromCell<'a> for Answer {
     const EXPECTED: &'static str = "true, false or not_stated";
+    const KIND: Kind = Kind::OneOf(Answer::SPELLINGS);
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         let unknown = match Answer::parse(&text) {
             Ok(answer) => return Ok(answer),
@@ -203,6 +237,7 @@ impl<'a> FromCell<'a> for Answer {
 
 impl<'a> FromCell<'a> for bool {
     const EXPECTED: &'static str = "true or false";
+    const KIND: Kind = Kind::Boolean;
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         match &*text {
             "true" => Ok(true),
@@ -253,6 +288,7 @@ fn parse_integer(text: &str, expected: &'static str) -> Result<i64, CellError> {
 
 impl<'a> FromCell<'a> for i64 {
     const EXPECTED: &'static str = "a whole number";
+    const KIND: Kind = Kind::Integer { min: i64::MIN, max: i64::MAX };
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         parse_integer(&text, Self::EXPECTED)
     }
@@ -260,6 +296,7 @@ impl<'a> FromCell<'a> for i64 {
 
 impl<'a> FromCell<'a> for u16 {
     const EXPECTED: &'static str = "a whole number from 0 to 65535";
+    const KIND: Kind = Kind::Integer { min: 0, max: u16::MAX as i64 };
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         let value = parse_integer(&text, Self::EXPECTED)?;
         u16::try_from(value).map_err(|_| CellError::new(Self::EXPECTED, "out of range"))
@@ -286,6 +323,7 @@ impl fmt::Display for Year {
 
 impl<'a> FromCell<'a> for Year {
     const EXPECTED: &'static str = "a four-digit year such as 2011";
+    const KIND: Kind = Kind::Year;
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         if text.len() == 4
             && text.bytes().all(|b| b.is_ascii_digit())

@@ -36,6 +36,7 @@ pub(crate) static FORMULA: Rule = Rule {
     id: RuleId::new("cell/formula"),
     emits: &[],
     severity: Severity::Warning,
+    reads: &[],
     source: include_str!("cell_formula.rs"),
     check,
 };

@@ -32,7 +32,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Row;
-use model::{Country, Iso3166};
+use model::{Country, Iso3166, TableId};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule};
@@ -42,6 +42,7 @@ pub(crate) static ISO_CODE: Rule = Rule {
     id: RuleId::new("country/iso-code"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Countries],
     source: include_str!("country_iso_code.rs"),
     check,
 };

@@ -24,7 +24,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use model::CountryCode;
+use model::{CountryCode, TableId};
 
 use crate::engine::{Context, Rule, Set};
 
@@ -33,6 +33,14 @@ pub(crate) static UNUSED: Rule = Rule {
     id: RuleId::new("country/unused"),
     emits: &[],
     severity: Severity::Warning,
+    reads: &[
+        TableId::Countries,
+        TableId::Relations,
+        TableId::Visits,
+        TableId::Trade,
+        TableId::TradeCommodities,
+        TableId::Residents,
+    ],
     source: include_str!("country_unused.rs"),
     check,
 };

@@ -24,7 +24,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Dataset, Row, Table};
-use model::{Certainty, DayRange, PartialDate, Record, Source, Visit};
+use model::{Certainty, DayRange, PartialDate, Record, Source, TableId, Visit};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
@@ -34,6 +34,14 @@ pub(crate) static AFTER_SOURCE: Rule = Rule {
     id: RuleId::new("date/after-source"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[
+        TableId::Relations,
+        TableId::Residents,
+        TableId::Sources,
+        TableId::Trade,
+        TableId::TradeCommodities,
+        TableId::Visits,
+    ],
     source: include_str!("date_after_source.rs"),
     check,
 };

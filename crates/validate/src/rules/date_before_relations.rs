@@ -22,7 +22,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Dataset, Row};
-use model::{Certainty, CountryCode, PartialDate, Relation, RelationKind, Visit};
+use model::{Certainty, CountryCode, PartialDate, Relation, RelationKind, TableId, Visit};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule};
@@ -32,6 +32,7 @@ pub(crate) static BEFORE_RELATIONS: Rule = Rule {
     id: RuleId::new("date/before-relations"),
     emits: &[],
     severity: Severity::Warning,
+    reads: &[TableId::Relations, TableId::Visits],
     source: include_str!("date_before_relations.rs"),
     check,
 };

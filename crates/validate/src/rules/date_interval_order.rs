@@ -21,7 +21,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use model::Certainty;
+use model::{Certainty, TableId};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule};
@@ -31,6 +31,7 @@ pub(crate) static INTERVAL_ORDER: Rule = Rule {
     id: RuleId::new("date/interval-order"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Relations],
     source: include_str!("date_interval_order.rs"),
     check,
 };

@@ -31,6 +31,7 @@
 //! Passing: an exception whose finding still occurs on a cell still holding `22`.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
+use model::TableId;
 
 use crate::engine::{Context, Rule};
 
@@ -39,6 +40,7 @@ pub(crate) static STALE: Rule = Rule {
     id: RuleId::new("exception/stale"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Exceptions],
     source: include_str!("exception_stale.rs"),
     check: applied_after_all_rules,
 };

@@ -32,7 +32,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Dataset;
-use model::{CountryCode, Relation, Visit};
+use model::{CountryCode, Relation, TableId, Visit};
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule, Set};
@@ -44,6 +44,7 @@ pub(crate) static CONVENTION: Rule = Rule {
     id: RuleId::new("id/convention"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Countries, TableId::Relations, TableId::Visits],
     source: include_str!("id_convention.rs"),
     check,
 };

@@ -93,3 +93,48 @@ pub fn markdown() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use model::TableId;
+
+    /// The field of `ingest::Dataset` that holds a table, e.g. `trade_commodities`.
+    fn field(table: TableId) -> &'static str {
+        table.file().trim_end_matches(".csv")
+    }
+
+    #[test]
+    fn every_rule_declares_the_tables_it_reads() {
+        let mut compared = 0;
+        for rule in super::ALL {
+            let code = rule.source.split_once("\n\n").map_or(rule.source, |(_, code)| code);
+            // `file/stray` judges the folder's listing, not the rows of any table.
+            if code.contains("data.other_files") {
+                assert!(rule.reads.is_empty(), "{}: reads no table's rows; declare `reads: &[]`", rule.id);
+                continue;
+            }
+            let every = code.contains("each_table") || code.contains("visit_tables");
+            let named: Vec<TableId> = TableId::ALL
+                .iter()
+                .copied()
+                .filter(|&t| {
+                    code.contains(&format!("data.{}.", field(t)))
+                        || code.contains(&format!("data.{},", field(t)))
+                        || code.contains(&format!("data.{})", field(t)))
+                        || code.contains(&format!("data.{};", field(t)))
+                })
+                .collect();
+            if every || named.len() == TableId::ALL.len() {
+                assert!(rule.reads.is_empty(), "{}: reads every table; declare `reads: &[]`", rule.id);
+            } else if !named.is_empty() {
+                let mut declared = rule.reads.to_vec();
+                declared.sort();
+                assert_eq!(declared, named, "{}: `reads` is not the tables its code reads", rule.id);
+                compared += 1;
+            } else {
+                assert!(!rule.reads.is_empty(), "{}: declares no table and names none", rule.id);
+            }
+        }
+        assert!(compared >= 9, "only {compared} rules' tables were compared with their code");
+    }
+}

@@ -22,6 +22,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
+use model::TableId;
 
 use crate::engine::{Context, Rule, group_by};
 
@@ -30,6 +31,7 @@ pub(crate) static JUMP: Rule = Rule {
     id: RuleId::new("residents/jump"),
     emits: &[],
     severity: Severity::Warning,
+    reads: &[TableId::Residents],
     source: include_str!("residents_jump.rs"),
     check,
 };

@@ -34,7 +34,7 @@ use std::hash::Hash;
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Row, Table};
-use model::Record;
+use model::{Record, TableId};
 
 use crate::engine::{Context, Map, Rule};
 use crate::rules::id_convention::{Countries, relation_id, relation_id_agrees, visit_id, visit_id_agrees};
@@ -44,6 +44,7 @@ pub(crate) static GAP: Rule = Rule {
     id: RuleId::new("sequence/gap"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Relations, TableId::Visits, TableId::VisitParticipants, TableId::TradeCommodities],
     source: include_str!("sequence_gap.rs"),
     check,
 };

@@ -13,6 +13,7 @@
 //! Passing: every source id appears in the `source` column of some row.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
+use model::TableId;
 
 use crate::engine::{Context, Rule, Set};
 
@@ -21,6 +22,14 @@ pub(crate) static UNUSED: Rule = Rule {
     id: RuleId::new("source/unused"),
     emits: &[],
     severity: Severity::Warning,
+    reads: &[
+        TableId::Relations,
+        TableId::Residents,
+        TableId::Sources,
+        TableId::Trade,
+        TableId::TradeCommodities,
+        TableId::Visits,
+    ],
     source: include_str!("source_unused.rs"),
     check,
 };

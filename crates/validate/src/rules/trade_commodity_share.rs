@@ -33,7 +33,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Row;
-use model::{TradeCommodity, TradeTotal};
+use model::{TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
@@ -44,6 +44,7 @@ pub(crate) static COMMODITY_SHARE: Rule = Rule {
     id: RuleId::new("trade/commodity-share"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Trade, TableId::TradeCommodities],
     source: include_str!("trade_commodity_share.rs"),
     check,
 };

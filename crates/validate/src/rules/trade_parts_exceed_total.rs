@@ -36,7 +36,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Row;
-use model::{Qualifier, TradeCommodity, TradeTotal};
+use model::{Qualifier, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, Exact, TooLarge};
@@ -47,6 +47,7 @@ pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
     id: RuleId::new("trade/parts-exceed-total"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Trade, TableId::TradeCommodities],
     source: include_str!("trade_parts_exceed_total.rs"),
     check,
 };

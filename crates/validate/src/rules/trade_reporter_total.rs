@@ -32,7 +32,7 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Row;
-use model::{Flow, TradeTotal};
+use model::{Flow, TableId, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
@@ -43,6 +43,7 @@ pub(crate) static REPORTER_TOTAL: Rule = Rule {
     id: RuleId::new("trade/reporter-total"),
     emits: &[],
     severity: Severity::Error,
+    reads: &[TableId::Trade],
     source: include_str!("trade_reporter_total.rs"),
     check,
 };

@@ -19,6 +19,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
+use model::TableId;
 use rayon::prelude::*;
 
 use crate::engine::{Context, Rule, Set};
@@ -28,6 +29,7 @@ pub(crate) static NO_PARTICIPANTS: Rule = Rule {
     id: RuleId::new("visit/no-participants"),
     emits: &[],
     severity: Severity::Warning,
+    reads: &[TableId::VisitParticipants, TableId::Visits],
     source: include_str!("visit_no_participants.rs"),
     check,
 };
