@@ -150,11 +150,7 @@ pub fn page(review: &Review<'_>, options: &Options) -> String {
         findings_section(&mut out, review, options);
         checked_section(&mut out, review);
     }
-    // The charts are all in the partners' sections: number their regions there, not in a copy
-    // of the whole page, whose findings may quote huge cells.
-    let mut countries = String::new();
-    countries_section(&mut countries, review, options);
-    out.push_str(&number_charts(&countries));
+    countries_section(&mut out, review, options);
     dictionary_section(&mut out);
     out.push_str(
         "</main>\n<footer>Written by <code>cargo xtask report</code>. The page runs no script and loads nothing.</footer>\n\
@@ -432,32 +428,24 @@ fn scroll_region(label: &str) -> String {
     format!("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">", html(label))
 }
 
-/// A chart in a region of its own that scrolls sideways on a narrow screen, so that its text is
-/// never drawn smaller than written.
-fn chart_region(svg: &str) -> String {
+/// Opens a figure with a chart in a region of its own that scrolls sideways on a narrow screen,
+/// so that its text is never drawn smaller than written; the caption and `</figure>` follow.
+/// The region is named `Chart N: <the chart's title>`, numbered after the charts already in
+/// `out`, so that no two regions have the same name. The chart is written once, never copied:
+/// a label may quote a huge cell.
+fn chart_figure(out: &mut String, svg: &str) {
+    // Text from the data cannot hold the label's start: a `"` from the data is escaped.
+    let number = out.matches(CHART_LABEL).count() + 1;
     // The chart's title, already escaped, names the region.
-    let title = svg.split_once("<title>").and_then(|(_, rest)| rest.split_once("</title>")).map_or("Chart", |(t, _)| t);
-    format!("<div class=\"scroll\" tabindex=\"0\" role=\"region\" {CHART_LABEL}{title}\">{svg}</div>")
+    let title = svg.split_once("<title>").and_then(|(_, rest)| rest.split_once("</title>")).map_or("", |(t, _)| t);
+    let _ =
+        write!(out, "<figure><div class=\"scroll\" tabindex=\"0\" role=\"region\" {CHART_LABEL}{number}: {title}\">");
+    out.push_str(svg);
+    out.push_str("</div>");
 }
 
-/// Where a chart's region label starts, before [`number_charts`] numbers it. Text from the
-/// data cannot hold it: a `"` from the data is escaped.
-const CHART_LABEL: &str = "aria-label=\"#chart#";
-
-/// The page with its charts' region labels numbered, `Chart 3: …`, so that no two regions have
-/// the same name.
-fn number_charts(page: &str) -> String {
-    let mut out = String::with_capacity(page.len() + 1024);
-    let mut rest = page;
-    let mut number = 0;
-    while let Some(at) = rest.find(CHART_LABEL) {
-        number += 1;
-        let _ = write!(out, "{}aria-label=\"Chart {number}: ", &rest[..at]);
-        rest = &rest[at + CHART_LABEL.len()..];
-    }
-    out.push_str(rest);
-    out
-}
+/// How a chart's region label starts.
+const CHART_LABEL: &str = "aria-label=\"Chart ";
 
 /// A row key for the diff table: cut to 60 characters, in full as the tooltip.
 fn key_html(key: &str) -> String {
@@ -1052,11 +1040,11 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
             .collect(),
         emphasis: "state visit".to_owned(),
     };
+    chart_figure(out, &timeline.svg());
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Each mark is a visit, at the date the source gives; hover for who went. Arrows point \
+        "<figcaption>Each mark is a visit, at the date the source gives; hover for who went. Arrows point \
          from the visitors' country to the host.</figcaption></figure>",
-        chart_region(&timeline.svg())
     );
     let _ = write!(
         out,
@@ -1178,11 +1166,11 @@ fn totals_over_years(
             .map(|(flow, values)| Series { name: flow_phrase(flow, reporter_name, &partner_name), values })
             .collect(),
     };
+    chart_figure(out, &chart.svg());
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Trade totals by year, from {}'s statistics; axis in {unit}. A year without a figure \
+        "<figcaption>Trade totals by year, from {}'s statistics; axis in {unit}. A year without a figure \
          (none given, or only in words) is a gap.</figcaption></figure>",
-        chart_region(&chart.svg()),
         html(reporter_name)
     );
 }
@@ -1228,10 +1216,10 @@ fn totals_chart(out: &mut String, lookup: &Lookup<'_, '_>, rows: &[&TradeTotal<'
         bars,
         whole: None,
     };
+    chart_figure(out, &chart.svg());
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Trade totals in {year}, from {}'s statistics; axis in {unit}.</figcaption></figure>",
-        chart_region(&chart.svg()),
+        "<figcaption>Trade totals in {year}, from {}'s statistics; axis in {unit}.</figcaption></figure>",
         html(reporter_name)
     );
 }
@@ -1296,7 +1284,8 @@ fn commodity_chart(
         let years = if other_years == 1 { "1 earlier year".to_owned() } else { format!("{other_years} earlier years") };
         caption.push_str(&format!(" The data also breaks down this flow for {years}."));
     }
-    let _ = writeln!(out, "<figure>{}<figcaption>{}</figcaption></figure>", chart_region(&chart.svg()), html(&caption));
+    chart_figure(out, &chart.svg());
+    let _ = writeln!(out, "<figcaption>{}</figcaption></figure>", html(&caption));
 }
 
 fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '_>) {
@@ -1327,11 +1316,11 @@ fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
             })
             .collect(),
     };
+    chart_figure(out, &chart.svg());
     let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Persons by citizenship and country of residence, as the source counts them.</figcaption>\
+        "<figcaption>Persons by citizenship and country of residence, as the source counts them.</figcaption>\
          </figure>",
-        chart_region(&chart.svg())
     );
 }
 
