@@ -132,7 +132,8 @@ fn check_setting(id: &str, severity: Severity) -> Result<(), String> {
             .map(|k| k.code())
             .chain(ALL.iter().flat_map(|r| std::iter::once(r.id.as_str()).chain(r.ids().iter().map(|i| i.as_str()))))
             .collect();
-        let nearest = known.iter().min_by_key(|k| edit_distance(k, id)).filter(|k| edit_distance(k, id) <= 3);
+        let nearest =
+            known.iter().min_by_key(|k| model::edit_distance(k, id)).filter(|k| model::edit_distance(k, id) <= 3);
         return Err(match nearest {
             Some(near) => format!("no rule has this id; did you mean \"{near}\"? (docs/rules.md lists them)"),
             None => "no rule has this id (docs/rules.md lists them)".to_owned(),
@@ -149,22 +150,6 @@ fn check_setting(id: &str, severity: Severity) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Levenshtein distance, for "did you mean" on a mistyped id.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substituted = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substituted.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
