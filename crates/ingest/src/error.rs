@@ -205,7 +205,9 @@ impl miette::Diagnostic for Error {
 /// rescans the file.
 ///
 /// Control characters are shown as visible symbols (`␛` for ESC, `␀` for NUL), so that a cell
-/// cannot move the cursor or recolour a terminal; spans are mapped accordingly.
+/// cannot move the cursor or recolour a terminal; spans are mapped accordingly. A lone
+/// carriage return is shown as the line break it is, so that the snippet's lines are the
+/// file's lines whatever its line endings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
     /// The file's name, as shown.
@@ -244,9 +246,10 @@ impl Snippet {
         let mut i = 0;
         while i < raw.len() {
             let (shown, width) = if raw[i] < 0x80 {
-                // A carriage return that ends no line would move the cursor back over the line.
+                // A lone carriage return ends a line, as it does for the CSV reader and for
+                // line numbers; printed raw, it would move the cursor back over the line.
                 let lone_cr = raw[i] == b'\r' && raw.get(i + 1) != Some(&b'\n');
-                (if lone_cr { '\u{240d}' } else { visible(raw[i] as char) }, 1)
+                (if lone_cr { '\n' } else { visible(raw[i] as char) }, 1)
             } else {
                 match decode_one(&raw[i..]) {
                     Some((c, w)) if c.is_control() || is_bidi_control(c) => ('\u{fffd}', w),
@@ -277,6 +280,37 @@ impl Snippet {
         let (start, end) = (local(span.start), local(span.end));
         SourceSpan::new(start.into(), end.saturating_sub(start))
     }
+}
+
+/// Cell text as it may appear inside a message: control characters shown as symbols (a line
+/// break of any kind as `⏎`, a tab as `␉`, ESC as `␛`), other invisible or text-reordering
+/// characters escaped (`\u{202e}`), and long text cut short, so that a quoted cell can
+/// neither drive a terminal nor break the message's line.
+pub fn cell_in_message(text: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let mut count = 0;
+    while let Some(c) = chars.next() {
+        if count == MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        count += 1;
+        match c {
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('⏎');
+            }
+            '\t' => out.push('\u{2409}'),
+            c if c.is_ascii_control() => out.push(visible(c)),
+            c if c.is_control() || is_bidi_control(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Decodes the first UTF-8 character of `bytes`.
@@ -330,5 +364,34 @@ impl SourceCode for Snippet {
             column,
             inner.line_count(),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quoted_cell_shows_its_line_breaks_and_controls_as_symbols() {
+        assert_eq!(cell_in_message("Phnom\nPenh"), "Phnom⏎Penh");
+        assert_eq!(cell_in_message("Phnom\r\nPenh"), "Phnom⏎Penh");
+        assert_eq!(cell_in_message("Phnom\rPenh"), "Phnom⏎Penh");
+        assert_eq!(cell_in_message("\t=1+1"), "␉=1+1");
+        assert_eq!(cell_in_message("\u{1b}[31mred\u{7f}"), "␛[31mred␡");
+        assert_eq!(cell_in_message("\u{202e}txt\u{85}"), "\\u{202e}txt\\u{85}");
+        assert_eq!(cell_in_message(&"x".repeat(100)).chars().count(), 81);
+    }
+
+    #[test]
+    fn a_snippet_shows_a_lone_carriage_return_as_the_line_break_it_is() {
+        let bytes = b"a,\"Phnom\rPenh\",c\x1b";
+        let snippet = Snippet::new("f.csv", bytes, 0..bytes.len(), 7);
+        assert_eq!(snippet.text, "a,\"Phnom\nPenh\",c␛");
+        // `c` is on the snippet's second line (line 8 of the file), at character 7; miette
+        // counts both from 0.
+        let span = snippet.map_span(15..16);
+        assert_eq!(&snippet.text[span.offset()..span.offset() + span.len()], "c");
+        let contents = snippet.read_span(&span, 0, 0).unwrap();
+        assert_eq!((contents.line() + 1, contents.column() + 1), (8, 7));
     }
 }

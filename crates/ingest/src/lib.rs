@@ -28,7 +28,8 @@ use model::{
     VisitParticipant,
 };
 
-pub use error::{Error, ErrorKind, Severity, Snippet};
+pub use error::{Error, ErrorKind, Severity, Snippet, cell_in_message};
+pub use table::{DEFAULT_BLOCK_SIZE, MAX_LISTED};
 
 /// The largest file ingest reads. Positions are stored as 32-bit offsets.
 pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
@@ -40,6 +41,10 @@ pub struct DataDir {
     pub files: Vec<SourceFile>,
     /// Problems with the files themselves: missing, unreadable, too large.
     pub problems: Vec<Error>,
+    /// The size of the blocks a large file is cut into to be parsed on all cores; a file of
+    /// more than twice this size is cut. [`DEFAULT_BLOCK_SIZE`] unless changed: findings never
+    /// depend on it, and tests set a few bytes so that small files span many blocks.
+    pub block_size: usize,
 }
 
 /// One table's file.
@@ -82,7 +87,7 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         problems.extend(problem);
         files.push(SourceFile { table, name, bytes });
     }
-    Ok(DataDir { files, problems })
+    Ok(DataDir { files, problems, block_size: DEFAULT_BLOCK_SIZE })
 }
 
 impl DataDir {
@@ -111,7 +116,7 @@ impl DataDir {
             }
             files.push(SourceFile { table, name, bytes });
         }
-        DataDir { files, problems }
+        DataDir { files, problems, block_size: DEFAULT_BLOCK_SIZE }
     }
 }
 
@@ -135,7 +140,19 @@ fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<E
         return (None, Some(problem(ErrorKind::MissingFile, "the file is missing".to_owned(), Some(help))));
     }
     if link.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
-        let inside = path.canonicalize().is_ok_and(|target| target.starts_with(root));
+        let target = path.canonicalize();
+        if let Err(e) = &target
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            let points_to = std::fs::read_link(path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
+            let message = format!(
+                "the file is a symbolic link that leads nowhere: `{}` does not exist",
+                cell_in_message(&points_to)
+            );
+            let help = Some("point the link at the table's file, or put the file itself in its place".to_owned());
+            return (None, Some(problem(ErrorKind::MissingFile, message, help)));
+        }
+        let inside = target.is_ok_and(|target| target.starts_with(root));
         if !inside {
             let message = "the file is a symbolic link that leads out of the data folder".to_owned();
             let help = Some("only files inside the data folder are read; copy the file in instead".to_owned());
@@ -227,6 +244,9 @@ pub struct Table<'a, R> {
     pub data_rows: usize,
     /// Rows with a problem: reported and not in [`Table::rows`].
     pub rejected_rows: usize,
+    /// Problems found in the rows but not listed, by kind: beyond [`MAX_LISTED`] of one kind
+    /// in one file, problems are counted rather than kept.
+    pub unlisted_problems: Vec<(ErrorKind, usize)>,
     layout: Option<table::Layout>,
 }
 
@@ -255,6 +275,16 @@ impl<'a, R: Record<'a>> Table<'a, R> {
     /// The byte span of a row's cell in the column named `column`.
     pub fn cell_span_by_name(&self, pos: RowPos, column: &str) -> Option<Range<usize>> {
         self.cell_span(pos, R::TABLE.def().column_index(column)?)
+    }
+
+    /// The line of the file on which byte `offset` of the row at `pos` lies: the row's first
+    /// line plus the line breaks before `offset`. A cell after a multi-line cell is on a later
+    /// line than its row starts, and a finding at that cell must say so.
+    pub fn line_at(&self, pos: RowPos, offset: usize) -> u32 {
+        let Some(bytes) = self.file.bytes.as_deref() else { return pos.line };
+        let start = (pos.offset as usize).min(bytes.len());
+        let offset = offset.clamp(start, bytes.len());
+        pos.line + scan::count_line_breaks(&bytes[start..offset], bytes.get(offset).copied())
     }
 
     /// The lines of a row, ready to render a diagnostic.
@@ -288,7 +318,8 @@ macro_rules! dataset {
                 $(
                     let slot = &mut $field;
                     let source = file(TableId::$id);
-                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source)));
+                    let block_size = dir.block_size;
+                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source, block_size)));
                 )*
             });
             let mut errors = dir.problems.clone();
@@ -304,6 +335,14 @@ macro_rules! dataset {
         }
 
         impl Dataset<'_> {
+            /// The problems of every file that were counted but not listed (beyond
+            /// [`MAX_LISTED`] of one kind in one file): file name, kind, how many.
+            pub fn unlisted_problems(&self) -> Vec<(&str, ErrorKind, usize)> {
+                let mut all = Vec::new();
+                $(all.extend(self.$field.unlisted_problems.iter().map(|&(kind, n)| (self.$field.name(), kind, n)));)*
+                all
+            }
+
             /// Row statistics of every table, in [`TableId::ALL`] order.
             pub fn stats(&self) -> Vec<TableStats> {
                 vec![$(TableStats {
@@ -343,4 +382,26 @@ pub struct TableStats {
     pub rejected: usize,
     /// The file's size.
     pub bytes: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symbolic_link_leads_nowhere() {
+        let dir = std::env::temp_dir().join(format!("bilat-ingest-{}-dangling", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        std::os::unix::fs::symlink("residents-2011.csv", dir.join("residents.csv")).expect("a link");
+        let loaded = read_dir_as(&dir, "data").expect("the folder is readable");
+        let problem = loaded.problems.iter().find(|p| p.file == "data/residents.csv").expect("a problem");
+        assert_eq!(problem.kind, ErrorKind::MissingFile);
+        assert_eq!(
+            problem.message,
+            "the file is a symbolic link that leads nowhere: `residents-2011.csv` does not exist"
+        );
+        std::fs::remove_dir_all(&dir).expect("cleaned up");
+    }
 }

@@ -130,7 +130,8 @@ pub(crate) fn unquote(raw: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Cuts `bytes[start..]` into blocks of about `target` bytes, each ending just after a line
-/// break that lies outside quotes, so that each block can be parsed on its own.
+/// break that lies outside quotes and after the empty lines that follow it, so that each block
+/// can be parsed on its own and starts with a record.
 ///
 /// Being outside quotes is judged by the parity of the quotes before the break, which is
 /// exact for well-formed CSV. For malformed quoting the parser notices the cut (a block that
@@ -150,7 +151,10 @@ pub(crate) fn split_blocks(bytes: &[u8], start: usize, target: usize) -> Vec<Ran
             match bytes[at] {
                 b'"' => quotes_odd = !quotes_odd,
                 _ if !quotes_odd => {
-                    let end = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
+                    // The next block starts at a record, never inside a run of empty lines,
+                    // so that the run is one finding at the line where it starts, as when the
+                    // file is read in one piece.
+                    let end = at + bytes[at..].iter().take_while(|&&b| is_line_break(b)).count();
                     cut = Some(end);
                     break;
                 }
@@ -163,7 +167,9 @@ pub(crate) fn split_blocks(bytes: &[u8], start: usize, target: usize) -> Vec<Ran
         block_start = end;
         counted_to = end;
     }
-    blocks.push(block_start..bytes.len());
+    if block_start < bytes.len() || blocks.is_empty() {
+        blocks.push(block_start..bytes.len());
+    }
     blocks
 }
 
@@ -214,6 +220,18 @@ mod tests {
             assert_eq!(&file[pair[0].end - 2..pair[0].end], b"\r\n");
             let quotes = file[..pair[0].end].iter().filter(|b| **b == b'"').count();
             assert_eq!(quotes % 2, 0);
+        }
+    }
+
+    #[test]
+    fn a_run_of_empty_lines_is_never_cut() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let file = format!("a,b{ending}{}c,d{ending}{}e,f{ending}", ending.repeat(3000), ending.repeat(50));
+            let blocks = split_blocks(file.as_bytes(), 0, 512);
+            assert!(blocks.len() > 1, "{ending:?}");
+            for block in &blocks[1..] {
+                assert!(!is_line_break(file.as_bytes()[block.start]), "{ending:?}: a block starts with a line break");
+            }
         }
     }
 }

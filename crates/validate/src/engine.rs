@@ -72,15 +72,17 @@ impl<'d, 'a> Context<'d, 'a> {
         help: Option<String>,
     ) -> Finding {
         let column_index = R::TABLE.def().column_index(column);
+        let span = table.cell_span_by_name(row.pos, column);
         Finding {
             rule: rule.id,
             severity: rule.severity,
             file: table.name().to_owned(),
-            line: row.pos.line,
+            // The cell's own line: in a row with a multi-line cell, a later cell is on a later line.
+            line: span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start)),
             column: Some(column.to_owned()),
             key: Some(row.record.key_text()),
             value: column_index.map(|c| row.record.cell_text(c)),
-            span: table.cell_span_by_name(row.pos, column),
+            span,
             message,
             help,
             related: Vec::new(),
@@ -97,12 +99,13 @@ impl<'d, 'a> Context<'d, 'a> {
         column: Option<&str>,
         label: String,
     ) -> Related {
+        let span = column.and_then(|c| table.cell_span_by_name(pos, c));
         Related {
             label,
             file: table.name().to_owned(),
-            line: pos.line,
+            line: span.as_ref().map_or(pos.line, |s| table.line_at(pos, s.start)),
             column: column.map(str::to_owned),
-            span: column.and_then(|c| table.cell_span_by_name(pos, c)),
+            span,
             snippet: table.snippet(pos),
         }
     }

@@ -47,6 +47,15 @@ pub struct Summary {
     pub files: usize,
     /// Data rows read, in all files.
     pub records: usize,
+    /// Findings counted in the numbers above but not listed in [`Report::findings`]: beyond
+    /// [`ingest::MAX_LISTED`] findings of one rule in one file, the rest are only counted.
+    /// Left out of machine output when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unlisted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -67,13 +76,19 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report 
         findings.extend(stale);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
-    findings.iter_mut().for_each(inert::finding);
     let tables = data.stats();
     let mut summary = Summary {
         files: tables.iter().filter(|t| t.bytes > 0).count(),
         records: tables.iter().map(|t| t.rows).sum(),
         ..Summary::default()
     };
+    for (_, kind, count) in data.unlisted_problems() {
+        match kind.severity() {
+            Severity::Error => summary.errors += count,
+            Severity::Warning => summary.warnings += count,
+        }
+        summary.unlisted += count;
+    }
     for finding in &findings {
         match (finding.severity, &finding.acknowledged) {
             (_, Some(_)) => summary.acknowledged += 1,
@@ -81,7 +96,29 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<ingest::Error>) -> Report 
             (Severity::Warning, None) => summary.warnings += 1,
         }
     }
+    summary.unlisted += keep_listed(&mut findings);
+    findings.iter_mut().for_each(inert::finding);
     Report { findings, summary, tables }
+}
+
+/// Keeps the first [`ingest::MAX_LISTED`] findings of each rule in each file, in sorted order,
+/// as ingest does for its problems, and returns how many were left out.
+fn keep_listed(findings: &mut Vec<Finding>) -> usize {
+    let keep: Vec<bool> = {
+        let mut seen: Map<(&str, &str), usize> = Map::default();
+        findings
+            .iter()
+            .map(|f| {
+                let n = seen.entry((f.rule, &f.file)).or_insert(0);
+                *n += 1;
+                *n <= ingest::MAX_LISTED
+            })
+            .collect()
+    };
+    let before = findings.len();
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
+    before - findings.len()
 }
 
 /// Reads nothing: parses an already loaded data folder and checks it.

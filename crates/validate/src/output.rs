@@ -78,14 +78,23 @@ pub fn summary_line(summary: &Summary) -> String {
         if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
     };
     let verdict = if summary.errors == 0 { "ok" } else { "FAILED" };
-    format!(
+    let mut line = format!(
         "{verdict}: {}, {}, {} acknowledged in {} ({})",
         plural(summary.errors, "error"),
         plural(summary.warnings, "warning"),
         summary.acknowledged,
         plural(summary.files, "file"),
         plural(summary.records, "row"),
-    )
+    );
+    if summary.unlisted > 0 {
+        let _ = write!(
+            line,
+            "; {} not listed (at most {} of one rule in one file are)",
+            plural(summary.unlisted, "finding"),
+            ingest::MAX_LISTED
+        );
+    }
+    line
 }
 
 /// A finding as machine output shows it.
@@ -147,13 +156,18 @@ impl<'r> JsonFinding<'r> {
 #[derive(Serialize)]
 struct JsonReport<'r> {
     findings: Vec<JsonFinding<'r>>,
+    /// Whether `findings` leaves some out (`summary.unlisted` says how many).
+    truncated: bool,
     summary: &'r Summary,
 }
 
 /// The report as one JSON document.
 pub fn json(report: &Report) -> String {
-    let document =
-        JsonReport { findings: report.findings.iter().map(JsonFinding::new).collect(), summary: &report.summary };
+    let document = JsonReport {
+        findings: report.findings.iter().map(JsonFinding::new).collect(),
+        truncated: report.summary.unlisted > 0,
+        summary: &report.summary,
+    };
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     text.push('\n');
     text
