@@ -21,7 +21,7 @@
 //! nojp-2008-1,NO,JP,2008-12,Oslo,,false,no-jp-2015
 //! ```
 
-use ingest::{Row, Severity, Table};
+use ingest::{Row, Severity, Table, cell_in_message};
 use model::{Record, TableId};
 use rayon::prelude::*;
 
@@ -145,10 +145,11 @@ fn missing<'a, R: Record<'a>>(
     value: &str,
     target: &Target<'_>,
 ) -> Finding {
-    let message = format!("`{column}` is `{value}`, which is not a {}", target.described);
+    let shown = cell_in_message(value);
+    let message = format!("`{column}` is `{shown}`, which is not a {}", target.described);
     let help = match target.suggestion(value) {
-        Some(near) => format!("did you mean `{near}`?"),
-        None => format!("add a row with `{value}` to the table it refers to, or correct the reference"),
+        Some(near) => format!("did you mean `{}`?", cell_in_message(&near)),
+        None => format!("add a row with `{shown}` to the table it refers to, or correct the reference"),
     };
     context.finding(&REFERENCE, table, row, column, message, Some(help))
 }
@@ -190,7 +191,7 @@ fn exceptions(context: &Context<'_, '_>) -> Vec<Finding> {
     for row in &table.rows {
         let exception = &row.record;
         let mut miss = |column: &str, value: &str, candidates: &[&str], described: &str| {
-            let message = format!("`{column}` is `{value}`, which is not {described}");
+            let message = format!("`{column}` is `{}`, which is not {described}", cell_in_message(value));
             let help = match model::closest(value, candidates.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("one of: {}", candidates.join(", ")),
