@@ -32,9 +32,9 @@ fn terminal_escapes_and_control_characters_are_shown_escaped() {
     }
     let human = output::human(&report, HumanOptions::default());
     assert!(!human.contains('\u{1b}'), "{human}");
-    // The snippet shows control pictures; messages show escapes.
+    // Snippets and the cells that messages quote show control pictures.
     assert!(human.contains("␛[31mRed"), "{human}");
-    assert!(human.contains("\\u{1b}]8;;http://evil\\u{7}"), "{human}");
+    assert!(human.contains("`␛]8;;http://evil␇x␛]8;;␇`"), "{human}");
     let json = output::json(&report);
     assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'));
 
@@ -66,8 +66,8 @@ fn cell_text_cannot_inject_github_workflow_commands() {
         assert!(!line.starts_with("::error file=evil") && !line.starts_with("::add-mask"), "{line}");
         assert!(!line.contains("##[add-mask]") && !line.contains("##[set-env"), "{line}");
     }
-    // The message is still there, escaped, for the reader.
-    assert!(github.contains("%0A::error file=evil.rs,line=1::pwned"), "{github}");
+    // The message is still there, its line breaks shown as symbols, for the reader.
+    assert!(github.contains("`x⏎::error file=evil.rs,line=1::pwned⏎::add-mask::y %250A"), "{github}");
 }
 
 #[test]
