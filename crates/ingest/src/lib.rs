@@ -10,11 +10,18 @@
 //!    problem found. Nothing stops at the first problem; a row with a problem is reported and
 //!    left out of the table, never silently dropped or altered.
 //!
-//! Records are split as the `csv` crate splits them (RFC 4180), but here, in place: `csv` copies
-//! every record, its line numbers are wrong for CRLF files and after blank lines, and its field
-//! ranges are not file offsets, while diagnostics need lines and cell spans in the file. Text
-//! is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are cut
-//! into blocks at line breaks outside quotes and parsed on all cores.
+//! Records are split by the `csv` crate's parser (`csv_core`, which `csv::Reader` wraps), over
+//! the file's bytes in place: `csv::Reader` copies every record and keeps every field's end,
+//! its line numbers are wrong for CRLF files and after blank lines, and its field ranges are
+//! not file offsets, while diagnostics need lines and cell spans in the file. So the parser
+//! says where each record ends, and ingest counts lines and finds cell spans in the raw bytes.
+//! Text is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are
+//! cut into blocks at line breaks outside quotes (and after the empty lines that follow) and
+//! parsed on all cores.
+//!
+//! Memory stays bounded on hostile input: a record keeps at most a few times the header's
+//! number of field spans, and at most [`MAX_LISTED`] problems of one kind are kept per file,
+//! the rest counted ([`Table::unlisted_problems`]).
 
 mod error;
 mod scan;

@@ -353,7 +353,8 @@ fn parse_blocks<'a, R: Record<'a>>(
 ) {
     let whole = |merged: &mut Merged<R>| {
         let rows = Vec::with_capacity((bytes.len() - start) / 64);
-        merged.add(&mut parse_block(file, bytes, start..bytes.len(), layout, true, rows));
+        let mut records = scan::Records::new(max_fields(layout));
+        merged.add(&mut parse_block(file, bytes, start..bytes.len(), layout, true, &mut records, rows));
     };
     if bytes.len() - start <= block_size.saturating_mul(2) {
         whole(merged);
@@ -363,6 +364,9 @@ fn parse_blocks<'a, R: Record<'a>>(
     let ranges = scan::split_blocks(bytes, start, block_size);
     let last = ranges.len() - 1;
     let lanes = rayon::current_num_threads().max(1);
+    // One reader per block of a round, reused by the next rounds.
+    let mut readers: Vec<scan::Records> =
+        (0..lanes.min(ranges.len())).map(|_| scan::Records::new(max_fields(layout))).collect();
     let mut spare: Vec<Vec<Row<R>>> = Vec::new();
     let mut pending: Vec<Block<R>> = Vec::new();
     let mut cut_inside_quotes = false;
@@ -374,9 +378,11 @@ fn parse_blocks<'a, R: Record<'a>>(
                 ranges
                     .par_iter()
                     .zip(buffers)
+                    .zip(readers.par_iter_mut())
                     .enumerate()
-                    .map(|(i, (range, rows))| {
-                        parse_block(file, bytes, range.clone(), layout, round * lanes + i == last, rows)
+                    .map(|(i, ((range, rows), records))| {
+                        let is_last = round * lanes + i == last;
+                        parse_block(file, bytes, range.clone(), layout, is_last, records, rows)
                     })
                     .collect::<Vec<Block<R>>>()
             },
@@ -406,6 +412,13 @@ fn parse_blocks<'a, R: Record<'a>>(
     }
 }
 
+/// The most field spans a record keeps, the others only counted, so that a line of millions
+/// of commas costs no memory: enough for the header's fields and one more, which the
+/// field-count diagnostic looks at, and a margin for the columns of quote faults.
+fn max_fields(layout: &Layout) -> usize {
+    layout.width.max(1) * 4 + 64
+}
+
 /// Parses the records of `range`, which starts just after a line break.
 fn parse_block<'a, R: Record<'a>>(
     file: &'a SourceFile,
@@ -413,6 +426,7 @@ fn parse_block<'a, R: Record<'a>>(
     range: Range<usize>,
     layout: &Layout,
     last_block: bool,
+    records: &mut scan::Records,
     rows: Vec<Row<R>>,
 ) -> Block<R> {
     let mut block = Block {
@@ -429,18 +443,16 @@ fn parse_block<'a, R: Record<'a>>(
     let text = std::str::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
     // The fields of a record without quotes, reused from record to record.
     let mut plain = RawRecord::default();
-    // The most fields of a record kept: enough for the header's and one more, which the
-    // field-count diagnostic looks at, and a margin for quote faults' columns.
-    let max_fields = layout.width.max(1) * 4 + 64;
+    let max_fields = max_fields(layout);
+    // Where each record ends is the `csv` crate's call (`records`); where it starts, after
+    // the line breaks that end the one before (empty lines, which `csv` skips), and which line
+    // that is, is counted here.
+    records.restart();
     // `line` is the line, counted from the block's first, at byte `gap_from`.
     let mut line = 0u32;
     let mut gap_from = range.start;
     let mut after_record = false;
     loop {
-        // Records are split here rather than with the `csv` crate, which copies every record:
-        // the split is the one `csv` makes (RFC 4180; `\n`, `\r\n` or `\r` ends a record;
-        // empty lines are skipped), and after malformed quoting the next record starts where
-        // the raw scan of this one ends, as it did when `csv` was restarted there.
         let mut start = gap_from;
         while start < range.end && scan::is_line_break(bytes[start]) {
             start += 1;
@@ -462,37 +474,19 @@ fn parse_block<'a, R: Record<'a>>(
         line += breaks;
         let record_line = line;
 
-        // One pass over the line: the commas of a record without quotes, or its first quote.
-        // Lines are short, so a plain loop beats a `memchr` call per comma.
-        plain.fields.clear();
-        plain.field_count = 0;
-        let mut field_start = start;
-        let mut stop = start;
-        while stop < range.end {
-            match bytes[stop] {
-                b',' => {
-                    // Fields past the limit are counted, not kept: a line of millions of
-                    // commas costs no memory.
-                    if plain.fields.len() < max_fields {
-                        plain.fields.push(field_start..stop);
-                    }
-                    plain.field_count += 1;
-                    field_start = stop + 1;
-                }
-                b'\n' | b'\r' | b'"' => break,
-                _ => {}
-            }
-            stop += 1;
-        }
-        let has_quote = stop < range.end && bytes[stop] == b'"';
+        let end = records.read(bytes, start, range.end);
+        // The fields' spans in the file: from the parser's field ends for a record without
+        // quotes, from a scan of its raw bytes for a record with quotes.
+        let has_quote = memchr::memchr(b'"', &bytes[start..end]).is_some();
         let quoted;
         let raw = if has_quote {
-            quoted = scan::scan_record(bytes, start, range.end, max_fields);
+            quoted = scan::scan_record(bytes, start, end, max_fields);
             if let Some(QuoteFault::Unclosed { open }) = quoted.fault {
                 if !last_block {
                     block.cut_inside_quotes = true;
                     return block;
                 }
+                records.restart();
                 // Report at the opening quote, then resume at the next line so that the
                 // rows after it are read as rows, not swallowed into one field.
                 let open_line = record_line + scan::count_line_breaks(&bytes[start..open], None);
@@ -534,13 +528,12 @@ fn parse_block<'a, R: Record<'a>>(
                 after_record = false;
                 continue;
             }
+            debug_assert_eq!(quoted.end, end, "the raw scan ends the record where `csv` does");
             &quoted
         } else {
-            if plain.fields.len() < max_fields {
-                plain.fields.push(field_start..stop);
+            if records.plain_fields(start, end, &mut plain).is_none() {
+                plain = scan::scan_record(bytes, start, end, max_fields);
             }
-            plain.field_count += 1;
-            plain.end = stop;
             &plain
         };
         let inner_breaks = if has_quote { scan::count_line_breaks(&bytes[start..raw.end], None) } else { 0 };
