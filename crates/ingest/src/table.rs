@@ -496,23 +496,12 @@ fn parse_block<'a, R: Record<'a>>(
                     bytes[..open].iter().rposition(|&b| scan::is_line_break(b)).map_or(start, |p| (p + 1).max(start));
                 block.data_rows += 1;
                 block.rejected_rows += 1;
-                if !block.errors.has_room(ErrorKind::UnclosedQuote) {
-                    block.errors.count(ErrorKind::UnclosedQuote);
+                if block.errors.has_room(ErrorKind::UnclosedQuote) {
+                    let column = column_of_offset(layout, file, &quoted, open);
+                    let snippet = snippet_of(&file.name, bytes, line_start..snippet_end, open_line);
+                    block.errors.push(unclosed_quote_error(file, open_line, open, column, snippet));
                 } else {
-                    block.errors.push(Error {
-                    kind: ErrorKind::UnclosedQuote,
-                    file: file.name.clone(),
-                    line: open_line,
-                    column: column_of_offset(layout, file, &quoted, open),
-                    key: None,
-                    span: Some(open..open + 1),
-                    message: "this quote is never closed".to_owned(),
-                    help: Some(
-                        "close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")"
-                            .to_owned(),
-                    ),
-                    snippet: snippet_of(&file.name, bytes, line_start..snippet_end, open_line),
-                });
+                    block.errors.count(ErrorKind::UnclosedQuote);
                 }
                 let Some(line_end) = line_end else {
                     block.line_breaks = open_line;
@@ -785,6 +774,27 @@ fn column_of_offset(layout: &Layout, file: &SourceFile, raw: &RawRecord, at: usi
     let field = raw.fields.iter().position(|f| f.start <= at && at <= f.end)?;
     let column = layout.fields.iter().position(|f| *f == Some(field))?;
     Some(file.table.def().columns[column].name.to_owned())
+}
+
+fn unclosed_quote_error(
+    file: &SourceFile,
+    line: u32,
+    open: usize,
+    column: Option<String>,
+    snippet: Option<Snippet>,
+) -> Error {
+    const HELP: &str = "close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")";
+    Error {
+        kind: ErrorKind::UnclosedQuote,
+        file: file.name.clone(),
+        line,
+        column,
+        key: None,
+        span: Some(open..open + 1),
+        message: "this quote is never closed".to_owned(),
+        help: Some(HELP.to_owned()),
+        snippet,
+    }
 }
 
 fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Error {
