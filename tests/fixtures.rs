@@ -1,11 +1,16 @@
 //! One loop over the fixture folders: each case's findings must match its snapshot, an `err/`
 //! case must raise the rule it is named after, an `ok/` case must raise nothing, LF, CRLF and
 //! CR versions of a case must give the same findings at the same places, and so must one
-//! thread and several.
+//! thread and several, and so must parsing each file in one piece and in many blocks.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use tests::{LineEnding, cases, facts, listing};
+
+/// A block size that cuts every fixture file into blocks of a line or two, so that every
+/// file is above the block size and is parsed block-parallel, as files above 8 MiB are: cuts
+/// fall inside runs of empty lines, next to multi-line cells and to every kind of line break.
+const SMALL_BLOCKS: usize = 16;
 
 #[test]
 fn every_fixture_case() {
@@ -34,6 +39,14 @@ fn every_fixture_case() {
             for ending in [LineEnding::Crlf, LineEnding::Cr] {
                 let other = case.check(ending);
                 assert_eq!(facts(&report), facts(&other), "{}/{}: {ending:?} differs from LF", case.group, case.name);
+            }
+            for ending in [LineEnding::AsStored, LineEnding::Crlf, LineEnding::Cr] {
+                let other = case.check_in_blocks(ending, SMALL_BLOCKS);
+                let what = format!("{}/{}: {ending:?} in blocks of {SMALL_BLOCKS} bytes", case.group, case.name);
+                assert_eq!(facts(&report), facts(&other), "{what} differs from LF in one piece");
+                if ending == LineEnding::AsStored {
+                    assert_eq!(listing(&report), listing(&other), "{what} differs from one piece");
+                }
             }
             for threads in [1, 4] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

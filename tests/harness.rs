@@ -82,7 +82,15 @@ impl Case {
 
     /// Checks the case as if it were the data folder `data`.
     pub fn check(&self, ending: LineEnding) -> Report {
-        let dir = ingest::DataDir::from_memory("data", self.files(ending)).with_other_files(self.other_files());
+        self.check_in_blocks(ending, ingest::DEFAULT_BLOCK_SIZE)
+    }
+
+    /// Checks the case with ingest cutting files into blocks of `block_size` bytes, as it cuts
+    /// files above twice that size to parse them on all cores.
+    pub fn check_in_blocks(&self, ending: LineEnding, block_size: usize) -> Report {
+        let dir = ingest::DataDir::from_memory("data", self.files(ending))
+            .with_other_files(self.other_files())
+            .with_block_size(block_size);
         validate::check_dir(&dir)
     }
 

@@ -162,7 +162,7 @@ fn github_annotations_cannot_be_injected() {
     assert_eq!(commands.len(), 1, "{text}");
     assert!(commands[0].starts_with(&ours), "{text}");
     assert!(
-        commands[0].contains("title=cell/invalid::`kind` is `treaty␊::error file=y::pwned%250A::warning::z`"),
+        commands[0].contains("title=cell/invalid::`kind` is `treaty⏎::error file=y::pwned%250A::warning::z`"),
         "{text}"
     );
 }

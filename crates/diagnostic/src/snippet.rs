@@ -10,7 +10,8 @@ use crate::text;
 /// rescans the file.
 ///
 /// Unsafe characters are made visible by the policy of [`crate::text`] (`␛` for ESC), and a
-/// carriage return that ends no line is shown as `␍`; spans are mapped accordingly.
+/// lone carriage return, which ends a line as LF does, is shown as a line break; spans are
+/// mapped accordingly.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
     /// The file's name, as shown.
@@ -57,8 +58,11 @@ impl Snippet {
         while i < raw.len() {
             let at = u32::try_from(shown.len()).unwrap_or(u32::MAX);
             let width = match decode_one(&raw[i..]) {
+                // A lone CR ends a line, as it does for line numbers: shown as the line break
+                // it is, the snippet's lines are the file's lines whatever its line endings
+                // (printed raw, it would move the cursor back over the line).
                 Some(('\r', w)) if lone_cr(i) => {
-                    shown.push('\u{240d}');
+                    shown.push('\n');
                     w
                 }
                 Some((c @ ('\n' | '\r' | '\t'), w)) => {
@@ -112,7 +116,7 @@ impl Snippet {
 
     /// The 1-based line and character column where the byte `at` of the file is shown, if it
     /// lies within the snippet. Lines count every line break of the file: LF, CRLF, and a lone
-    /// CR (shown as `␍`), so that LF, CRLF and CR files give the same places.
+    /// CR (shown as a line break), so that LF, CRLF and CR files give the same places.
     pub fn line_column(&self, at: usize) -> Option<(u32, u32)> {
         if at < self.offset || at > self.offset + self.raw_len {
             return None;

@@ -46,22 +46,39 @@ pub fn inert(text: &str) -> Cow<'_, str> {
 }
 
 /// Text taken from the data (a cell, a key, a header name) made safe to show on one line:
-/// line breaks become control pictures too, so a multi-line cell shows where its lines break.
+/// a line break of any kind (LF, CRLF, a lone CR) becomes `⏎`, so a multi-line cell shows
+/// where its lines break, the same whatever the file's line endings; every other unsafe
+/// character is made visible.
 pub fn one_line(text: &str) -> Cow<'_, str> {
     escape(text, is_unsafe)
 }
+
+/// How a line break in text from the data is shown on one line.
+pub const LINE_BREAK: char = '\u{23ce}';
 
 fn escape(text: &str, unsafe_here: impl Fn(char) -> bool) -> Cow<'_, str> {
     if text.len() <= MAX_CHARS && !text.chars().any(&unsafe_here) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(MAX_CHARS * 4) + 16);
-    for (i, c) in text.chars().enumerate() {
-        if i == MAX_CHARS {
+    let mut chars = text.chars().peekable();
+    let mut shown = 0;
+    while let Some(c) = chars.next() {
+        if shown == MAX_CHARS {
             out.push('\u{2026}');
             break;
         }
-        if unsafe_here(c) { push_visible(&mut out, c) } else { out.push(c) }
+        shown += 1;
+        if !unsafe_here(c) {
+            out.push(c);
+        } else if c == '\n' || c == '\r' {
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push(LINE_BREAK);
+        } else {
+            push_visible(&mut out, c);
+        }
     }
     Cow::Owned(out)
 }
@@ -90,8 +107,12 @@ mod tests {
         assert_eq!(inert("a\u{1b}[31mred\u{0}"), "a\u{241b}[31mred\u{2400}");
         assert_eq!(inert("\u{202e}txt.exe"), "\u{27e8}U+202E\u{27e9}txt.exe");
         assert_eq!(inert("\u{9b}31m \u{85}"), "\u{27e8}U+009B\u{27e9}31m \u{27e8}U+0085\u{27e9}");
-        assert_eq!(inert("\r"), "\u{240d}");
-        assert_eq!(one_line("Phnom\nPenh"), "Phnom\u{240a}Penh");
+        assert_eq!(inert("\r"), "\u{23ce}");
+        assert_eq!(inert("a\r\nb"), "a\u{23ce}b", "the CR of a CRLF in a message is not shown on its own");
+        for text in ["Phnom\nPenh", "Phnom\r\nPenh", "Phnom\rPenh"] {
+            assert_eq!(one_line(text), "Phnom\u{23ce}Penh", "{text:?}");
+        }
+        assert_eq!(one_line("\t=1"), "\u{2409}=1");
         for c in ['\u{61c}', '\u{200e}', '\u{200f}', '\u{2066}', '\u{2069}'] {
             assert!(is_unsafe(c), "{c:?}");
         }

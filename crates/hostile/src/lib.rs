@@ -68,7 +68,7 @@ pub fn fuzz_one(input: &[u8]) -> Result<Report, String> {
 /// Parses `dir`, runs every rule and every output, and checks the invariants:
 ///
 /// - every finding names a file of the folder, a line within it, and a byte span within it
-///   (or, for a file that is no table's, no position at all);
+///   that starts on that line (or, for a file that is no table's, no position at all);
 /// - the human report (without colour) holds no control character but line breaks and tabs,
 ///   and no character that reorders text on screen;
 /// - the JSON report is valid JSON with one entry per finding, and so is the SARIF log (one
@@ -191,6 +191,12 @@ fn check_place(dir: &DataDir, finding: &Diagnostic) -> Result<(), String> {
         }
         if finding.line == 0 {
             return Err("a span without a line".to_owned());
+        }
+        // The line is the one the span starts on, also after a multi-line cell or a lone
+        // carriage return.
+        let span_line = line_count(&bytes[..span.start]);
+        if span_line != finding.line as usize {
+            return Err(format!("line {}, but the span starts on line {span_line}", finding.line));
         }
     }
     if let Some(snippet) = &finding.snippet {

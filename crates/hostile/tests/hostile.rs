@@ -67,8 +67,8 @@ fn cell_text_cannot_inject_github_workflow_commands() {
         assert!(!line.starts_with("::error file=evil") && !line.starts_with("::add-mask"), "{line}");
         assert!(!line.contains("##[add-mask]") && !line.contains("##[set-env"), "{line}");
     }
-    // The message is still there, escaped, for the reader.
-    assert!(github.contains("%0A::error file=evil.rs,line=1::pwned"), "{github}");
+    // The message is still there, its line breaks shown as symbols, for the reader.
+    assert!(github.contains("`x⏎::error file=evil.rs,line=1::pwned⏎::add-mask::y %250A"), "{github}");
 }
 
 #[test]
@@ -146,5 +146,5 @@ fn a_stray_file_name_cannot_drive_the_terminal() {
     let stray: Vec<&str> =
         report.findings.iter().filter(|f| f.rule().as_str() == "file/stray").map(|f| f.file.as_str()).collect();
     // Names are shown by the character policy, on one line (in the order of the raw names).
-    assert_eq!(stray, ["data/␛[31mtrade.csv", "data/line␊break.csv", "data/trade⟨U+202E⟩vsc.csv"]);
+    assert_eq!(stray, ["data/␛[31mtrade.csv", "data/line⏎break.csv", "data/trade⟨U+202E⟩vsc.csv"]);
 }

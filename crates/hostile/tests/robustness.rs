@@ -1,7 +1,7 @@
 //! Random CSV-shaped input as every table, through ingest, every rule and every output:
 //! nothing panics and every finding points inside its file. The same harness as the fuzz
 //! target (`fuzz/`), so that CI exercises it on stable Rust; the fuzzer's crashes are replayed
-//! from `fuzz/regressions/`.
+//! from `fuzz/regressions/`, and its seeds of known hard shapes from `fuzz/seeds/`.
 
 use std::path::Path;
 
@@ -100,17 +100,27 @@ proptest! {
 
 #[test]
 fn fuzzer_findings_stay_fixed() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    replay("regressions");
+}
+
+#[test]
+fn fuzz_seeds_keep_the_invariants() {
+    replay("seeds");
+}
+
+/// Runs every input of `fuzz/<folder>` through the harness.
+fn replay(folder: &str) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz").join(folder);
     let mut replayed = 0;
-    for entry in std::fs::read_dir(&folder).unwrap() {
-        let path = entry.unwrap().path();
-        let input = std::fs::read(&path).unwrap();
+    for entry in std::fs::read_dir(&folder).expect("the fuzz folder") {
+        let path = entry.expect("a fuzz input").path();
+        let input = std::fs::read(&path).expect("a readable fuzz input");
         if let Err(broken) = hostile::fuzz_one(&input) {
             panic!("{}: {broken}", path.display());
         }
         replayed += 1;
     }
-    assert!(replayed > 0, "no regression inputs in {}", folder.display());
+    assert!(replayed > 0, "no inputs in {}", folder.display());
 }
 
 #[test]

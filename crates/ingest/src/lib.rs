@@ -10,11 +10,18 @@
 //!    problem found. Nothing stops at the first problem; a row with a problem is reported and
 //!    left out of the table, never silently dropped or altered.
 //!
-//! Records are split as the `csv` crate splits them (RFC 4180), but here, in place: `csv` copies
-//! every record, its line numbers are wrong for CRLF files and after blank lines, and its field
-//! ranges are not file offsets, while diagnostics need lines and cell spans in the file. Text
-//! is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are cut
-//! into blocks at line breaks outside quotes and parsed on all cores.
+//! Records are split by the `csv` crate's parser (`csv_core`, which `csv::Reader` wraps), over
+//! the file's bytes in place: `csv::Reader` copies every record and keeps every field's end,
+//! its line numbers are wrong for CRLF files and after blank lines, and its field ranges are
+//! not file offsets, while diagnostics need lines and cell spans in the file. So the parser
+//! says where each record ends, and ingest counts lines and finds cell spans in the raw bytes.
+//! Text is borrowed from the file's bytes, validated as UTF-8 once per block. Large files are
+//! cut into blocks at line breaks outside quotes (and after the empty lines that follow) and
+//! parsed on all cores.
+//!
+//! Memory stays bounded on hostile input: a record keeps at most a few times the header's
+//! number of field spans, and at most [`MAX_LISTED`] problems of one kind are kept per file,
+//! the rest counted ([`Table::unlisted_problems`]).
 
 pub mod canonical;
 pub mod dialect;
@@ -38,6 +45,7 @@ pub use error::{ErrorKind, csv_cell};
 pub use sheet::{Sheet, SheetRow};
 
 use error::Problem;
+pub use table::{DEFAULT_BLOCK_SIZE, MAX_LISTED};
 
 /// The largest file ingest reads. Positions are stored as 32-bit offsets.
 pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
@@ -49,6 +57,10 @@ pub struct DataDir {
     files: Vec<SourceFile>,
     problems: Vec<Diagnostic>,
     other_files: Vec<String>,
+    /// The size of the blocks a large file is cut into to be parsed on all cores; a file of
+    /// more than twice this size is cut. [`DEFAULT_BLOCK_SIZE`] unless changed: findings never
+    /// depend on it, and tests set a few bytes so that small files span many blocks.
+    block_size: usize,
 }
 
 /// One table's file.
@@ -97,7 +109,7 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
         files.push(SourceFile { table, name, bytes });
     }
     let other_files = other_files(dir, &shown);
-    Ok(DataDir { files, problems, other_files })
+    Ok(DataDir { files, problems, other_files, block_size: DEFAULT_BLOCK_SIZE })
 }
 
 /// The names of the entries of `dir` that are neither a table's file nor a folder, shown as
@@ -151,7 +163,7 @@ impl DataDir {
             });
             files.push(SourceFile { table, name, bytes });
         }
-        DataDir { files, problems, other_files: Vec::new() }
+        DataDir { files, problems, other_files: Vec::new(), block_size: DEFAULT_BLOCK_SIZE }
     }
 
     /// Every table's file, in [`TableId::ALL`] order.
@@ -183,6 +195,13 @@ impl DataDir {
         self.other_files = names;
         self
     }
+
+    /// The same folder, parsed in blocks of `bytes` (at least 1); findings never depend on it.
+    #[must_use]
+    pub fn with_block_size(mut self, bytes: usize) -> DataDir {
+        self.block_size = bytes.max(1);
+        self
+    }
 }
 
 fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<Problem>) {
@@ -206,7 +225,19 @@ fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<P
         return (None, Some(problem(ErrorKind::MissingFile, "the file is missing".to_owned(), Some(help))));
     }
     if link.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
-        let inside = path.canonicalize().is_ok_and(|target| target.starts_with(root));
+        let target = path.canonicalize();
+        if let Err(e) = &target
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            let points_to = std::fs::read_link(path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
+            let message = format!(
+                "the file is a symbolic link that leads nowhere: `{}` does not exist",
+                diagnostic::text::one_line(&points_to)
+            );
+            let help = Some("point the link at the table's file, or put the file itself in its place".to_owned());
+            return (None, Some(problem(ErrorKind::MissingFile, message, help)));
+        }
+        let inside = target.is_ok_and(|target| target.starts_with(root));
         if !inside {
             let message = "the file is a symbolic link that leads out of the data folder".to_owned();
             let help = Some("only files inside the data folder are read; copy the file in instead".to_owned());
@@ -298,6 +329,9 @@ pub struct Table<'a, R> {
     pub data_rows: usize,
     /// Rows with a problem: reported and not in [`Table::rows`].
     pub rejected_rows: usize,
+    /// Problems found in the rows but not listed, by kind: beyond [`MAX_LISTED`] of one kind
+    /// in one file, problems are counted rather than kept.
+    pub unlisted_problems: Vec<(ErrorKind, usize)>,
     layout: Option<table::Layout>,
 }
 
@@ -335,6 +369,16 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         self.cell_span(pos, R::TABLE.def().column_index(column)?)
     }
 
+    /// The line of the file on which byte `offset` of the row at `pos` lies: the row's first
+    /// line plus the line breaks before `offset`. A cell after a multi-line cell is on a later
+    /// line than its row starts, and a finding at that cell must say so.
+    pub fn line_at(&self, pos: RowPos, offset: usize) -> u32 {
+        let Some(bytes) = self.file.bytes.as_deref() else { return pos.line };
+        let start = (pos.offset as usize).min(bytes.len());
+        let offset = offset.clamp(start, bytes.len());
+        pos.line + scan::count_line_breaks(&bytes[start..offset], bytes.get(offset).copied())
+    }
+
     /// The lines of a row, ready to render a diagnostic.
     pub fn snippet(&self, pos: RowPos) -> Option<Snippet> {
         let bytes = self.file.bytes.as_deref()?;
@@ -368,7 +412,8 @@ macro_rules! dataset {
                 $(
                     let slot = &mut $field;
                     let source = file(TableId::$id);
-                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source)));
+                    let block_size = dir.block_size;
+                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source, block_size)));
                 )*
             });
             let mut errors = dir.problems.clone();
@@ -385,6 +430,14 @@ macro_rules! dataset {
             /// Calls `visitor` with every table, in [`TableId::ALL`] order.
             pub fn visit_tables(&self, visitor: &mut impl TableVisitor<'a>) {
                 $(visitor.visit(&self.$field);)*
+            }
+
+            /// The problems of every file that were counted but not listed (beyond
+            /// [`MAX_LISTED`] of one kind in one file): file name, kind, how many.
+            pub fn unlisted_problems(&self) -> Vec<(&str, ErrorKind, usize)> {
+                let mut all = Vec::new();
+                $(all.extend(self.$field.unlisted_problems.iter().map(|&(kind, n)| (self.$field.name(), kind, n)));)*
+                all
             }
 
             /// Row statistics of every table, in [`TableId::ALL`] order.
@@ -442,5 +495,22 @@ mod tests {
         let (data, _) = parse(&loaded);
         assert_eq!(data.other_files, loaded.other_files());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symbolic_link_leads_nowhere() {
+        let dir = std::env::temp_dir().join(format!("bilat-ingest-{}-dangling", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        std::os::unix::fs::symlink("residents-2011.csv", dir.join("residents.csv")).expect("a link");
+        let loaded = read_dir_as(&dir, "data").expect("the folder is readable");
+        let problem = loaded.problems().iter().find(|p| p.file == "data/residents.csv").expect("a problem");
+        assert_eq!(problem.rule(), ErrorKind::MissingFile.rule());
+        assert_eq!(
+            problem.message,
+            "the file is a symbolic link that leads nowhere: `residents-2011.csv` does not exist"
+        );
+        std::fs::remove_dir_all(&dir).expect("cleaned up");
     }
 }

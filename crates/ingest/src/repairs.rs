@@ -39,9 +39,12 @@ pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
             blank_lines(bytes, problem).map(|span| safe("delete the empty lines", span, String::new()))
         } else if problem.rule() == ErrorKind::FieldCount.rule() {
             let row = row_of(bytes, problem, columns + 64);
+            let no_text = row.as_ref().is_some_and(|r| has_no_text(bytes, r));
             let comma = row.as_ref().and_then(|r| trailing_comma(r, columns));
             let curly = row.as_ref().and_then(|r| curly_quoted(bytes, r, columns));
             match (comma, curly) {
+                // Only spaces, tabs or separators: a line with nothing to lose.
+                _ if no_text => blank_lines(bytes, problem).map(|span| safe("delete the line", span, String::new())),
                 (Some(span), _) => Some(safe("remove the comma at the end of the row", span, String::new())),
                 (None, Some((span, cell))) => {
                     Some(safe(&format!("quote the cell with straight quotes: {cell}"), span, cell))
@@ -112,6 +115,12 @@ fn row_of(bytes: &[u8], problem: &Diagnostic, max_fields: usize) -> Option<scan:
     }
     let record = scan::scan_record(bytes, line_start(bytes, first_line)?, bytes.len(), max_fields);
     record.fault.is_none().then_some(record)
+}
+
+/// Whether every field of a row is empty or white space, with every field kept.
+fn has_no_text(bytes: &[u8], record: &scan::RawRecord) -> bool {
+    record.fields.len() == record.field_count
+        && record.fields.iter().all(|f| bytes[f.clone()].iter().all(|b| matches!(b, b' ' | b'\t' | b'"')))
 }
 
 /// The comma to remove when a row has one field more than the table's columns and that field

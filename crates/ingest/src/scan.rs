@@ -1,7 +1,112 @@
-//! Byte-level scanning the `csv` crate does not do for us: line numbers, cell spans in the
-//! file, quote structure, and where a file can be cut into blocks for parallel parsing.
+//! Where records end, as the `csv` crate reads them, and the byte-level scanning it does not
+//! do for us: line numbers, cell spans in the file, quote faults, and where a file can be cut
+//! into blocks for parallel parsing.
 
 use std::ops::Range;
+
+use csv_core::ReadRecordResult;
+
+/// Finds where records end with the `csv` crate's parser (`csv_core`, which `csv::Reader`
+/// wraps): RFC 4180 quoting, and `\n`, `\r\n` or a lone `\r` ends a record.
+///
+/// `csv::Reader` itself is not used: it copies every record and keeps the end of every field,
+/// so that a row of thirty million commas would cost 240 MB. Here the unescaped text goes to
+/// a small buffer that is overwritten and never read, and the ends of the first fields are
+/// kept, the others counted. The parser gives field ends in the unescaped text, not in the
+/// file: for a record without quotes they are turned into spans in the file
+/// ([`Records::plain_fields`]); a record with quotes is scanned again ([`scan_record`]).
+/// Building the parser's tables costs more than parsing a small block, so a reader is reused
+/// from block to block ([`Records::restart`]). It is not cloned: `csv_core` 0.1.13 clones its
+/// tables only in part, and a cloned reader misreads.
+#[derive(Debug)]
+pub(crate) struct Records {
+    reader: csv_core::Reader,
+    unescaped: Box<[u8]>,
+    /// Where the first fields of the record read last end in its unescaped text.
+    ends: Box<[usize]>,
+    /// How many of `ends` hold a field's end.
+    kept: usize,
+    /// Field ends past `ends`, overwritten: only counted.
+    overflow: Box<[usize]>,
+    /// How many fields the record read last has.
+    fields: usize,
+    /// The length of its unescaped text (the end of its last field).
+    unescaped_len: usize,
+}
+
+impl Records {
+    /// A reader that keeps the ends of up to `max_fields` fields of a record.
+    pub(crate) fn new(max_fields: usize) -> Records {
+        Records {
+            reader: csv_core::Reader::new(),
+            unescaped: vec![0; 4096].into_boxed_slice(),
+            ends: vec![0; max_fields.max(1)].into_boxed_slice(),
+            kept: 0,
+            overflow: vec![0; 64].into_boxed_slice(),
+            fields: 0,
+            unescaped_len: 0,
+        }
+    }
+
+    /// Reads the record that starts at `start` (a byte that is not a line break) and returns
+    /// its end: the offset of the line break that ends it, or `limit` when it runs to `limit`,
+    /// as a record with an unclosed quote does.
+    pub(crate) fn read(&mut self, bytes: &[u8], start: usize, limit: usize) -> usize {
+        let mut at = start;
+        (self.kept, self.fields, self.unescaped_len) = (0, 0, 0);
+        loop {
+            let input_done = at >= limit;
+            let room = if self.kept < self.ends.len() { &mut self.ends[self.kept..] } else { &mut self.overflow[..] };
+            let (result, read, _, written) = self.reader.read_record(&bytes[at..limit], &mut self.unescaped, room);
+            if let Some(&last) = room[..written].last() {
+                self.unescaped_len = last;
+            }
+            if self.kept < self.ends.len() {
+                self.kept += written;
+            }
+            self.fields += written;
+            at += read;
+            match result {
+                // The last byte read ends the record: the line break.
+                ReadRecordResult::Record if !input_done => return at - 1,
+                ReadRecordResult::Record | ReadRecordResult::End => {
+                    // The reader has seen the end of its input: ready it for the next block.
+                    self.reader.reset();
+                    return limit;
+                }
+                // A long field or many fields: read on, into the same buffers.
+                ReadRecordResult::InputEmpty | ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+            }
+        }
+    }
+
+    /// The fields of the record read last, `start..end`, which holds no quote: their spans in
+    /// the file, from the parser's field ends (each comma before a field is one byte of the
+    /// file that its unescaped text lacks). `None` when the unescaped text is not the raw text
+    /// without its commas: the parser dropped a byte order mark at the start of its input.
+    pub(crate) fn plain_fields(&self, start: usize, end: usize, record: &mut RawRecord) -> Option<()> {
+        if self.fields == 0 || self.unescaped_len + self.fields - 1 != end - start {
+            return None;
+        }
+        record.fields.clear();
+        let mut field_start = start;
+        for (i, &field_end) in self.ends[..self.kept].iter().enumerate() {
+            let field_end = start + field_end + i;
+            record.fields.push(field_start..field_end);
+            field_start = field_end + 1;
+        }
+        record.field_count = self.fields;
+        record.end = end;
+        record.fault = None;
+        Some(())
+    }
+
+    /// Forgets the state of the record read last, to read on from the start of another line:
+    /// a new block, or the line after an unclosed quote.
+    pub(crate) fn restart(&mut self) {
+        self.reader.reset();
+    }
+}
 
 /// Counts line breaks in `bytes`: `\n`, `\r\n` and a lone `\r` each count once.
 ///
@@ -130,7 +235,8 @@ pub(crate) fn unquote(raw: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Cuts `bytes[start..]` into blocks of about `target` bytes, each ending just after a line
-/// break that lies outside quotes, so that each block can be parsed on its own.
+/// break that lies outside quotes and after the empty lines that follow it, so that each block
+/// can be parsed on its own and starts with a record.
 ///
 /// Being outside quotes is judged by the parity of the quotes before the break, which is
 /// exact for well-formed CSV. For malformed quoting the parser notices the cut (a block that
@@ -150,7 +256,10 @@ pub(crate) fn split_blocks(bytes: &[u8], start: usize, target: usize) -> Vec<Ran
             match bytes[at] {
                 b'"' => quotes_odd = !quotes_odd,
                 _ if !quotes_odd => {
-                    let end = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
+                    // The next block starts at a record, never inside a run of empty lines,
+                    // so that the run is one finding at the line where it starts, as when the
+                    // file is read in one piece.
+                    let end = at + bytes[at..].iter().take_while(|&&b| is_line_break(b)).count();
                     cut = Some(end);
                     break;
                 }
@@ -163,13 +272,57 @@ pub(crate) fn split_blocks(bytes: &[u8], start: usize, target: usize) -> Vec<Ran
         block_start = end;
         counted_to = end;
     }
-    blocks.push(block_start..bytes.len());
+    if block_start < bytes.len() || blocks.is_empty() {
+        blocks.push(block_start..bytes.len());
+    }
     blocks
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_end_where_the_csv_parser_ends_them() {
+        let bytes = b"a,b\nc,\"d\ne\"\r\n\r\nf\rg,\"h\"\"\"";
+        let mut records = Records::new(100);
+        let mut ends = Vec::new();
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = records.read(bytes, start, bytes.len());
+            ends.push(end);
+            start = end;
+            while start < bytes.len() && is_line_break(bytes[start]) {
+                start += 1;
+            }
+        }
+        assert_eq!(ends, vec![3, 11, 16, bytes.len()]);
+        // A restarted reader reads the same way, also many fields and long fields, which go
+        // through its small buffers in several calls.
+        let mut long = b",".repeat(1000);
+        long.extend_from_slice(&[b'x'; 10_000]);
+        long.extend_from_slice(b"\nz");
+        records.restart();
+        assert_eq!(records.read(&long, 0, long.len()), 11_000);
+        let mut fields = RawRecord::default();
+        assert_eq!(records.plain_fields(0, 11_000, &mut fields), Some(()));
+        assert_eq!((fields.field_count, fields.fields.len()), (1001, 100));
+        assert_eq!((fields.fields[0].clone(), fields.fields[99].clone()), (0..0, 99..99));
+        assert_eq!(records.read(&long, 11_001, long.len()), long.len());
+        assert_eq!(records.plain_fields(11_001, long.len(), &mut fields), Some(()));
+        assert_eq!((fields.field_count, fields.fields.len()), (1, 1));
+        assert_eq!(fields.fields[0], 11_001..11_002);
+        // A byte order mark where the reader starts is not in the unescaped text.
+        records.restart();
+        let bom = "\u{feff}a,b\n".as_bytes();
+        assert_eq!(records.read(bom, 0, bom.len()), 6);
+        assert_eq!(records.plain_fields(0, 6, &mut fields), None);
+        // Fields of a record ending at the end of the input, the last one empty.
+        records.restart();
+        assert_eq!(records.read(b"ab,c,", 0, 5), 5);
+        assert_eq!(records.plain_fields(0, 5, &mut fields), Some(()));
+        assert_eq!(fields.fields, vec![0..2, 3..4, 5..5]);
+    }
 
     #[test]
     fn counts_each_kind_of_line_break_once() {
@@ -214,6 +367,18 @@ mod tests {
             assert_eq!(&file[pair[0].end - 2..pair[0].end], b"\r\n");
             let quotes = file[..pair[0].end].iter().filter(|b| **b == b'"').count();
             assert_eq!(quotes % 2, 0);
+        }
+    }
+
+    #[test]
+    fn a_run_of_empty_lines_is_never_cut() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let file = format!("a,b{ending}{}c,d{ending}{}e,f{ending}", ending.repeat(3000), ending.repeat(50));
+            let blocks = split_blocks(file.as_bytes(), 0, 512);
+            assert!(blocks.len() > 1, "{ending:?}");
+            for block in &blocks[1..] {
+                assert!(!is_line_break(file.as_bytes()[block.start]), "{ending:?}: a block starts with a line break");
+            }
         }
     }
 }

@@ -12,10 +12,9 @@ use crate::error::{ErrorKind, Problem, cell_fix};
 use crate::scan::{self, QuoteFault, RawRecord};
 use crate::{Row, RowPos, SourceFile, Table};
 
-/// Files above this size are parsed in blocks on all cores; smaller ones in one piece.
-const PARALLEL_THRESHOLD: usize = 8 << 20;
-/// The size of a block.
-const BLOCK_SIZE: usize = 4 << 20;
+/// The size of the blocks a large file is cut into, to be parsed on all cores; files of at
+/// most twice this size are parsed in one piece.
+pub const DEFAULT_BLOCK_SIZE: usize = 4 << 20;
 /// A header with more fields than this is not read further: no table has so many columns.
 pub(crate) const MAX_HEADER_FIELDS: usize = 1024;
 
@@ -31,9 +30,10 @@ pub(crate) struct Layout {
 }
 
 /// Parses a table's file: its header, then every row.
-pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a, R>, Vec<Problem>) {
+pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile, block_size: usize) -> (Table<'a, R>, Vec<Problem>) {
     let mut errors = Vec::new();
-    let mut table = Table { file, rows: Vec::new(), data_rows: 0, rejected_rows: 0, layout: None };
+    let mut table =
+        Table { file, rows: Vec::new(), data_rows: 0, rejected_rows: 0, unlisted_problems: Vec::new(), layout: None };
     let Some(bytes) = file.bytes.as_deref() else {
         return (table, errors);
     };
@@ -75,13 +75,21 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile) -> (Table<'a,
     if data_start < bytes.len() && bytes[data_start] == b'\n' {
         data_start += 1;
     }
-    let mut merged =
-        Merged { rows: Vec::new(), errors: Vec::new(), data_rows: 0, rejected_rows: 0, next_line: header_line + 1 };
-    parse_blocks::<R>(file, bytes, data_start, &layout, &mut merged);
+    // A quoted header name may hold line breaks: the data starts after the header's last line.
+    let header_lines = 1 + scan::count_line_breaks(&bytes[header_start..header.end], None);
+    let mut merged = Merged {
+        rows: Vec::new(),
+        errors: Listed::default(),
+        data_rows: 0,
+        rejected_rows: 0,
+        next_line: header_line + header_lines,
+    };
+    parse_blocks::<R>(file, bytes, data_start, &layout, block_size.max(1), &mut merged);
     table.rows = merged.rows;
     table.data_rows = merged.data_rows;
     table.rejected_rows = merged.rejected_rows;
-    errors.append(&mut merged.errors);
+    table.unlisted_problems = merged.errors.unlisted();
+    errors.append(&mut merged.errors.list);
     table.layout = Some(layout);
     (table, errors)
 }
@@ -109,13 +117,15 @@ fn read_header(
     errors: &mut Vec<Problem>,
 ) -> Layout {
     let mut layout = Layout { fields: vec![None; def.columns.len()], width: header.field_count, typable: true };
-    let snippet = snippet_of(&file.name, bytes, header.fields[0].start..header.end, line);
+    let header_start = header.fields[0].start;
+    let snippet = snippet_of(&file.name, bytes, header_start..header.end, line);
     let mut push =
         |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| {
             errors.push(Problem {
                 kind,
                 file: file.name.clone(),
-                line,
+                // A quoted header name may hold a line break: the span's own line.
+                line: line + scan::count_line_breaks(&bytes[header_start..span.start.max(header_start)], None),
                 column,
                 key: None,
                 span: Some(span),
@@ -175,9 +185,9 @@ fn read_header(
             push(
                 ErrorKind::PaddedColumn,
                 raw.clone(),
-                Some(trimmed.to_owned()),
-                format!("the column name `{name}` has spaces around it"),
-                Some(format!("write `{trimmed}`")),
+                Some(shown(trimmed)),
+                format!("the column name `{}` has spaces around it", shown(&name)),
+                Some(format!("write `{}`", shown(trimmed))),
             );
         }
         match def.column_index(trimmed) {
@@ -185,8 +195,8 @@ fn read_header(
                 push(
                     ErrorKind::DuplicateColumn,
                     raw.clone(),
-                    Some(trimmed.to_owned()),
-                    format!("the column `{trimmed}` appears twice in the header"),
+                    Some(shown(trimmed)),
+                    format!("the column `{}` appears twice in the header", shown(trimmed)),
                     Some("remove one of them: a cell must not depend on which copy is read".to_owned()),
                 );
                 layout.typable = false;
@@ -203,7 +213,9 @@ fn read_header(
             Some(s) => format!("did you mean `{s}`? the header should be: {}", expected_header(def)),
             None => format!("{} declares: {}", def.file, expected_header(def)),
         };
-        push(ErrorKind::UnknownColumn, span, Some(name.clone()), format!("unknown column `{name}`"), Some(help));
+        // The header name labels the finding: shown as a message quotes it, one line whatever it holds.
+        let shown = shown(&name);
+        push(ErrorKind::UnknownColumn, span, Some(shown.clone()), format!("unknown column `{shown}`"), Some(help));
     }
     if !missing.is_empty() {
         let names = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
@@ -220,14 +232,15 @@ fn read_header(
     layout
 }
 
+/// A record's text on one line: its line breaks (inside quoted fields) shown as `⏎`.
 fn text_of(bytes: &[u8], record: &RawRecord) -> String {
-    String::from_utf8_lossy(&bytes[record.fields[0].start..record.end]).into_owned()
+    String::from_utf8_lossy(&bytes[record.fields[0].start..record.end]).replace("\r\n", "⏎").replace(['\r', '\n'], "⏎")
 }
 
 /// What [`parse_block`] found in one block. Lines are counted from the block's first line.
 struct Block<R> {
     rows: Vec<Row<R>>,
-    errors: Vec<Problem>,
+    errors: Listed,
     line_breaks: u32,
     data_rows: usize,
     rejected_rows: usize,
@@ -238,7 +251,7 @@ struct Block<R> {
 /// The blocks of a table parsed so far, joined in file order.
 struct Merged<R> {
     rows: Vec<Row<R>>,
-    errors: Vec<Problem>,
+    errors: Listed,
     data_rows: usize,
     rejected_rows: usize,
     /// The line of the file where the next block starts.
@@ -253,7 +266,7 @@ impl<R> Merged<R> {
         for row in &mut block.rows {
             row.pos.line += next_line;
         }
-        for error in &mut block.errors {
+        for error in &mut block.errors.list {
             error.line += next_line;
             if let Some(snippet) = &mut error.snippet {
                 snippet.first_line += next_line;
@@ -271,6 +284,62 @@ impl<R> Merged<R> {
     }
 }
 
+/// The most problems of one kind listed for one file; the rest are counted. A file of a
+/// million bad lines must not cost a million diagnostics, each with its snippet, in memory
+/// and in every output.
+pub const MAX_LISTED: usize = 1000;
+
+/// Problems found in a file, at most [`MAX_LISTED`] of each kind kept, in file order.
+#[derive(Debug, Default)]
+pub(crate) struct Listed {
+    /// The problems kept.
+    pub(crate) list: Vec<Problem>,
+    /// How many problems of each kind (indexed as [`ErrorKind::ALL`]) were kept.
+    kept: [usize; ErrorKind::ALL.len()],
+    /// How many problems of each kind were found beyond those kept.
+    pub(crate) unlisted: [usize; ErrorKind::ALL.len()],
+}
+
+impl Listed {
+    /// Whether a problem of `kind` would be kept; when not, building it is wasted work.
+    fn has_room(&self, kind: ErrorKind) -> bool {
+        self.kept[kind as usize] < MAX_LISTED
+    }
+
+    /// Keeps `error`, or counts it when its kind is full.
+    pub(crate) fn push(&mut self, error: Problem) {
+        let kind = error.kind as usize;
+        if self.kept[kind] < MAX_LISTED {
+            self.kept[kind] += 1;
+            self.list.push(error);
+        } else {
+            self.unlisted[kind] += 1;
+        }
+    }
+
+    /// Counts a problem of `kind` without building it, when its kind is full.
+    fn count(&mut self, kind: ErrorKind) {
+        self.unlisted[kind as usize] += 1;
+    }
+
+    /// Moves the problems of a later part of the file here, in order.
+    fn append(&mut self, later: &mut Listed) {
+        for error in later.list.drain(..) {
+            self.push(error);
+        }
+        for (total, more) in self.unlisted.iter_mut().zip(later.unlisted) {
+            *total += more;
+        }
+        later.kept = [0; ErrorKind::ALL.len()];
+        later.unlisted = [0; ErrorKind::ALL.len()];
+    }
+
+    /// The kinds with problems that were counted but not kept, and how many.
+    pub(crate) fn unlisted(&self) -> Vec<(ErrorKind, usize)> {
+        ErrorKind::ALL.iter().zip(self.unlisted).filter(|(_, n)| *n > 0).map(|(k, n)| (*k, n)).collect()
+    }
+}
+
 /// Parses the records from `start` on into `merged`: a small file in one piece, a large one
 /// in blocks on all cores.
 ///
@@ -283,20 +352,25 @@ fn parse_blocks<'a, R: Record<'a>>(
     bytes: &'a [u8],
     start: usize,
     layout: &Layout,
+    block_size: usize,
     merged: &mut Merged<R>,
 ) {
     let whole = |merged: &mut Merged<R>| {
         let rows = Vec::with_capacity((bytes.len() - start) / 64);
-        merged.add(&mut parse_block(file, bytes, start..bytes.len(), layout, true, rows));
+        let mut records = scan::Records::new(max_fields(layout));
+        merged.add(&mut parse_block(file, bytes, start..bytes.len(), layout, true, &mut records, rows));
     };
-    if bytes.len() - start <= PARALLEL_THRESHOLD {
+    if bytes.len() - start <= block_size.saturating_mul(2) {
         whole(merged);
         return;
     }
     let first_line = merged.next_line;
-    let ranges = scan::split_blocks(bytes, start, BLOCK_SIZE);
+    let ranges = scan::split_blocks(bytes, start, block_size);
     let last = ranges.len() - 1;
     let lanes = rayon::current_num_threads().max(1);
+    // One reader per block of a round, reused by the next rounds.
+    let mut readers: Vec<scan::Records> =
+        (0..lanes.min(ranges.len())).map(|_| scan::Records::new(max_fields(layout))).collect();
     let mut spare: Vec<Vec<Row<R>>> = Vec::new();
     let mut pending: Vec<Block<R>> = Vec::new();
     let mut cut_inside_quotes = false;
@@ -308,9 +382,11 @@ fn parse_blocks<'a, R: Record<'a>>(
                 ranges
                     .par_iter()
                     .zip(buffers)
+                    .zip(readers.par_iter_mut())
                     .enumerate()
-                    .map(|(i, (range, rows))| {
-                        parse_block(file, bytes, range.clone(), layout, round * lanes + i == last, rows)
+                    .map(|(i, ((range, rows), records))| {
+                        let is_last = round * lanes + i == last;
+                        parse_block(file, bytes, range.clone(), layout, is_last, records, rows)
                     })
                     .collect::<Vec<Block<R>>>()
             },
@@ -329,10 +405,22 @@ fn parse_blocks<'a, R: Record<'a>>(
     }
     if cut_inside_quotes {
         // Malformed quoting fooled the cut: read the file in one piece, as a sequential reader would.
-        *merged =
-            Merged { rows: Vec::new(), errors: Vec::new(), data_rows: 0, rejected_rows: 0, next_line: first_line };
+        *merged = Merged {
+            rows: Vec::new(),
+            errors: Listed::default(),
+            data_rows: 0,
+            rejected_rows: 0,
+            next_line: first_line,
+        };
         whole(merged);
     }
+}
+
+/// The most field spans a record keeps, the others only counted, so that a line of millions
+/// of commas costs no memory: enough for the header's fields and one more, which the
+/// field-count diagnostic looks at, and a margin for the columns of quote faults.
+fn max_fields(layout: &Layout) -> usize {
+    layout.width.max(1) * 4 + 64
 }
 
 /// Parses the records of `range`, which starts just after a line break.
@@ -342,25 +430,33 @@ fn parse_block<'a, R: Record<'a>>(
     range: Range<usize>,
     layout: &Layout,
     last_block: bool,
+    records: &mut scan::Records,
     rows: Vec<Row<R>>,
 ) -> Block<R> {
-    let mut block =
-        Block { rows, errors: Vec::new(), line_breaks: 0, data_rows: 0, rejected_rows: 0, cut_inside_quotes: false };
+    let mut block = Block {
+        rows,
+        errors: Listed::default(),
+        line_breaks: 0,
+        data_rows: 0,
+        rejected_rows: 0,
+        cut_inside_quotes: false,
+    };
     let mut faults = Vec::new();
     // A block that is valid UTF-8 as a whole (almost every block) is validated once, here,
     // and its cells are sliced from it; otherwise each record is validated on its own.
     let text = std::str::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
     // The fields of a record without quotes, reused from record to record.
     let mut plain = RawRecord::default();
+    let max_fields = max_fields(layout);
+    // Where each record ends is the `csv` crate's call (`records`); where it starts, after
+    // the line breaks that end the one before (empty lines, which `csv` skips), and which line
+    // that is, is counted here.
+    records.restart();
     // `line` is the line, counted from the block's first, at byte `gap_from`.
     let mut line = 0u32;
     let mut gap_from = range.start;
     let mut after_record = false;
     loop {
-        // Records are split here rather than with the `csv` crate, which copies every record:
-        // the split is the one `csv` makes (RFC 4180; `\n`, `\r\n` or `\r` ends a record;
-        // empty lines are skipped), and after malformed quoting the next record starts where
-        // the raw scan of this one ends, as it did when `csv` was restarted there.
         let mut start = gap_from;
         while start < range.end && scan::is_line_break(bytes[start]) {
             start += 1;
@@ -382,31 +478,19 @@ fn parse_block<'a, R: Record<'a>>(
         line += breaks;
         let record_line = line;
 
-        // One pass over the line: the commas of a record without quotes, or its first quote.
-        // Lines are short, so a plain loop beats a `memchr` call per comma.
-        plain.fields.clear();
-        let mut field_start = start;
-        let mut stop = start;
-        while stop < range.end {
-            match bytes[stop] {
-                b',' => {
-                    plain.fields.push(field_start..stop);
-                    field_start = stop + 1;
-                }
-                b'\n' | b'\r' | b'"' => break,
-                _ => {}
-            }
-            stop += 1;
-        }
-        let has_quote = stop < range.end && bytes[stop] == b'"';
+        let end = records.read(bytes, start, range.end);
+        // The fields' spans in the file: from the parser's field ends for a record without
+        // quotes, from a scan of its raw bytes for a record with quotes.
+        let has_quote = memchr::memchr(b'"', &bytes[start..end]).is_some();
         let quoted;
         let raw = if has_quote {
-            quoted = scan::scan_record(bytes, start, range.end, layout.width.max(1) * 4 + 64);
+            quoted = scan::scan_record(bytes, start, end, max_fields);
             if let Some(QuoteFault::Unclosed { open }) = quoted.fault {
                 if !last_block {
                     block.cut_inside_quotes = true;
                     return block;
                 }
+                records.restart();
                 // Report at the opening quote, then resume at the next line so that the
                 // rows after it are read as rows, not swallowed into one field.
                 let open_line = record_line + scan::count_line_breaks(&bytes[start..open], None);
@@ -416,21 +500,13 @@ fn parse_block<'a, R: Record<'a>>(
                     bytes[..open].iter().rposition(|&b| scan::is_line_break(b)).map_or(start, |p| (p + 1).max(start));
                 block.data_rows += 1;
                 block.rejected_rows += 1;
-                block.errors.push(Problem {
-                    kind: ErrorKind::UnclosedQuote,
-                    file: file.name.clone(),
-                    line: open_line,
-                    column: column_of_offset(layout, file, &quoted, open),
-                    key: None,
-                    span: Some(open..open + 1),
-                    message: "this quote is never closed".to_owned(),
-                    help: Some(
-                        "close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")"
-                            .to_owned(),
-                    ),
-                    snippet: snippet_of(&file.name, bytes, line_start..snippet_end, open_line),
-                    fix: None,
-                });
+                if block.errors.has_room(ErrorKind::UnclosedQuote) {
+                    let column = column_of_offset(layout, file, &quoted, open);
+                    let snippet = snippet_of(&file.name, bytes, line_start..snippet_end, open_line);
+                    block.errors.push(unclosed_quote_error(file, open_line, open, column, snippet));
+                } else {
+                    block.errors.count(ErrorKind::UnclosedQuote);
+                }
                 let Some(line_end) = line_end else {
                     block.line_breaks = open_line;
                     break;
@@ -445,11 +521,12 @@ fn parse_block<'a, R: Record<'a>>(
                 after_record = false;
                 continue;
             }
+            debug_assert_eq!(quoted.end, end, "the raw scan ends the record where `csv` does");
             &quoted
         } else {
-            plain.fields.push(field_start..stop);
-            plain.field_count = plain.fields.len();
-            plain.end = stop;
+            if records.plain_fields(start, end, &mut plain).is_none() {
+                plain = scan::scan_record(bytes, start, end, max_fields);
+            }
             &plain
         };
         let inner_breaks = if has_quote { scan::count_line_breaks(&bytes[start..raw.end], None) } else { 0 };
@@ -465,7 +542,7 @@ fn parse_block<'a, R: Record<'a>>(
             Typed::Rejected(errors) => {
                 block.data_rows += 1;
                 block.rejected_rows += 1;
-                block.errors.extend(errors);
+                errors.into_iter().for_each(|e| block.errors.push(e));
             }
             Typed::Blank(error) => block.errors.push(*error),
         }
@@ -536,13 +613,15 @@ fn type_record<'a, R: Record<'a>>(
         .unwrap_or("");
         scan::unquote(raw_text)
     };
-    if raw.fields.iter().enumerate().all(|(i, _)| cell(i).trim().is_empty()) {
-        let message = if raw.fields.len() == 1 { "a line with only spaces" } else { "a row whose cells are all empty" };
+    // A row is blank when it has the header's fields and every one is empty. A row with
+    // another number of fields is a field-count error whatever it holds, and a row with text
+    // in any cell, even far to the right, is data.
+    if raw.field_count == layout.width && (0..raw.fields.len()).all(|i| cell(i).is_empty()) {
         return Typed::Blank(Box::new(error(
             ErrorKind::BlankRow,
             whole.clone(),
             None,
-            message.to_owned(),
+            "a row whose cells are all empty".to_owned(),
             Some("delete the line".to_owned()),
         )));
     }
@@ -623,7 +702,13 @@ fn field_count_error<'a, R: Record<'a>>(
     error: impl Fn(ErrorKind, Range<usize>, Option<String>, String, Option<String>) -> Problem,
 ) -> Problem {
     let (found, expected) = (raw.field_count, layout.width);
-    let message = format!("this row has {found} fields, the header has {expected}");
+    let fields = if found == 1 { "1 field".to_owned() } else { format!("{found} fields") };
+    let message = format!("this row has {fields}, the header has {expected}");
+    let every_field_kept = raw.fields.len() == found;
+    if every_field_kept && (0..found).all(|i| cell(i).trim().is_empty()) {
+        let message = format!("this row has {fields} and no text, the header has {expected}");
+        return error(ErrorKind::FieldCount, whole, None, message, Some("delete the line".to_owned()));
+    }
     if found < expected {
         let help = format!("every row needs {expected} fields; an empty cell is written as nothing between two commas");
         return error(ErrorKind::FieldCount, whole, None, message, Some(help));
@@ -714,6 +799,28 @@ fn column_of_offset(layout: &Layout, file: &SourceFile, raw: &RawRecord, at: usi
     Some(file.table.def().columns[column].name.to_owned())
 }
 
+fn unclosed_quote_error(
+    file: &SourceFile,
+    line: u32,
+    open: usize,
+    column: Option<String>,
+    snippet: Option<Snippet>,
+) -> Problem {
+    const HELP: &str = "close the quote at the end of the cell; a quote inside a quoted cell is written twice (\"\")";
+    Problem {
+        kind: ErrorKind::UnclosedQuote,
+        file: file.name.clone(),
+        line,
+        column,
+        key: None,
+        span: Some(open..open + 1),
+        message: "this quote is never closed".to_owned(),
+        help: Some(HELP.to_owned()),
+        snippet,
+        fix: None,
+    }
+}
+
 fn blank_lines_error(file: &SourceFile, count: u32, first_blank_line: u32) -> Problem {
     let message = if count == 1 { "an empty line".to_owned() } else { format!("{count} empty lines") };
     Problem {
@@ -741,9 +848,53 @@ mod tests {
         let bytes = "code,iso3,name_en,name_nb\n\u{feff}FR,FRA,France,Frankrike\n".as_bytes().to_vec();
         let file =
             SourceFile { table: model::TableId::Countries, name: "countries.csv".to_owned(), bytes: Some(bytes) };
-        let (table, errors) = parse_table::<model::Country<'_>>(&file);
+        let (table, errors) = parse_table::<model::Country<'_>>(&file, DEFAULT_BLOCK_SIZE);
         assert_eq!((table.data_rows, table.rejected_rows), (1, 1));
         let found: Vec<_> = errors.iter().map(|e| (e.kind, e.line, e.column.as_deref(), e.span.clone())).collect();
         assert_eq!(found, vec![(ErrorKind::InvalidValue, 2, Some("code"), Some(26..31))]);
+    }
+
+    fn residents(body: &[u8]) -> SourceFile {
+        let mut bytes = b"country,citizenship,year,count,source\n".to_vec();
+        bytes.extend_from_slice(body);
+        SourceFile { table: model::TableId::Residents, name: "residents.csv".to_owned(), bytes: Some(bytes) }
+    }
+
+    #[test]
+    fn problems_of_one_kind_beyond_the_limit_are_counted_not_kept() {
+        let extra = 1500;
+        let file = residents(&b"x\n".repeat(MAX_LISTED + extra));
+        for block_size in [DEFAULT_BLOCK_SIZE, 64] {
+            let (table, errors) = parse_table::<model::Resident<'_>>(&file, block_size);
+            assert_eq!(errors.len(), MAX_LISTED, "blocks of {block_size}");
+            assert!(errors.iter().all(|e| e.kind == ErrorKind::FieldCount));
+            // The first ones in the file are kept, whatever the blocks.
+            assert_eq!(errors.last().map(|e| e.line), Some(1 + MAX_LISTED as u32));
+            assert_eq!(table.unlisted_problems, vec![(ErrorKind::FieldCount, extra)]);
+            assert_eq!((table.data_rows, table.rejected_rows), (MAX_LISTED + extra, MAX_LISTED + extra));
+        }
+    }
+
+    #[test]
+    fn a_row_is_blank_only_with_the_header_fields_all_empty() {
+        let check = |body: &[u8]| {
+            let file = residents(body);
+            let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+            errors.iter().map(|e| (e.kind, e.message.clone())).collect::<Vec<_>>()
+        };
+        let blank = (ErrorKind::BlankRow, "a row whose cells are all empty".to_owned());
+        assert_eq!(check(b",,,,\n"), vec![blank.clone()]);
+        assert_eq!(check(b",\"\",,,\n"), vec![blank]);
+        // Text far to the right: a field-count error, not a blank row.
+        let mut far = b",".repeat(84);
+        far.extend_from_slice(b"\"NO\"\n");
+        assert_eq!(check(&far), vec![(ErrorKind::FieldCount, "this row has 85 fields, the header has 5".to_owned())]);
+        let mut far = b",".repeat(3000);
+        far.extend_from_slice(b"NO\n");
+        assert_eq!(check(&far)[0].0, ErrorKind::FieldCount);
+        // Too few or too many empty fields, or only spaces: the wrong number of fields.
+        let found = check(b",,,\n   \n,,,,,,\n");
+        assert!(found.iter().all(|(kind, message)| *kind == ErrorKind::FieldCount && message.contains("no text")));
+        assert_eq!(found.len(), 3);
     }
 }

@@ -49,6 +49,13 @@ pub fn statistics(report: &Report, baseline: Option<&Baseline>) -> String {
             counts.introduced += 1;
         }
     }
+    for more in &report.unlisted {
+        let counts = by_rule.entry(more.rule.as_str()).or_default();
+        match more.severity {
+            Severity::Error => counts.errors += more.count,
+            Severity::Warning => counts.warnings += more.count,
+        }
+    }
     let mut rows: Vec<(&str, Counts)> = by_rule.into_iter().collect();
     let total = |c: &Counts| c.errors + c.warnings + c.acknowledged;
     rows.sort_by(|a, b| total(&b.1).cmp(&total(&a.1)).then(a.0.cmp(b.0)));

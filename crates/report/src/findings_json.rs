@@ -126,6 +126,12 @@ impl<'r> JsonFinding<'r> {
 struct JsonReport<'r> {
     version: u32,
     findings: Vec<JsonFinding<'r>>,
+    /// Whether `findings` leaves some out: beyond `ingest::MAX_LISTED` findings of one rule
+    /// in one file are counted, not listed (`unlisted` says where and how many).
+    truncated: bool,
+    /// The findings counted but not listed, per file and rule; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unlisted: Vec<JsonUnlisted<'r>>,
     summary: &'r Summary,
     /// Whether the check passes.
     passed: bool,
@@ -138,6 +144,14 @@ struct JsonReport<'r> {
     /// The base revision the findings are marked against (`--base`).
     #[serde(skip_serializing_if = "Option::is_none")]
     base: Option<&'r str>,
+}
+
+#[derive(Serialize)]
+struct JsonUnlisted<'r> {
+    file: &'r str,
+    rule: &'static str,
+    severity: Severity,
+    count: usize,
 }
 
 /// The report as one JSON document.
@@ -155,6 +169,12 @@ pub fn json_with(report: &Report, baseline: Option<&Baseline>) -> String {
             .iter()
             .enumerate()
             .map(|(index, f)| JsonFinding { change: mark(baseline, index), ..JsonFinding::new(f) })
+            .collect(),
+        truncated: !report.unlisted.is_empty(),
+        unlisted: report
+            .unlisted
+            .iter()
+            .map(|u| JsonUnlisted { file: &u.file, rule: u.rule.as_str(), severity: u.severity, count: u.count })
             .collect(),
         summary: &report.summary,
         passed: report.passed(),

@@ -85,7 +85,8 @@ fn human_one(handler: &GraphicalReportHandler, finding: &Diagnostic, change: Opt
         rendered = format!("{}: {}\n", finding.rule(), finding.message);
     }
     out.push_str(&rendered);
-    if let Some(key) = &finding.key {
+    // A row whose key cells are all empty has no key to show (`//`).
+    if let Some(key) = finding.key.as_ref().filter(|key| key.chars().any(|c| c != '/')) {
         let _ = writeln!(out, "  row: {key}");
     }
     if let Some(line) = exception_line(finding) {
@@ -161,14 +162,22 @@ pub fn summary_line(summary: &Summary) -> String {
         if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
     };
     let verdict = if summary.errors == 0 { "ok" } else { "FAILED" };
-    format!(
+    let mut line = format!(
         "{verdict}: {}, {}, {} acknowledged in {} ({})",
         plural(summary.errors, "error"),
         plural(summary.warnings, "warning"),
         summary.acknowledged,
         plural(summary.files, "file"),
         plural(summary.records, "row"),
-    )
+    );
+    if summary.unlisted > 0 {
+        line.push_str(&format!(
+            "; {} not listed (at most {} of one rule in one file are)",
+            plural(summary.unlisted, "finding"),
+            ingest::MAX_LISTED
+        ));
+    }
+    line
 }
 
 #[cfg(test)]

@@ -66,7 +66,13 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
     }
     out.push_str("\n</details>\n\n");
 
-    let mut budget = Budget { findings: options.markdown_findings, rows: options.markdown_rows, findings_left: 0 };
+    // Findings the check counted without listing them (beyond 1,000 of one rule in one file)
+    // are not listed here either.
+    let mut budget = Budget {
+        findings: options.markdown_findings,
+        rows: options.markdown_rows,
+        findings_left: report.summary.unlisted,
+    };
     match &review.base {
         None => {
             out.push_str("### Findings\n\n");

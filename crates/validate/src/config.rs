@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use diagnostic::{Diagnostic, Severity};
+use diagnostic::{RuleId, Severity};
 use serde::{Deserialize, Serialize};
 
 use crate::exceptions::why_not_acknowledgeable;
@@ -107,9 +107,8 @@ impl Config {
         Some(out)
     }
 
-    /// The severity a finding gets under this configuration.
-    pub fn severity_of(&self, finding: &Diagnostic) -> Severity {
-        let id = finding.rule();
+    /// The severity a finding of `id` gets under this configuration, `default` when it sets none.
+    pub fn severity_of(&self, id: RuleId, default: Severity) -> Severity {
         let own = self.severities.get(id.as_str()).copied();
         let of_rule = || {
             ALL.iter()
@@ -117,7 +116,7 @@ impl Config {
                 .and_then(|rule| self.severities.get(rule.id.as_str()))
                 .copied()
         };
-        let severity = own.or_else(of_rule).unwrap_or(finding.severity);
+        let severity = own.or_else(of_rule).unwrap_or(default);
         if self.deny_warnings { Severity::Error } else { severity }
     }
 }

@@ -105,10 +105,11 @@ impl<'d, 'a> Context<'d, 'a> {
     ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(id, rule.severity, table.name(), message);
         diagnostic.table = Some(R::TABLE);
-        diagnostic.line = row.pos.line;
         diagnostic.column = Some(column.to_owned());
         diagnostic.key = Some(row.record.key_text());
         diagnostic.span = table.cell_span_by_name(row.pos, column);
+        // The cell's own line: in a row with a multi-line cell, a later cell is on a later line.
+        diagnostic.line = diagnostic.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
         diagnostic.value = diagnostic.span.clone().and_then(|span| table.raw_cell_text(span));
         diagnostic.help = help;
         diagnostic.snippet = table.snippet(row.pos);
@@ -124,15 +125,13 @@ impl<'d, 'a> Context<'d, 'a> {
         label: String,
     ) -> Related {
         let span = column.and_then(|c| table.cell_span_by_name(pos, c));
-        let snippet = table.snippet(pos);
-        let line = span.as_ref().zip(snippet.as_ref()).and_then(|(s, snip)| snip.line_column(s.start));
         Related {
             label,
             file: table.name().to_owned(),
-            line: line.map_or(pos.line, |(line, _)| line),
+            line: span.as_ref().map_or(pos.line, |s| table.line_at(pos, s.start)),
             column: column.map(str::to_owned),
             span,
-            snippet,
+            snippet: table.snippet(pos),
         }
     }
 }

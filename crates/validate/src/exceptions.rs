@@ -207,7 +207,9 @@ mod tests {
 
     #[test]
     fn many_exceptions_each_acknowledge_their_own_finding() {
-        let codes = 40;
+        // Enough for more open findings than are listed, few enough that every stale
+        // exception is.
+        let codes = 25;
         let report = crate::check_dir(&residents_with_exceptions(codes));
         let remainder =
             |r: usize| (0..codes).flat_map(|i| (1917..2016).map(move |y| (i + y) % 3)).filter(|&m| m == r).count();
@@ -247,7 +249,11 @@ mod tests {
         }
         assert_eq!(acknowledged, remainder(0));
         assert_eq!(changed, remainder(1));
-        assert_eq!(open, remainder(1) + remainder(2));
+        // Beyond `ingest::MAX_LISTED` open findings of the rule are counted, not listed.
+        let unlisted: usize =
+            report.unlisted.iter().filter(|u| u.rule.as_str() == "residents/jump").map(|u| u.count).sum();
+        assert!(open <= ingest::MAX_LISTED, "{open}");
+        assert_eq!(open + unlisted, remainder(1) + remainder(2));
         assert_eq!(lapsed, codes);
         assert_eq!(report.summary.acknowledged, acknowledged);
     }

@@ -10,7 +10,8 @@
 //!   suggesting the mistyped key to every referring row.
 //! - **Several findings on one cell.** A value outside its column's allowed range (`field/*`)
 //!   also breaks the arithmetic of the rules that read it (a share of 139 %); the range
-//!   finding is the cause.
+//!   finding is the cause. A `cell/formula` warning is not folded: a spreadsheet would run the
+//!   cell whatever else is wrong with it, and correcting the format may leave the formula.
 //!
 //! A folded finding is not lost: it is listed in its cause's [`Diagnostic::consequences`]
 //! (every one in JSON, a compact list in the help).
@@ -19,6 +20,7 @@ use diagnostic::{Consequence, Diagnostic, Severity};
 use model::TableId;
 
 use crate::engine::Map;
+use crate::rules::cell_formula::FORMULA;
 
 /// How many places of consequences the help lists before it counts the rest.
 const PLACES_IN_HELP: usize = 12;
@@ -67,8 +69,10 @@ fn same_cell(findings: &mut [Option<Diagnostic>]) {
             continue;
         }
         let is_cause = |i: &usize| findings[*i].as_ref().is_some_and(is_range_cause);
+        let is_consequence =
+            |i: &usize| findings[*i].as_ref().is_some_and(|f| !is_range_cause(f) && f.rule() != FORMULA.id);
         let Some(&cause) = indices.iter().find(|i| is_cause(i)) else { continue };
-        moves.extend(indices.iter().filter(|i| !is_cause(i)).map(|&i| (cause, i)));
+        moves.extend(indices.iter().filter(|i| is_consequence(i)).map(|&i| (cause, i)));
     }
     for (into, from) in moves {
         absorb(findings, into, from);

@@ -40,6 +40,23 @@ pub struct Report {
     /// The tables it reports on, when restricted to some ([`Report::restrict`]); all when
     /// empty.
     pub only: Vec<TableId>,
+    /// Findings counted in [`Report::summary`] but not listed: beyond [`ingest::MAX_LISTED`] of
+    /// one rule in one file.
+    pub unlisted: Vec<Unlisted>,
+}
+
+/// Findings of one rule in one file that were counted, not listed, so that a file of a
+/// million bad lines costs a count rather than a million diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unlisted {
+    /// The file they are in, as shown.
+    pub file: String,
+    /// Their rule.
+    pub rule: RuleId,
+    /// Their severity, after the settings of [`Report::configure`].
+    pub severity: Severity,
+    /// How many.
+    pub count: usize,
 }
 
 /// Counts of a report.
@@ -55,6 +72,15 @@ pub struct Summary {
     pub files: usize,
     /// Data rows read, in all files.
     pub records: usize,
+    /// Findings counted in the numbers above but not listed in [`Report::findings`]: beyond
+    /// [`ingest::MAX_LISTED`] findings of one rule in one file, the rest are only counted.
+    /// Left out of machine output when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unlisted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -67,10 +93,13 @@ impl Report {
     /// counts follow.
     pub fn configure(&mut self, config: Config) {
         for finding in &mut self.findings {
-            finding.severity = config.severity_of(finding);
+            finding.severity = config.severity_of(finding.rule(), finding.severity);
+        }
+        for more in &mut self.unlisted {
+            more.severity = config.severity_of(more.rule, more.severity);
         }
         self.config = config;
-        self.summary = summarize(&self.findings, &self.tables);
+        self.summary = summarize(&self.findings, &self.unlisted, &self.tables);
     }
 
     /// Keeps the findings of `tables` only (and their counts of files and rows). The check
@@ -84,9 +113,10 @@ impl Report {
             None => tables.iter().any(|t| t.file() == file),
         };
         self.findings.retain(|f| named(f.table, f.file_name()));
+        self.unlisted.retain(|u| named(TableId::from_file(file_name(&u.file)), file_name(&u.file)));
         self.tables.retain(|t| tables.contains(&t.table));
         self.only = tables.to_vec();
-        self.summary = summarize(&self.findings, &self.tables);
+        self.summary = summarize(&self.findings, &self.unlisted, &self.tables);
     }
 }
 
@@ -97,12 +127,19 @@ pub fn can_be_acknowledged(id: RuleId) -> bool {
 }
 
 /// The counts of `findings` over `tables`.
-fn summarize(findings: &[Diagnostic], tables: &[TableStats]) -> Summary {
+fn summarize(findings: &[Diagnostic], unlisted: &[Unlisted], tables: &[TableStats]) -> Summary {
     let mut summary = Summary {
         files: tables.iter().filter(|t| t.bytes > 0).count(),
         records: tables.iter().map(|t| t.rows).sum(),
         ..Summary::default()
     };
+    for more in unlisted {
+        match more.severity {
+            Severity::Error => summary.errors += more.count,
+            Severity::Warning => summary.warnings += more.count,
+        }
+        summary.unlisted += more.count;
+    }
     for finding in findings {
         match (finding.severity, &finding.acknowledged) {
             (_, Some(_)) => summary.acknowledged += 1,
@@ -117,7 +154,6 @@ fn summarize(findings: &[Diagnostic], tables: &[TableStats]) -> Summary {
 pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
     let mut findings = ingest_problems;
     findings.extend(run_rules(data));
-    findings.iter_mut().for_each(at_physical_line);
     ingest::dialect::keep_conversion_fix_alone(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -127,26 +163,57 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
         findings.extend(stale);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    let mut unlisted: Vec<Unlisted> = data
+        .unlisted_problems()
+        .into_iter()
+        .map(|(file, kind, count)| Unlisted {
+            file: file.to_owned(),
+            rule: kind.rule(),
+            severity: kind.severity(),
+            count,
+        })
+        .collect();
+    unlisted.extend(keep_listed(&mut findings));
     findings.iter_mut().for_each(Diagnostic::make_inert);
     let tables = data.stats();
-    let summary = summarize(&findings, &tables);
-    Report { findings, summary, tables, config: Config::default(), only: Vec::new() }
+    let summary = summarize(&findings, &unlisted, &tables);
+    Report { findings, summary, tables, config: Config::default(), only: Vec::new(), unlisted }
+}
+
+/// Keeps the first [`ingest::MAX_LISTED`] open findings of each rule in each file, in sorted
+/// order, as ingest does for its problems, and returns what was left out. Acknowledged
+/// findings are all kept: each has its row in `exceptions.csv`, so they are bounded by the
+/// input.
+fn keep_listed(findings: &mut Vec<Diagnostic>) -> Vec<Unlisted> {
+    let mut seen: Map<(RuleId, String), usize> = Map::default();
+    let mut unlisted: Map<(RuleId, String), Unlisted> = Map::default();
+    findings.retain(|f| {
+        if f.acknowledged.is_some() {
+            return true;
+        }
+        let n = seen.entry((f.rule(), f.file.clone())).or_insert(0);
+        *n += 1;
+        if *n <= ingest::MAX_LISTED {
+            return true;
+        }
+        let more = unlisted.entry((f.rule(), f.file.clone())).or_insert_with(|| Unlisted {
+            file: f.file.clone(),
+            rule: f.rule(),
+            severity: f.severity,
+            count: 0,
+        });
+        more.count += 1;
+        false
+    });
+    let mut unlisted: Vec<Unlisted> = unlisted.into_values().collect();
+    unlisted.sort_by(|a, b| (&a.file, a.rule).cmp(&(&b.file, b.rule)));
+    unlisted
 }
 
 /// Reads nothing: parses an already loaded data folder and checks it.
 pub fn check_dir(dir: &ingest::DataDir) -> Report {
     let (data, problems) = ingest::parse(dir);
     check(&data, problems)
-}
-
-/// Points a finding at the physical line where its cell starts, which differs from the row's
-/// first line when a cell before it spans lines.
-fn at_physical_line(finding: &mut Diagnostic) {
-    if let Some((span, snippet)) = finding.span.as_ref().zip(finding.snippet.as_ref())
-        && let Some((line, _)) = snippet.line_column(span.start)
-    {
-        finding.line = line;
-    }
 }
 
 /// Runs every rule in parallel and returns their findings, unsorted.
@@ -175,4 +242,9 @@ pub fn undeclared_ids(data: &Dataset<'_>) -> Vec<(RuleId, RuleId)> {
     wrong.sort();
     wrong.dedup();
     wrong
+}
+
+/// A file's name without its folder, e.g. `visits.csv`.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

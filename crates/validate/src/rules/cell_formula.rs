@@ -1,11 +1,14 @@
-//! A warning for a text cell that starts with `=`, `+`, `-` or `@`: a spreadsheet that opens
-//! the file reads it as a formula.
+//! A warning for a text cell that starts with `=`, `+`, `-`, `@`, a tab or a line break: a
+//! spreadsheet that opens the file reads it as a formula.
 //!
 //! Reviewers open CSV files in spreadsheets. A cell such as `=HYPERLINK("http://…")` or
 //! `@SUM(A1)` is then not shown but run: it can fetch addresses, leak other cells or, in older
-//! programs, start commands (CSV injection). No name, title or description of this dataset
-//! needs to start that way. Only text columns are checked: a `-` in a number column is a
-//! negative number, which the number's own rules judge.
+//! programs, start commands (CSV injection). A tab or a carriage return before the formula
+//! hides it from a check of the first character but not from every spreadsheet, so OWASP's
+//! list of formula starts has them too; a line feed counts as a carriage return, since a line
+//! break is one whatever the file's line endings. No name, title or description of this
+//! dataset needs to start that way. Only text columns are checked: a `-` in a number column
+//! is a negative number, which the number's own rules judge.
 //!
 //! Failing (`commodity` starts with `=`):
 //!
@@ -41,8 +44,18 @@ pub(crate) static FORMULA: Rule = Rule {
     check,
 };
 
-/// The first characters that make a spreadsheet read a cell as a formula.
-const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+/// The first characters that make a spreadsheet read a cell as a formula: OWASP's list, and a
+/// line feed, which is the carriage return of the same file saved with other line endings.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
+
+/// A formula start as a message names it.
+fn described(first: char) -> String {
+    match first {
+        '\t' => "a tab".to_owned(),
+        '\r' | '\n' => "a line break".to_owned(),
+        c => format!("`{c}`"),
+    }
+}
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     super::each_table(context, &Formulas)
@@ -62,8 +75,9 @@ fn formulas<'a, R: Record<'a> + Serialize>(context: &Context<'_, 'a>, table: &Ta
             let mut hits = Vec::new();
             let _ = row.record.serialize(RecordProbe { text_columns: &text_columns, next: 0, hits: &mut hits });
             hits.into_iter().map(move |(column, first)| {
-                let message = format!("`{column}` starts with `{first}`: a spreadsheet would read the cell as a formula");
-                let help = "spreadsheets run a cell that starts with =, +, - or @ when they open the file; reword the cell so that it starts otherwise".to_owned();
+                let message =
+                    format!("`{column}` starts with {}: a spreadsheet would read the cell as a formula", described(first));
+                let help = "spreadsheets run a cell that starts with =, +, -, @, a tab or a line break when they open the file; reword the cell so that it starts otherwise".to_owned();
                 context.finding(&FORMULA, table, row, column, message, Some(help))
             })
         })
@@ -276,5 +290,12 @@ mod tests {
         let cells = ["x", "1", "", "+47 statsminister", ""];
         let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
         assert_eq!(starts(&row, &[true, false, true, true, true]), vec![("name", '+')]);
+        let cells = ["x", "1", "\t=1+1", "\r@SUM(A1)", "\n+1"];
+        let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
+        let found = starts(&row, &[true, false, true, true, true]);
+        assert_eq!(found, vec![("title", '\t'), ("name", '\r'), ("note", '\n')]);
+        let cells = ["x", "1", " =1", "a\t=1", ""];
+        let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
+        assert!(starts(&row, &[true, false, true, true, true]).is_empty());
     }
 }

@@ -86,10 +86,12 @@ fn judge(shown: &str) -> Option<Diagnostic> {
         return None;
     }
     let nearest = nearest_table(&lower);
+    // Names quoted in the message on one line, whatever they hold.
+    let quoted = diagnostic::text::one_line(file_name);
     let (message, help) = if name.is_lock {
-        let locked = name.locked_or_own;
+        let locked = diagnostic::text::one_line(name.locked_or_own);
         (
-            format!("`{file_name}` is a spreadsheet's lock file for `{locked}`, not a table"),
+            format!("`{quoted}` is a spreadsheet's lock file for `{locked}`, not a table"),
             format!(
                 "a spreadsheet has `{locked}` open, or closed without removing its lock: save and close it, delete the \
                  lock file if it stays, and do not commit it"
@@ -97,14 +99,14 @@ fn judge(shown: &str) -> Option<Diagnostic> {
         )
     } else if let Some(table) = nearest.filter(|t| t.file().eq_ignore_ascii_case(file_name)) {
         (
-            format!("`{file_name}` is not read: file names are case-sensitive, and the table's file is `{table}`"),
+            format!("`{quoted}` is not read: file names are case-sensitive, and the table's file is `{table}`"),
             format!("rename it to `{table}` (merging its rows into that file if both exist)"),
         )
     } else if extensions.last().is_some_and(|e| SPREADSHEET.contains(e)) {
         let target = nearest.map_or("the table's CSV file".to_owned(), |t| format!("`{t}`"));
         (
-            format!("`{file_name}` is a spreadsheet file, and only the tables' CSV files are read"),
-            format!("save it as CSV (UTF-8, comma-separated) over {target}, then delete `{file_name}`"),
+            format!("`{quoted}` is a spreadsheet file, and only the tables' CSV files are read"),
+            format!("save it as CSV (UTF-8, comma-separated) over {target}, then delete `{quoted}`"),
         )
     } else {
         let help = match nearest {
@@ -114,7 +116,7 @@ fn judge(shown: &str) -> Option<Diagnostic> {
                 TableId::ALL.iter().map(|t| t.file()).collect::<Vec<_>>().join(", ")
             ),
         };
-        (format!("`{file_name}` is not a table's file, so no check or report reads it"), help)
+        (format!("`{quoted}` is not a table's file, so no check or report reads it"), help)
     };
     let mut finding = Diagnostic::new(STRAY.id, STRAY.severity, shown, message);
     finding.help = Some(help);

@@ -82,7 +82,7 @@ fn duplicate<'a, R: Record<'a> + PartialEq>(
     let def = R::TABLE.def();
     let identical = first.record == row.record;
     let column = def.key[def.key.len() - 1];
-    let key = row.record.key_text();
+    let key = diagnostic::text::one_line(&row.record.key_text()).into_owned();
     let (message, help) = if identical {
         (format!("this row repeats line {} exactly", first.pos.line), "delete one of the two rows".to_owned())
     } else {

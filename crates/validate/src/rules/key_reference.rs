@@ -159,11 +159,12 @@ fn missing<'a, R: Record<'a>>(
     value: &str,
     target: &Target<'_>,
 ) -> Diagnostic {
-    let message = format!("`{column}` is `{value}`, which is not a {}", target.described);
+    let shown = diagnostic::text::one_line(value);
+    let message = format!("`{column}` is `{shown}`, which is not a {}", target.described);
     let suggestion = target.suggestion(value);
     let help = match &suggestion {
-        Some((near, _)) => format!("did you mean `{near}`?"),
-        None => format!("add a row with `{value}` to the table it refers to, or correct the reference"),
+        Some((near, _)) => format!("did you mean `{}`?", diagnostic::text::one_line(near)),
+        None => format!("add a row with `{shown}` to the table it refers to, or correct the reference"),
     };
     let mut finding = context.finding(&REFERENCE, table, row, column, message, Some(help));
     finding.missing_key = Some((target.table, value.to_owned()));
@@ -216,7 +217,7 @@ fn exceptions(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     for row in &table.rows {
         let exception = &row.record;
         let mut miss = |column: &str, value: &str, candidates: &[&str], described: &str| {
-            let message = format!("`{column}` is `{value}`, which is not {described}");
+            let message = format!("`{column}` is `{}`, which is not {described}", diagnostic::text::one_line(value));
             let help = match model::closest(value, candidates.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("one of: {}", candidates.join(", ")),

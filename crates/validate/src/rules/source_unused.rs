@@ -55,7 +55,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         .iter()
         .filter(|row| !cited.contains(&*row.record.id))
         .map(|row| {
-            let message = format!("no row cites source `{}`", row.record.id);
+            let message = format!("no row cites source `{}`", diagnostic::text::one_line(&row.record.id));
             let help = "cite it in the `source` column of the rows it supports, or delete it".to_owned();
             context.finding(&UNUSED, &data.sources, row, "id", message, Some(help))
         })

@@ -45,7 +45,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         .par_iter()
         .filter(|row| !named.contains(&*row.record.id))
         .map(|row| {
-            let id = &row.record.id;
+            let id = diagnostic::text::one_line(&row.record.id);
             let message = format!("visit `{id}` has no participants");
             let help =
                 format!("add a row `{id},1,<title>,<name>,` to visit_participants.csv for each person or delegation");
