@@ -679,24 +679,15 @@ fn checked_section(out: &mut String, review: &Review<'_>) {
         "<table><thead><tr><th>Rule</th><th>Checks</th><th class=\"num\">Rows examined</th><th>Result</th></tr>\
          </thead><tbody>\n",
     );
-    for rule in validate::rules::ALL {
-        let ids = rule.ids();
-        let rows: usize = review
-            .report
-            .tables
-            .iter()
-            .filter(|t| rule.tables().contains(&t.table))
-            .map(|t| t.rows.saturating_sub(t.rejected))
-            .sum();
-        let findings: Vec<&Diagnostic> = review.report.findings.iter().filter(|f| ids.contains(&f.rule())).collect();
-        let failing = findings.iter().filter(|f| f.acknowledged.is_none()).count();
-        let result = if findings.is_empty() {
-            "<span class=\"held\">✓ held</span>".to_owned()
-        } else if failing == 0 {
-            format!("<span class=\"held\">✓ held</span> ({} acknowledged)", findings.len())
+    for outcome in crate::checked::outcomes(review.report) {
+        let rule = outcome.rule;
+        let result = if outcome.failing == 0 {
+            let text = outcome.result_text();
+            let rest = text.trim_start_matches("✓ held");
+            format!("<span class=\"held\">✓ held</span>{}", html(rest))
         } else {
             let class = if rule.severity == Severity::Error { "error" } else { "warning" };
-            format!("<span class=\"badge {class}\">{}</span>", plural(failing, class, &format!("{class}s")))
+            format!("<span class=\"badge {class}\">{}</span>", html(&outcome.result_text()))
         };
         let tables = if rule.reads.is_empty() {
             "every table".to_owned()
@@ -706,9 +697,10 @@ fn checked_section(out: &mut String, review: &Review<'_>) {
         let _ = writeln!(
             out,
             "<tr><td><code>{}</code></td><td>{} <span class=\"muted small\">({tables})</span></td>\
-             <td class=\"num\">{rows}</td><td>{result}</td></tr>",
+             <td class=\"num\">{}</td><td>{result}</td></tr>",
             html(rule.id.as_str()),
             html_doc(&rule.summary()),
+            outcome.rows,
         );
     }
     out.push_str("</tbody></table></div></section>\n");

@@ -12,7 +12,8 @@
 //! - [`html::page`]: `index.html`, one self-contained page with the verdict, the findings by
 //!   rule with their CSV lines, a section per partner country with SVG charts ([`svg`]), and
 //!   the data dictionary;
-//! - [`markdown::summary`]: `report.md`, a compact summary for GitHub's step summary;
+//! - [`markdown::summary`]: `report.md`, a compact summary for GitHub's step summary, ending
+//!   with what was checked, rule by rule ([`checked`], the account the page shows too);
 //! - [`json::document`]: `report.json`, the findings as `check --format json` gives them, with
 //!   per-table statistics and the comparison with the base.
 //!
@@ -24,6 +25,7 @@
 //! For `export`: [`datapackage`], the dataset described as a Frictionless Data Package.
 
 pub mod baseline;
+pub mod checked;
 pub mod concise;
 pub mod datapackage;
 pub mod diff;

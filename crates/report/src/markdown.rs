@@ -98,6 +98,7 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
             options.markdown_findings
         );
     }
+    checked(&mut out, report);
     out.push_str("<sub>Written by `cargo xtask report`; the full report with charts is `index.html`.</sub>\n");
     if out.len() > HARD_LIMIT {
         let cut = out[..HARD_LIMIT].rfind('\n').unwrap_or(0);
@@ -105,6 +106,28 @@ pub fn summary(review: &Review<'_>, options: &Options) -> String {
         out.push_str("\n\n*(The summary was cut here to stay within GitHub's size limit.)*\n");
     }
     out
+}
+
+/// Every rule that ran, the rows it examined and whether it held, folded away: the account
+/// behind the verdict.
+fn checked(out: &mut String, report: &validate::Report) {
+    let outcomes = crate::checked::outcomes(report);
+    let held = outcomes.iter().filter(|o| o.failing == 0).count();
+    let _ = writeln!(
+        out,
+        "<details><summary>What was checked: {held} of {} rules held</summary>\n\n| rule | rows examined | result |\n|---|--:|---|",
+        outcomes.len()
+    );
+    for outcome in &outcomes {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md_code(outcome.rule.id.as_str(), true, VALUE_CHARS),
+            outcome.rows,
+            outcome.result_text()
+        );
+    }
+    out.push_str("\n</details>\n\n");
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {

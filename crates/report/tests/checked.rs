@@ -37,3 +37,20 @@ fn every_rule_is_listed_with_the_rows_it_examined_and_whether_it_held() {
     assert!(field.contains(&format!("<td class=\"num\">{}</td>", dataset.summary.records)), "{field}");
     assert!(field.contains("every table"));
 }
+
+#[test]
+fn the_summary_for_github_says_what_was_checked_too() {
+    let base = common::fixture("review/base");
+    let head = common::fixture("review/head");
+    let md = render(&head, Some(Base { label: "main", dir: &base }), &Options::default()).markdown;
+    let section = &md[md.find("<details><summary>What was checked: ").unwrap()..];
+    let section = &section[..section.find("</details>").unwrap()];
+    let rules = validate::rules::ALL.len();
+    assert!(section.contains(&format!("of {rules} rules held</summary>")), "{section}");
+    for rule in validate::rules::ALL {
+        assert!(section.contains(&format!("| `{}` |", rule.id.as_str())), "{} is not listed: {section}", rule.id);
+    }
+    // The same account as the page: residents.csv of the head has 2 rows and one warned jump.
+    assert!(section.contains("| `residents/jump` | 2 | 1 warning |"), "{section}");
+    assert!(section.contains("| `trade/reporter-total` |") && section.contains("✓ held"), "{section}");
+}
