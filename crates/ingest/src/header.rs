@@ -145,10 +145,9 @@ pub(crate) fn map(names: &[&str], declared: &[&str]) -> Mapping {
     // their declared places.
     let in_place = mapping.columns.iter().enumerate().all(|(column, m)| m.is_none_or(|(field, _)| field == column));
     if names.len() == declared.len() && in_place && mapping.duplicates.is_empty() {
-        for column in 0..declared.len() {
-            if mapping.columns[column].is_none() && !taken[column] {
-                taken[column] = true;
-                mapping.columns[column] = Some((column, Match::Position));
+        for (column, (slot, taken)) in mapping.columns.iter_mut().zip(&taken).enumerate() {
+            if slot.is_none() && !taken {
+                *slot = Some((column, Match::Position));
             }
         }
     }

@@ -986,9 +986,12 @@ mod tests {
         SourceFile { table: model::TableId::Residents, name: "residents.csv".to_owned(), bytes: Some(bytes) }
     }
 
-    /// What a header makes of the rows below it: the problems (kind, line, column label),
-    /// the rows typed, and whether the table is trusted as complete.
-    fn read_under(header: &str, body: &str) -> (Vec<(ErrorKind, u32, Option<String>)>, usize, bool) {
+    /// A problem's kind, line and column label.
+    type Found = (ErrorKind, u32, Option<String>);
+
+    /// What a header makes of the rows below it: the problems, the rows typed, and whether
+    /// the table is trusted as complete.
+    fn read_under(header: &str, body: &str) -> (Vec<Found>, usize, bool) {
         let file = residents_under(header.as_bytes(), body.as_bytes());
         let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
         let found = errors.into_iter().map(|e| (e.kind, e.line, e.column)).collect();
@@ -1059,6 +1062,14 @@ mod tests {
         let fix = header.fix.as_ref().expect("a fix");
         assert_eq!(fix.applicability, Applicability::Safe);
         assert_eq!((fix.edits[0].span.clone(), fix.edits[0].replacement.as_str()), (8..22, "citizenship"));
+        // A guessed name says what it hides too.
+        let file = residents_under("country,citizenshp\u{200b},year,count,source\n".as_bytes(), ROWS.as_bytes());
+        let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        assert_eq!(
+            errors[0].message,
+            "unknown column `citizenshp\u{200b}`, read as `citizenship`; the name contains an invisible ZERO WIDTH SPACE (U+200B) after `citizenshp`"
+        );
+        assert_eq!(errors[0].fix.as_ref().map(|f| f.applicability), Some(Applicability::Unsafe));
     }
 
     #[test]
