@@ -180,7 +180,9 @@ impl ErrorKind {
             }
             ErrorKind::EmptyFile => "Every file starts with a header line.",
             ErrorKind::MissingColumn => "The header names every declared column.",
-            ErrorKind::UnknownColumn => "The header names no column the table does not declare.",
+            ErrorKind::UnknownColumn => {
+                "The header names no column the table does not declare. A name that is a declared one in another case or with an invisible character, a near miss, or a name in a declared column's place is read as that column, so that the rows below are still checked."
+            }
             ErrorKind::DuplicateColumn => "The header names each column once.",
             ErrorKind::BlankColumn => "No header name is empty.",
             ErrorKind::PaddedColumn => "No header name has leading or trailing spaces.",

@@ -26,6 +26,7 @@
 pub mod canonical;
 pub mod dialect;
 mod error;
+mod header;
 mod repairs;
 mod scan;
 mod sheet;
@@ -341,12 +342,15 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         &self.file.name
     }
 
-    /// Whether every row of the file is in [`Table::rows`]: the file was read, its header is
-    /// right and no row was rejected. Rules that look for something that is *absent* (a
+    /// Whether every row of the file is in [`Table::rows`]: the file was read, its header
+    /// names every declared column exactly (not by a guess, nor with spaces, invisible
+    /// characters or another case) and no row was rejected. Rules that look for something that is *absent* (a
     /// dangling reference) only trust complete tables, so that one bad row does not turn
     /// into many findings elsewhere.
     pub fn is_complete(&self) -> bool {
-        self.file.bytes.is_some() && self.layout.as_ref().is_some_and(|l| l.typable) && self.rejected_rows == 0
+        self.file.bytes.is_some()
+            && self.layout.as_ref().is_some_and(|l| l.typable && l.exact)
+            && self.rejected_rows == 0
     }
 
     /// The byte span in the file of a row's cell in a declared column.

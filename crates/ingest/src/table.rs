@@ -6,9 +6,10 @@ use std::ops::Range;
 use model::{CellFault, Record, TableDef};
 use rayon::prelude::*;
 
-use diagnostic::Snippet;
+use diagnostic::{Applicability, Edit, Fix, Snippet};
 
-use crate::error::{ErrorKind, Problem, cell_fix};
+use crate::error::{ErrorKind, Problem, cell_fix, csv_cell};
+use crate::header::{self, Match};
 use crate::scan::{self, QuoteFault, RawRecord};
 use crate::{Row, RowPos, SourceFile, Table};
 
@@ -27,6 +28,13 @@ pub(crate) struct Layout {
     pub(crate) width: usize,
     /// Whether rows can be typed: every declared column present exactly once.
     pub(crate) typable: bool,
+    /// Whether rows can be checked against the header (their number of fields, the cells of
+    /// the columns it has), even when they cannot be typed: the header, right or not, says
+    /// which field is which column.
+    pub(crate) checkable: bool,
+    /// Whether every declared column is named exactly; a table read through a header that
+    /// is not is not trusted as complete.
+    pub(crate) exact: bool,
 }
 
 /// Parses a table's file: its header, then every row.
@@ -65,8 +73,6 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile, block_size: u
         errors.push(blank_lines_error(file, header_line - 1, 1));
     }
     let header = scan::scan_record(bytes, header_start, bytes.len(), MAX_HEADER_FIELDS + 1);
-    let layout = read_header(file, def, bytes, &header, header_line, &mut errors);
-
     // Data starts after the header's line break.
     let mut data_start = header.end;
     if data_start < bytes.len() && bytes[data_start] == b'\r' {
@@ -75,6 +81,7 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile, block_size: u
     if data_start < bytes.len() && bytes[data_start] == b'\n' {
         data_start += 1;
     }
+    let layout = read_header(file, def, bytes, &header, header_line, data_start, &mut errors);
     // A quoted header name may hold line breaks: the data starts after the header's last line.
     let header_lines = 1 + scan::count_line_breaks(&bytes[header_start..header.end], None);
     let mut merged = Merged {
@@ -114,32 +121,42 @@ fn read_header(
     bytes: &[u8],
     header: &RawRecord,
     line: u32,
+    data_start: usize,
     errors: &mut Vec<Problem>,
 ) -> Layout {
-    let mut layout = Layout { fields: vec![None; def.columns.len()], width: header.field_count, typable: true };
+    let mut layout = Layout {
+        fields: vec![None; def.columns.len()],
+        width: header.field_count,
+        typable: false,
+        checkable: false,
+        exact: false,
+    };
     let header_start = header.fields[0].start;
     let snippet = snippet_of(&file.name, bytes, header_start..header.end, line);
-    let mut push =
-        |kind: ErrorKind, span: Range<usize>, column: Option<String>, message: String, help: Option<String>| {
-            errors.push(Problem {
-                kind,
-                file: file.name.clone(),
-                // A quoted header name may hold a line break: the span's own line.
-                line: line + scan::count_line_breaks(&bytes[header_start..span.start.max(header_start)], None),
-                column,
-                key: None,
-                span: Some(span),
-                message,
-                help,
-                snippet: snippet.clone(),
-                fix: None,
-            });
-        };
+    let mut push = |kind: ErrorKind,
+                    span: Range<usize>,
+                    column: Option<String>,
+                    message: String,
+                    help: Option<String>,
+                    fix: Option<Fix>| {
+        errors.push(Problem {
+            kind,
+            file: file.name.clone(),
+            // A quoted header name may hold a line break: the span's own line.
+            line: line + scan::count_line_breaks(&bytes[header_start..span.start.max(header_start)], None),
+            column,
+            key: None,
+            span: Some(span),
+            message,
+            help,
+            snippet: snippet.clone(),
+            fix,
+        });
+    };
     let whole = header.fields[0].start..header.end;
     if let Some(fault) = header.fault {
         let (kind, at) = quote_fault_kind(fault);
-        push(kind, at..at + 1, None, format!("the header has {}", quote_fault_words(fault)), None);
-        layout.typable = false;
+        push(kind, at..at + 1, None, format!("the header has {}", quote_fault_words(fault)), None, None);
         return layout;
     }
     if header.field_count > MAX_HEADER_FIELDS {
@@ -154,68 +171,139 @@ fn read_header(
                 def.columns.len()
             ),
             Some(format!("the header should be: {}", expected_header(def))),
+            None,
         );
-        layout.typable = false;
         return layout;
     }
     if let Err(e) = std::str::from_utf8(&bytes[whole.clone()]) {
-        {
-            let at = whole.start + e.valid_up_to();
-            push(ErrorKind::InvalidUtf8, at..at + 1, None, format!("the header is not valid UTF-8 at byte {at}"), None);
-            layout.typable = false;
-            return layout;
-        }
+        let at = whole.start + e.valid_up_to();
+        push(
+            ErrorKind::InvalidUtf8,
+            at..at + 1,
+            None,
+            format!("the header is not valid UTF-8 at byte {at}"),
+            None,
+            None,
+        );
+        return layout;
     }
-    let mut unknown = Vec::new();
+    let names: Vec<Cow<'_, str>> =
+        header.fields.iter().map(|raw| scan::unquote(std::str::from_utf8(&bytes[raw.clone()]).unwrap_or(""))).collect();
+    let written: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    let declared: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
+    let guessed = header::map(&written, &declared);
+    // Rows are read with a header's guesses only when they are sensible, and when the rows
+    // have the header's number of fields: a header that lost or gained a name describes
+    // rows that did not, and checking them against it would fault every row.
+    let checkable =
+        guessed.is_sensible() && rows_follow_header(bytes, data_start, header.field_count, def.columns.len());
+    let mapping = if checkable { guessed } else { guessed.certain() };
+    let missing: Vec<&str> =
+        def.columns.iter().zip(&mapping.columns).filter(|(_, m)| m.is_none()).map(|(c, _)| c.name).collect();
+    let fix = |span: &Range<usize>, name: &str, applicability: Applicability| Fix {
+        title: format!("write `{name}`"),
+        applicability,
+        edits: vec![Edit { file: file.name.clone(), span: span.clone(), replacement: csv_cell(name) }],
+    };
+    let should_be = || format!("the header should be: {}", expected_header(def));
     for (index, raw) in header.fields.iter().enumerate() {
-        let raw_text = std::str::from_utf8(&bytes[raw.clone()]).unwrap_or("");
-        let name = scan::unquote(raw_text);
+        let name = names[index].as_ref();
+        // The header name as a message quotes it: one line, whatever it holds.
+        let written = shown(name);
         let trimmed = name.trim();
-        if trimmed.is_empty() {
+        // What an unknown name holds that does not show.
+        let hidden = header::invisible_in(name).map(|i| format!("; the name contains {i}")).unwrap_or_default();
+        if mapping.duplicates.iter().any(|(field, _)| *field == index) {
             push(
-                ErrorKind::BlankColumn,
+                ErrorKind::DuplicateColumn,
                 raw.clone(),
+                Some(shown(trimmed)),
+                format!("the column `{}` appears twice in the header", shown(trimmed)),
+                Some("remove one of them: a cell must not depend on which copy is read".to_owned()),
                 None,
-                format!("header field {} is empty", index + 1),
-                Some(format!("the header should be: {}", expected_header(def))),
             );
             continue;
         }
-        if trimmed != name {
-            push(
-                ErrorKind::PaddedColumn,
-                raw.clone(),
-                Some(shown(trimmed)),
-                format!("the column name `{}` has spaces around it", shown(&name)),
-                Some(format!("write `{}`", shown(trimmed))),
-            );
-        }
-        match def.column_index(trimmed) {
-            Some(column) if layout.fields[column].is_some() => {
+        match mapping.column_of(index) {
+            Some((_, Match::Exact)) => {}
+            Some((column, Match::Padded)) => {
+                let column = declared[column];
                 push(
-                    ErrorKind::DuplicateColumn,
+                    ErrorKind::PaddedColumn,
                     raw.clone(),
-                    Some(shown(trimmed)),
-                    format!("the column `{}` appears twice in the header", shown(trimmed)),
-                    Some("remove one of them: a cell must not depend on which copy is read".to_owned()),
+                    Some(column.to_owned()),
+                    format!("the column name `{written}` has spaces around it"),
+                    Some(format!("write `{column}`")),
+                    Some(fix(raw, column, Applicability::Safe)),
                 );
-                layout.typable = false;
             }
-            Some(column) => layout.fields[column] = Some(index),
-            None => unknown.push((raw.clone(), trimmed.to_owned())),
+            Some((column, Match::Spelling)) => {
+                let column = declared[column];
+                let message = match header::invisible_in(name) {
+                    Some(invisible) => format!("the column name `{written}` contains {invisible}"),
+                    None => format!("the column name `{written}` is `{column}` written in another case"),
+                };
+                push(
+                    ErrorKind::UnknownColumn,
+                    raw.clone(),
+                    Some(column.to_owned()),
+                    message,
+                    Some(format!("write `{column}`")),
+                    Some(fix(raw, column, Applicability::Safe)),
+                );
+            }
+            Some((column, Match::Similar)) => {
+                let column = declared[column];
+                push(
+                    ErrorKind::UnknownColumn,
+                    raw.clone(),
+                    Some(written.clone()),
+                    format!("unknown column `{written}`, read as `{column}`{hidden}"),
+                    Some(format!("did you mean `{column}`? {}", should_be())),
+                    Some(fix(raw, column, Applicability::Unsafe)),
+                );
+            }
+            Some((column, Match::Position)) => {
+                let column = declared[column];
+                let (kind, message) = if trimmed.is_empty() {
+                    (ErrorKind::BlankColumn, format!("header field {} is empty", index + 1))
+                } else {
+                    (ErrorKind::UnknownColumn, format!("unknown column `{written}`"))
+                };
+                push(
+                    kind,
+                    raw.clone(),
+                    (!trimmed.is_empty()).then(|| written.clone()),
+                    format!("{message}, read as `{column}`, the column declared in its place{hidden}"),
+                    Some(should_be()),
+                    Some(fix(raw, column, Applicability::Unsafe)),
+                );
+            }
+            None if trimmed.is_empty() => {
+                push(
+                    ErrorKind::BlankColumn,
+                    raw.clone(),
+                    None,
+                    format!("header field {} is empty", index + 1),
+                    Some(should_be()),
+                    None,
+                );
+            }
+            None => {
+                let help = match model::closest(trimmed, missing.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? {}", should_be()),
+                    None => format!("{} declares: {}", def.file, expected_header(def)),
+                };
+                push(
+                    ErrorKind::UnknownColumn,
+                    raw.clone(),
+                    Some(written.clone()),
+                    format!("unknown column `{written}`{hidden}"),
+                    Some(help),
+                    None,
+                );
+            }
         }
-    }
-    let missing: Vec<&str> =
-        def.columns.iter().zip(&layout.fields).filter(|(_, f)| f.is_none()).map(|(c, _)| c.name).collect();
-    for (span, name) in unknown {
-        let suggestion = model::closest(&name, missing.iter().copied());
-        let help = match &suggestion {
-            Some(s) => format!("did you mean `{s}`? the header should be: {}", expected_header(def)),
-            None => format!("{} declares: {}", def.file, expected_header(def)),
-        };
-        // The header name labels the finding: shown as a message quotes it, one line whatever it holds.
-        let shown = shown(&name);
-        push(ErrorKind::UnknownColumn, span, Some(shown.clone()), format!("unknown column `{shown}`"), Some(help));
     }
     if !missing.is_empty() {
         let names = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
@@ -226,10 +314,41 @@ fn read_header(
             None,
             format!("missing {plural} {names}"),
             Some(format!("expected: {}\n   found: {}", expected_header(def), text_of(bytes, header))),
+            None,
         );
-        layout.typable = false;
     }
+    layout.fields = mapping.columns.iter().map(|m| m.map(|(field, _)| field)).collect();
+    layout.checkable = checkable;
+    layout.typable = checkable && missing.is_empty() && mapping.duplicates.is_empty();
+    layout.exact = mapping.is_exact();
     layout
+}
+
+/// Whether the first rows after a header have its number of fields rather than the table's
+/// declared number of columns. Always so when the two are the same.
+fn rows_follow_header(bytes: &[u8], mut at: usize, width: usize, declared: usize) -> bool {
+    /// Enough rows to tell a header that lost or gained a name from a few bad rows.
+    const SAMPLE: usize = 16;
+    if width == declared {
+        return true;
+    }
+    let (mut as_header, mut as_declared) = (0, 0);
+    for _ in 0..SAMPLE {
+        while at < bytes.len() && scan::is_line_break(bytes[at]) {
+            at += 1;
+        }
+        if at >= bytes.len() {
+            break;
+        }
+        let record = scan::scan_record(bytes, at, bytes.len(), width.max(declared) + 1);
+        if record.fault.is_some() {
+            break;
+        }
+        as_header += usize::from(record.field_count == width);
+        as_declared += usize::from(record.field_count == declared);
+        at = record.end;
+    }
+    as_declared <= as_header
 }
 
 /// A record's text on one line: its line breaks (inside quoted fields) shown as `⏎`.
@@ -625,7 +744,7 @@ fn type_record<'a, R: Record<'a>>(
             Some("delete the line".to_owned()),
         )));
     }
-    if !layout.typable {
+    if !layout.checkable {
         return Typed::Rejected(Vec::new());
     }
     if raw.field_count != layout.width {
@@ -633,9 +752,11 @@ fn type_record<'a, R: Record<'a>>(
     }
     faults.clear();
     let record = R::from_cells(|column| layout.fields[column].map(&cell).unwrap_or_default(), faults);
+    // A column the header lacks is reported once, at the header, not in every row.
+    faults.retain(|(column, _)| layout.fields[*column].is_some());
     match record {
-        Some(record) => Typed::Row(record),
-        None => {
+        Some(record) if layout.typable => Typed::Row(record),
+        _ => {
             let def = R::TABLE.def();
             let key = key_text(def, layout, &cell);
             let errors = faults
@@ -729,6 +850,7 @@ fn field_count_error<'a, R: Record<'a>>(
             };
             faults.clear();
             let _ = R::from_cells(|c| layout.fields[c].map(&joined).unwrap_or_default(), &mut faults);
+            faults.retain(|(column, _)| layout.fields[*column].is_some());
             // Between equally good joins, digits on both sides of the comma are the likelier
             // story: a decimal comma.
             let score = |faults: usize, join: usize| (faults, !is_digits(&cell(join)) || !is_digits(&cell(join + 1)));
@@ -855,9 +977,99 @@ mod tests {
     }
 
     fn residents(body: &[u8]) -> SourceFile {
-        let mut bytes = b"country,citizenship,year,count,source\n".to_vec();
+        residents_under(b"country,citizenship,year,count,source\n", body)
+    }
+
+    fn residents_under(header: &[u8], body: &[u8]) -> SourceFile {
+        let mut bytes = header.to_vec();
         bytes.extend_from_slice(body);
         SourceFile { table: model::TableId::Residents, name: "residents.csv".to_owned(), bytes: Some(bytes) }
+    }
+
+    /// A problem's kind, line and column label.
+    type Found = (ErrorKind, u32, Option<String>);
+
+    /// What a header makes of the rows below it: the problems, the rows typed, and whether
+    /// the table is trusted as complete.
+    fn read_under(header: &str, body: &str) -> (Vec<Found>, usize, bool) {
+        let file = residents_under(header.as_bytes(), body.as_bytes());
+        let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        let found = errors.into_iter().map(|e| (e.kind, e.line, e.column)).collect();
+        (found, table.rows.len(), table.is_complete())
+    }
+
+    const ROWS: &str = "NO,JP,2009,799,no-jp-2015\nNO,JP,2010,838\nNO,JP,2011,855,no-jp-2015\n";
+
+    #[test]
+    fn a_renamed_header_is_one_finding_and_the_rows_below_are_still_checked() {
+        let (found, typed, complete) = read_under("country,citizenshp,year,count,source\n", ROWS);
+        assert_eq!(
+            found,
+            vec![(ErrorKind::UnknownColumn, 1, Some("citizenshp".to_owned())), (ErrorKind::FieldCount, 3, None),]
+        );
+        // The rows are typed, but a table read through a guessed header is not trusted.
+        assert_eq!((typed, complete), (2, false));
+        let (_, typed, complete) = read_under("country,citizenship,year,count,source\n", "NO,JP,2009,799,no-jp-2015\n");
+        assert_eq!((typed, complete), (1, true));
+        let (found, typed, complete) =
+            read_under(" country,citizenship,year,count,source\n", "NO,JP,2009,799,no-jp-2015\n");
+        assert_eq!(found, vec![(ErrorKind::PaddedColumn, 1, Some("country".to_owned()))]);
+        assert_eq!((typed, complete), (1, false));
+    }
+
+    #[test]
+    fn a_header_missing_a_column_checks_the_rows_without_typing_them() {
+        let (found, typed, _) =
+            read_under("country,citizenship,year,source\n", "NO,JP,2009,no-jp-2015\nNO,JP,20x0,no-jp-2015\nNO,JP\n");
+        assert_eq!(
+            found,
+            vec![
+                (ErrorKind::MissingColumn, 1, None),
+                (ErrorKind::InvalidValue, 3, Some("year".to_owned())),
+                (ErrorKind::FieldCount, 4, None),
+            ]
+        );
+        assert_eq!(typed, 0);
+        // Rows that still have the column do not fault one by one against the header.
+        let (found, typed, _) =
+            read_under("country,citizenship,year,source\n", "NO,JP,2009,799,no-jp-2015\nNO,JP,2010,838,no-jp-2015\n");
+        assert_eq!((found, typed), (vec![(ErrorKind::MissingColumn, 1, None)], 0));
+    }
+
+    #[test]
+    fn a_header_that_is_data_lets_no_row_be_read() {
+        let (found, typed, complete) = read_under("NO,JP,2009,799,no-jp-2015\n", ROWS);
+        assert!(
+            found.iter().all(
+                |(kind, line, _)| *line == 1 && matches!(kind, ErrorKind::UnknownColumn | ErrorKind::MissingColumn)
+            )
+        );
+        assert_eq!(found.iter().filter(|(kind, ..)| *kind == ErrorKind::MissingColumn).count(), 1);
+        assert_eq!((typed, complete), (0, false));
+    }
+
+    #[test]
+    fn an_invisible_character_in_a_name_is_named_and_fixed_safely() {
+        let file = residents_under("country,citizenship\u{200b},year,count,source\n".as_bytes(), ROWS.as_bytes());
+        let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        assert_eq!(table.rows.len(), 2);
+        let header = &errors[0];
+        assert_eq!((header.kind, header.column.as_deref()), (ErrorKind::UnknownColumn, Some("citizenship")));
+        assert_eq!(
+            header.message,
+            "the column name `citizenship\u{200b}` contains an invisible ZERO WIDTH SPACE (U+200B) after `citizenship`"
+        );
+        let fix = header.fix.as_ref().expect("a fix");
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!((fix.edits[0].span.clone(), fix.edits[0].replacement.as_str()), (8..22, "citizenship"));
+        // A guessed name says what it hides too.
+        let file = residents_under("country,citizenshp\u{200b},year,count,source\n".as_bytes(), ROWS.as_bytes());
+        let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        assert_eq!(
+            errors[0].message,
+            "unknown column `citizenshp\u{200b}`, read as `citizenship`; the name contains an invisible ZERO WIDTH SPACE (U+200B) after `citizenshp`"
+        );
+        assert_eq!(errors[0].fix.as_ref().map(|f| f.applicability), Some(Applicability::Unsafe));
     }
 
     #[test]
