@@ -21,7 +21,7 @@ pub mod text;
 use std::fmt;
 use std::ops::Range;
 
-use miette::{LabeledSpan, SourceCode};
+use miette::{LabeledSpan, SourceCode, SourceSpan};
 use model::TableId;
 
 pub use apply::{Applied, apply_fixes};
@@ -294,7 +294,14 @@ fn labels<'a>(
     label: Option<String>,
 ) -> Option<Box<dyn Iterator<Item = LabeledSpan> + 'a>> {
     let snippet = snippet?;
-    let span = snippet.map_span(span?);
+    let mut span = snippet.map_span(span?);
+    // An empty cell at the end of a line has no character to point at, and miette draws no
+    // label past a line's end: point at the comma before it.
+    let at = span.offset();
+    let at_line_end = snippet.text.as_bytes().get(at).is_none_or(|b| matches!(b, b'\n' | b'\r'));
+    if span.is_empty() && at_line_end && at > 0 {
+        span = SourceSpan::new((at - 1).into(), 0);
+    }
     Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
 }
 

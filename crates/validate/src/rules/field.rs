@@ -92,7 +92,8 @@ fn classify<'e>(field: &'e str, error: &'e ValidationError) -> (RuleId, &'e str)
 
 fn describe(column: &str, error: &ValidationError) -> String {
     if let Some(message) = &error.message {
-        return format!("`{column}`: {message}");
+        // A sentence that names its columns stands alone; a short one is said of its column.
+        return if message.starts_with('`') { message.to_string() } else { format!("`{column}`: {message}") };
     }
     let param = |name: &str| error.params.get(name).map(ToString::to_string);
     match &*error.code {
