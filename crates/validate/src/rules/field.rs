@@ -39,6 +39,7 @@ pub(crate) static FIELD: Rule = Rule {
     id: RuleId::new("field"),
     emits: &[LENGTH, RANGE, FORMAT, COHERENCE],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[],
     source: include_str!("field.rs"),
     check: check_all,

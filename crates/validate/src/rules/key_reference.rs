@@ -38,6 +38,7 @@ pub(crate) static REFERENCE: Rule = Rule {
     id: RuleId::new("key/reference"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: false,
     reads: &[],
     source: include_str!("key_reference.rs"),
     check,
