@@ -653,6 +653,23 @@ fn type_record<'a, R: Record<'a>>(
                             Some(missing_value_help(&def.columns[column])),
                         ),
                         CellFault::Invalid(cell_error) => {
+                            // An invisible character (`NO` and a ZERO WIDTH SPACE) is the cause:
+                            // named, and deleted by the fix.
+                            let text = cell(field);
+                            let cell_error = match diagnostic::text::describe_invisible(&text) {
+                                Some(invisible) => {
+                                    let visible = diagnostic::text::without_invisible(&text);
+                                    let mut e =
+                                        model::CellError::new(cell_error.expected, &format!("it contains {invisible}"));
+                                    e.help = Some(format!(
+                                        "write `{}`, without the invisible characters",
+                                        diagnostic::text::one_line(&visible)
+                                    ));
+                                    e.suggestion = Some(model::Suggestion { replacement: visible, safe: false });
+                                    e
+                                }
+                                None => cell_error,
+                            };
                             let fix = cell_error.suggestion.as_ref().zip(cell_error.help.as_ref()).map(
                                 |(suggestion, title)| {
                                     let title = diagnostic::text::one_line(title).into_owned();

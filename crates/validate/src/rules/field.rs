@@ -26,7 +26,7 @@
 //! NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp-2015
 //! ```
 
-use diagnostic::{Diagnostic, RuleId, Severity};
+use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
 use ingest::Table;
 use model::Record;
 use rayon::prelude::*;
@@ -58,13 +58,17 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
                 Ok(()) => ValidationErrors::new(),
                 Err(errors) => errors,
             };
-            let mut findings = Vec::new();
+            // An invisible character is the cause of whatever else its cell fails.
+            let mut findings = invisible_characters(context, table, row);
             for (field, kind) in errors.errors() {
                 let ValidationErrorsKind::Field(list) = kind else {
                     continue;
                 };
                 for error in list {
                     let (id, column) = classify(field, error);
+                    if findings.iter().any(|f| f.column.as_deref() == Some(column)) {
+                        continue;
+                    }
                     let message = describe(column, error);
                     findings.push(context.finding_with_id(&FIELD, id, table, row, column, message, None));
                 }
@@ -72,6 +76,38 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
             findings
         })
         .collect()
+}
+
+/// `field/format` findings for text cells holding an invisible character (a ZERO WIDTH
+/// SPACE, a SOFT HYPHEN, a byte-order mark): the cell looks like text it is not. The fix
+/// deletes the characters, which a person confirms (a source may print a soft hyphen).
+fn invisible_characters<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    row: &ingest::Row<R>,
+) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    for (index, column) in R::TABLE.def().columns.iter().enumerate() {
+        if column.kind != model::Kind::Text {
+            continue;
+        }
+        let text = row.record.cell_text(index);
+        let Some(invisible) = diagnostic::text::describe_invisible(&text) else { continue };
+        let visible = diagnostic::text::without_invisible(&text);
+        let message = format!("`{}` contains {invisible}", column.name);
+        let title = format!("write `{}`, without the invisible characters", diagnostic::text::one_line(&visible));
+        let mut finding =
+            context.finding_with_id(&FIELD, FORMAT, table, row, column.name, message, Some(title.clone()));
+        if let Some(span) = finding.span.clone() {
+            finding.fix = Some(Fix {
+                title,
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit { file: finding.file.clone(), span, replacement: ingest::csv_cell(&visible) }],
+            });
+        }
+        findings.push(finding);
+    }
+    findings
 }
 
 const LENGTH: RuleId = RuleId::new("field/length");

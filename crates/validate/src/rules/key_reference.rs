@@ -161,6 +161,28 @@ fn missing<'a, R: Record<'a>>(
     target: &Target<'_>,
 ) -> Diagnostic {
     let shown = diagnostic::text::one_line(value);
+    // `no-jp-2015` with a ZERO WIDTH SPACE looks like the key it misses: name the character.
+    let visible = diagnostic::text::without_invisible(value);
+    if let Some(invisible) = diagnostic::text::describe_invisible(value)
+        && target.keys.contains(visible.as_str())
+    {
+        let message = format!(
+            "`{column}` is `{shown}`, which contains {invisible}, so it is not the {} `{}` it looks like",
+            target.described,
+            diagnostic::text::one_line(&visible)
+        );
+        let title = format!("write `{}`, without the invisible characters", diagnostic::text::one_line(&visible));
+        let mut finding = context.finding(&REFERENCE, table, row, column, message, Some(title.clone()));
+        finding.missing_key = Some((target.table, value.to_owned()));
+        if let Some(span) = finding.span.clone() {
+            finding.fix = Some(Fix {
+                title,
+                applicability: Applicability::Safe,
+                edits: vec![Edit { file: finding.file.clone(), span, replacement: ingest::csv_cell(&visible) }],
+            });
+        }
+        return finding;
+    }
     let message = format!("`{column}` is `{shown}`, which is not a {}", target.described);
     let suggestion = target.suggestion(value);
     let help = match &suggestion {
