@@ -843,7 +843,8 @@ fn field_count_error<'a, R: Record<'a>>(
                     help: format!("`{}` reads as two cells; {}", shown(&text), e.help.clone().unwrap_or_default()),
                     column,
                     span: span.clone(),
-                    edit: e.suggestion.as_ref().map(|s| (span, crate::error::csv_cell(&s.replacement), s.safe)),
+                    // Which two fields belong together is a guess: a person confirms it.
+                    edit: e.suggestion.as_ref().map(|s| (span, crate::error::csv_cell(&s.replacement), false)),
                 },
                 _ => Step {
                     cause: "a comma inside a cell?".to_owned(),
