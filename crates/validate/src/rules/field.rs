@@ -8,7 +8,8 @@
 //! - `field/length`: text too short or too long.
 //! - `field/range`: a number outside its range (a rank of 0, a negative count).
 //! - `field/format`: text in the wrong shape (an id with capitals, padding spaces, a language
-//!   tag that is not BCP 47, a share above 100 %).
+//!   tag that is not BCP 47, a share above 100 %, an invisible character such as a ZERO WIDTH
+//!   SPACE, named with its place).
 //! - `field/coherence`: cells of one row that contradict each other (a figure without a unit,
 //!   a visit whose host is its guest).
 //!
