@@ -80,7 +80,8 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
 }
 
 /// `field/format` findings for text cells holding an invisible character (a ZERO WIDTH
-/// SPACE, a SOFT HYPHEN, a byte-order mark): the cell looks like text it is not. The fix
+/// SPACE, a SOFT HYPHEN, a byte-order mark): the cell looks like text it is not. References
+/// are left to `key/reference`. The fix
 /// deletes the characters, which a person confirms (a source may print a soft hyphen).
 fn invisible_characters<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
@@ -88,8 +89,11 @@ fn invisible_characters<'a, R: Record<'a>>(
     row: &ingest::Row<R>,
 ) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    for (index, column) in R::TABLE.def().columns.iter().enumerate() {
-        if column.kind != model::Kind::Text {
+    let def = R::TABLE.def();
+    for (index, column) in def.columns.iter().enumerate() {
+        // A reference is judged by `key/reference`, which says which key it looks like.
+        let reference = def.foreign_keys.iter().any(|fk| fk.columns == [column.name]);
+        if column.kind != model::Kind::Text || reference {
             continue;
         }
         let text = row.record.cell_text(index);
