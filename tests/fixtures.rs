@@ -53,6 +53,10 @@ fn every_fixture_case() {
                 let other = pool.install(|| case.check(LineEnding::AsStored));
                 assert_eq!(listing(&report), listing(&other), "{}/{}: {threads} threads differ", case.group, case.name);
             }
+            // A tab or any other character from the data is shown by the character policy
+            // (`␉`, `⟨U+200B⟩`), never in Rust's escape syntax.
+            let shown = listing(&report);
+            assert!(!shown.contains("\\u{"), "{}/{}: Rust escape syntax in\n{shown}", case.group, case.name);
             insta::with_settings!({
                 snapshot_path => case.dir.clone(),
                 prepend_module_to_snapshot => false,

@@ -15,6 +15,11 @@ fn generated_docs_are_current() {
         readme == model::dictionary::splice_into_readme(&readme),
         "data/README.md's column reference is stale: run `cargo xtask docs`"
     );
+    assert!(
+        readme.contains(validate::rules::ACKNOWLEDGEABLE_BEGIN)
+            && readme == validate::rules::splice_acknowledgeable(&readme),
+        "data/README.md's list of what can be acknowledged is stale: run `cargo xtask docs`"
+    );
     // The package's sources are rows of data/sources.csv, which tests do not read (`cargo xtask
     // docs --check` compares them); everything else comes from the model and is checked here.
     let package = std::fs::read_to_string(workspace_root().join("data/datapackage.json")).unwrap_or_default();

@@ -10,7 +10,9 @@ type Generator = fn(&str) -> Result<String, String>;
 pub(crate) fn generated() -> Vec<(&'static str, Generator)> {
     vec![
         ("docs/rules.md", |_| Ok(validate::rules::markdown())),
-        ("data/README.md", |readme| Ok(model::dictionary::splice_into_readme(readme))),
+        ("data/README.md", |readme| {
+            Ok(validate::rules::splice_acknowledgeable(&model::dictionary::splice_into_readme(readme)))
+        }),
         ("data/datapackage.json", |_| crate::export::package(&workspace_root().join("data"))),
     ]
 }

@@ -21,7 +21,7 @@ pub mod text;
 use std::fmt;
 use std::ops::Range;
 
-use miette::{LabeledSpan, SourceCode};
+use miette::{LabeledSpan, SourceCode, SourceSpan};
 use model::TableId;
 
 pub use apply::{Applied, apply_fixes};
@@ -295,6 +295,16 @@ fn labels<'a>(
 ) -> Option<Box<dyn Iterator<Item = LabeledSpan> + 'a>> {
     let snippet = snippet?;
     let span = snippet.map_span(span?);
+    // An empty cell at the end of a line has no character to point at, and miette draws no
+    // label there: the label goes on the comma before it, while the cell's own place stays
+    // the primary span, which the location miette prints is taken from.
+    let at = span.offset();
+    let at_line_end = snippet.text.as_bytes().get(at).is_none_or(|b| matches!(b, b'\n' | b'\r'));
+    if span.is_empty() && at_line_end && at > 0 {
+        let place = LabeledSpan::new_primary_with_span(None, span);
+        let comma = LabeledSpan::new_with_span(label, SourceSpan::new((at - 1).into(), 0));
+        return Some(Box::new([place, comma].into_iter()));
+    }
     Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
 }
 

@@ -26,6 +26,102 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The characters that show as nothing, or as an ordinary space, yet make a cell differ from
+/// what it seems to say (`NO` and `NO` + ZERO WIDTH SPACE look alike and are different codes),
+/// with their Unicode names. The names are declared here rather than taken from a crate of
+/// Unicode names: `unicode_names2` (4.0) generates its tables in a build script that pulls in
+/// `phf_codegen` and `rand`, and cost about a minute of cold build for this one list.
+pub const INVISIBLE: &[(char, &str)] = &[
+    ('\u{00a0}', "NO-BREAK SPACE"),
+    ('\u{00ad}', "SOFT HYPHEN"),
+    ('\u{034f}', "COMBINING GRAPHEME JOINER"),
+    ('\u{061c}', "ARABIC LETTER MARK"),
+    ('\u{115f}', "HANGUL CHOSEONG FILLER"),
+    ('\u{1160}', "HANGUL JUNGSEONG FILLER"),
+    ('\u{180e}', "MONGOLIAN VOWEL SEPARATOR"),
+    ('\u{2007}', "FIGURE SPACE"),
+    ('\u{200b}', "ZERO WIDTH SPACE"),
+    ('\u{200c}', "ZERO WIDTH NON-JOINER"),
+    ('\u{200d}', "ZERO WIDTH JOINER"),
+    ('\u{200e}', "LEFT-TO-RIGHT MARK"),
+    ('\u{200f}', "RIGHT-TO-LEFT MARK"),
+    ('\u{202a}', "LEFT-TO-RIGHT EMBEDDING"),
+    ('\u{202b}', "RIGHT-TO-LEFT EMBEDDING"),
+    ('\u{202c}', "POP DIRECTIONAL FORMATTING"),
+    ('\u{202d}', "LEFT-TO-RIGHT OVERRIDE"),
+    ('\u{202e}', "RIGHT-TO-LEFT OVERRIDE"),
+    ('\u{202f}', "NARROW NO-BREAK SPACE"),
+    ('\u{2060}', "WORD JOINER"),
+    ('\u{2061}', "FUNCTION APPLICATION"),
+    ('\u{2062}', "INVISIBLE TIMES"),
+    ('\u{2063}', "INVISIBLE SEPARATOR"),
+    ('\u{2064}', "INVISIBLE PLUS"),
+    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+    ('\u{2068}', "FIRST STRONG ISOLATE"),
+    ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+    ('\u{3164}', "HANGUL FILLER"),
+    ('\u{feff}', "ZERO WIDTH NO-BREAK SPACE"),
+    ('\u{ffa0}', "HALFWIDTH HANGUL FILLER"),
+];
+
+/// The Unicode name of `c` when it is one of the [`INVISIBLE`] characters.
+pub fn invisible_name(c: char) -> Option<&'static str> {
+    INVISIBLE.binary_search_by_key(&c, |(i, _)| *i).ok().map(|i| INVISIBLE[i].1)
+}
+
+/// Whether `c` is one of the [`INVISIBLE`] characters.
+pub fn is_invisible(c: char) -> bool {
+    invisible_name(c).is_some()
+}
+
+/// `text` as it looks: a space-like [`INVISIBLE`] character (a no-break space) becomes an
+/// ordinary space, every other one is left out.
+pub fn without_invisible(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\u{00a0}' | '\u{2007}' | '\u{202f}' => Some(' '),
+            c if is_invisible(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Names the invisible characters of `text` and where they are, for a message:
+/// "an invisible ZERO WIDTH SPACE (U+200B) after `country`"; `None` when it has none. The
+/// position is told by the visible text before the character (or "at the start").
+pub fn describe_invisible(text: &str) -> Option<String> {
+    const LISTED: usize = 3;
+    const CONTEXT: usize = 24;
+    let found: Vec<(usize, char, &str)> =
+        text.char_indices().filter_map(|(at, c)| invisible_name(c).map(|name| (at, c, name))).collect();
+    if found.is_empty() {
+        return None;
+    }
+    let one = |&(at, c, name): &(usize, char, &str)| {
+        let before = without_invisible(&text[..at]);
+        let place = if before.is_empty() {
+            "at the start".to_owned()
+        } else {
+            let skip = before.chars().count().saturating_sub(CONTEXT);
+            let tail: String = before.chars().skip(skip).collect();
+            let cut = if skip > 0 { "\u{2026}" } else { "" };
+            format!("after `{cut}{}`", one_line(&tail))
+        };
+        // U+FEFF is better known as a byte-order mark, which a file may carry at its start.
+        let also = if c == '\u{feff}' { ", a byte-order mark" } else { "" };
+        format!("{name} (U+{:04X}{also}) {place}", c as u32)
+    };
+    let mut described: Vec<String> = found.iter().take(LISTED).map(one).collect();
+    if found.len() > LISTED {
+        described.push(format!("{} more", found.len() - LISTED));
+    }
+    Some(match found.len() {
+        1 => format!("an invisible {}", described[0]),
+        n => format!("{n} invisible characters: {}", described.join(", ")),
+    })
+}
+
 /// Appends the visible form of an unsafe character to `out`: a control picture for C0
 /// controls and DEL, the code point in brackets for the rest.
 pub fn push_visible(out: &mut String, c: char) {
@@ -117,6 +213,30 @@ mod tests {
             assert!(is_unsafe(c), "{c:?}");
         }
         assert!(!is_unsafe('å'));
+    }
+
+    #[test]
+    fn names_invisible_characters_and_where_they_are() {
+        assert!(INVISIBLE.windows(2).all(|w| w[0].0 < w[1].0), "sorted, for the binary search");
+        assert_eq!(
+            describe_invisible("country\u{200b}").as_deref(),
+            Some("an invisible ZERO WIDTH SPACE (U+200B) after `country`")
+        );
+        assert_eq!(
+            describe_invisible("\u{feff}NO").as_deref(),
+            Some("an invisible ZERO WIDTH NO-BREAK SPACE (U+FEFF, a byte-order mark) at the start")
+        );
+        assert_eq!(
+            describe_invisible("Ja\u{200d}pan\u{ad}").as_deref(),
+            Some("2 invisible characters: ZERO WIDTH JOINER (U+200D) after `Ja`, SOFT HYPHEN (U+00AD) after `Japan`")
+        );
+        assert_eq!(describe_invisible("Phnom Penh"), None);
+        assert_eq!(without_invisible("no-jp-2015\u{2060}"), "no-jp-2015");
+        assert_eq!(without_invisible("Phnom\u{a0}Penh"), "Phnom Penh");
+        // A bidirectional control is named too, and the text around it stays inert.
+        assert!(
+            describe_invisible("a\u{202e}b").is_some_and(|d| d.contains("RIGHT-TO-LEFT OVERRIDE (U+202E) after `a`"))
+        );
     }
 
     #[test]

@@ -164,7 +164,7 @@ fn normalised(name: &str) -> String {
 /// character, a bidirectional control, a zero-width character, a byte-order mark, a soft
 /// hyphen.
 fn is_invisible(c: char) -> bool {
-    diagnostic::text::is_unsafe(c) || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}')
+    diagnostic::text::is_unsafe(c) || diagnostic::text::is_invisible(c)
 }
 
 /// What is invisible in `name`, named, and where: `an invisible ZERO WIDTH SPACE (U+200B)
@@ -200,23 +200,20 @@ pub(crate) fn invisible_in(name: &str) -> Option<String> {
     Some(what)
 }
 
-/// One invisible character, named for a header message.
-///
-/// This names only the few characters a header is likely to hold; the general naming of
-/// characters belongs in `diagnostic::text`, and replaces this once it is there.
+/// One invisible character (a control character included), named for a header message by
+/// the names of [`diagnostic::text::INVISIBLE`].
 fn invisible_character(c: char) -> String {
     let name = match c {
         '\n' | '\r' => return "a line break".to_owned(),
         '\t' => "TAB",
-        '\u{200b}' => "ZERO WIDTH SPACE",
-        '\u{200c}' => "ZERO WIDTH NON-JOINER",
-        '\u{200d}' => "ZERO WIDTH JOINER",
-        '\u{2060}' => "WORD JOINER",
-        '\u{feff}' => "BYTE ORDER MARK",
-        '\u{ad}' => "SOFT HYPHEN",
-        _ => return format!("an invisible character (U+{:04X})", c as u32),
+        c => match diagnostic::text::invisible_name(c) {
+            Some(name) => name,
+            None => return format!("an invisible character (U+{:04X})", c as u32),
+        },
     };
-    format!("an invisible {name} (U+{:04X})", c as u32)
+    // U+FEFF is better known as a byte-order mark, which a file may carry at its start.
+    let also = if c == '\u{feff}' { ", a byte-order mark" } else { "" };
+    format!("an invisible {name} (U+{:04X}{also})", c as u32)
 }
 
 #[cfg(test)]
@@ -281,7 +278,7 @@ mod tests {
         );
         assert_eq!(
             invisible_in("\u{feff}country").as_deref(),
-            Some("an invisible BYTE ORDER MARK (U+FEFF) before `country`")
+            Some("an invisible ZERO WIDTH NO-BREAK SPACE (U+FEFF, a byte-order mark) before `country`")
         );
         assert_eq!(invisible_in("citizen\r\nship").as_deref(), Some("a line break between `citizen` and `ship`"));
         assert_eq!(

@@ -1,7 +1,8 @@
 //! Fixes for problems of a file's lines rather than of one cell's value, attached after a
-//! table is parsed: empty lines and rows of empty cells are deleted, and a trailing comma
-//! that makes a row one field too long, its extra field empty, is removed. Both are safe: no
-//! value is lost or changed.
+//! table is parsed: empty lines and rows of empty cells or only spaces are deleted (safe: no
+//! value is lost or changed), and a figure written with words is written as the number, the
+//! unit and the qualifier its words say (unsafe: a person confirms it). A row's extra fields
+//! (a comma at its end, curly quotes) are explained and fixed where the row is read.
 
 use std::ops::Range;
 
@@ -26,6 +27,20 @@ pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
             );
         }
     }
+    // A figure written with words in a `value` column: the fix writes the number, the unit and
+    // the qualifier its words say, where the row's cells take them; the cell's own fix writes
+    // the number alone.
+    for problem in problems.iter_mut() {
+        if problem.rule() != ErrorKind::InvalidValue.rule() || problem.column.as_deref() != Some("value") {
+            continue;
+        }
+        let Some(file) = dir.files().iter().find(|f| f.name == problem.file) else { continue };
+        let Some(bytes) = file.bytes.as_deref() else { continue };
+        if let Some(fix) = figure_in_words(bytes, problem, file.table.def()) {
+            problem.help = Some(fix.title.clone());
+            problem.fix = Some(fix);
+        }
+    }
     for problem in problems.iter_mut().filter(|p| p.fix.is_none()) {
         let Some(file) = dir.files().iter().find(|f| f.name == problem.file) else { continue };
         let Some(bytes) = file.bytes.as_deref() else { continue };
@@ -38,21 +53,13 @@ pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
         let fix = if problem.rule() == ErrorKind::BlankRow.rule() {
             blank_lines(bytes, problem).map(|span| safe("delete the empty lines", span, String::new()))
         } else if problem.rule() == ErrorKind::FieldCount.rule() {
+            // Only spaces, tabs or separators: a line with nothing to lose. (The other shapes
+            // of a row's fields are explained, and fixed, where the row is read.)
             let row = row_of(bytes, problem, columns + 64);
-            let no_text = row.as_ref().is_some_and(|r| has_no_text(bytes, r));
-            let comma = row.as_ref().and_then(|r| trailing_comma(r, columns));
-            let curly = row.as_ref().and_then(|r| curly_quoted(bytes, r, columns));
-            match (comma, curly) {
-                // Only spaces, tabs or separators: a line with nothing to lose.
-                _ if no_text => blank_lines(bytes, problem).map(|span| safe("delete the line", span, String::new())),
-                (Some(span), _) => Some(safe("remove the comma at the end of the row", span, String::new())),
-                (None, Some((span, cell))) => {
-                    Some(safe(&format!("quote the cell with straight quotes: {cell}"), span, cell))
-                }
-                (None, None) => None,
-            }
-        } else if problem.rule() == ErrorKind::InvalidValue.rule() && problem.column.as_deref() == Some("value") {
-            figure_in_words(bytes, problem, file.table.def())
+            row.as_ref()
+                .is_some_and(|r| has_no_text(bytes, r))
+                .then(|| blank_lines(bytes, problem).map(|span| safe("delete the line", span, String::new())))
+                .flatten()
         } else {
             None
         };
@@ -123,32 +130,6 @@ fn has_no_text(bytes: &[u8], record: &scan::RawRecord) -> bool {
         && record.fields.iter().all(|f| bytes[f.clone()].iter().all(|b| matches!(b, b' ' | b'\t' | b'"')))
 }
 
-/// The comma to remove when a row has one field more than the table's columns and that field
-/// is empty.
-fn trailing_comma(record: &scan::RawRecord, columns: usize) -> Option<Range<usize>> {
-    let last = record.fields.last()?;
-    (record.field_count == columns + 1 && last.is_empty()).then(|| last.start - 1..last.end)
-}
-
-/// A cell between curly quotes (`“Metaller, unntatt jern”`) whose commas split the row into
-/// too many fields: the span of its fields and the cell written with straight quotes.
-fn curly_quoted(bytes: &[u8], record: &scan::RawRecord, columns: usize) -> Option<(Range<usize>, String)> {
-    if record.field_count != record.fields.len() || record.field_count <= columns {
-        return None;
-    }
-    let extra = record.field_count - columns;
-    let text = |i: usize| std::str::from_utf8(&bytes[record.fields[i].clone()]).ok();
-    let first = (0..record.fields.len() - extra).find(|&i| text(i).is_some_and(|t| t.trim_start().starts_with('“')))?;
-    let last = first + extra;
-    if !text(last)?.trim_end().ends_with('”') {
-        return None;
-    }
-    let span = record.fields[first].start..record.fields[last].end;
-    let whole = std::str::from_utf8(&bytes[span.clone()]).ok()?.trim();
-    let inner = whole.strip_prefix('“')?.strip_suffix('”')?;
-    Some((span, format!("\"{}\"", inner.replace('"', "\"\""))))
-}
-
 /// A figure written in words in the `value` column (`NOK 10,3 mrd.`, `ca. 142`): an unsafe
 /// fix that writes the number in `value` and what the words said in `unit` and `qualifier`.
 fn figure_in_words(bytes: &[u8], problem: &Diagnostic, def: &model::TableDef) -> Option<Fix> {
@@ -161,10 +142,12 @@ fn figure_in_words(bytes: &[u8], problem: &Diagnostic, def: &model::TableDef) ->
         Some((span, text))
     };
     let (value_span, value) = cell("value")?;
-    let (number, unit, approximate) = read_figure(&value)?;
+    let figure = model::FigureInWords::read(&value)?;
+    let number = figure.number.clone();
     let mut edits = vec![Edit { file: problem.file.clone(), span: value_span, replacement: csv_cell(&number) }];
-    let mut title = format!("write the figure `{number}`");
-    if let Some(unit) = unit {
+    let mut title = format!("write the number alone, `{number}`");
+    if let Some(unit) = figure.unit {
+        let unit = unit.as_str();
         let (span, current) = cell("unit")?;
         if !current.is_empty() && current != unit {
             return None;
@@ -172,19 +155,25 @@ fn figure_in_words(bytes: &[u8], problem: &Diagnostic, def: &model::TableDef) ->
         if current != unit {
             edits.push(Edit { file: problem.file.clone(), span, replacement: unit.to_owned() });
         }
-        title.push_str(&format!(" with unit `{unit}`"));
+        title.push_str(&format!(", with `{unit}` in `unit`"));
     }
-    if approximate {
-        def.column_index("qualifier")?;
-        let (span, current) = cell("qualifier")?;
-        if !matches!(current.as_str(), "" | "exact" | "approximately") {
-            return None;
+    if figure.approximate {
+        match def.column_index("qualifier").and_then(|_| cell("qualifier")) {
+            Some((span, current)) => {
+                if !matches!(current.as_str(), "" | "exact" | "approximately") {
+                    return None;
+                }
+                if current != "approximately" {
+                    edits.push(Edit { file: problem.file.clone(), span, replacement: "approximately".to_owned() });
+                }
+                title.push_str(", and `approximately` in `qualifier`");
+            }
+            // `trade_commodities.csv` records no qualifier: the words are the source's, the
+            // figure is what the table keeps.
+            None => title.push_str(&format!(" ({} has no `qualifier` column to say it is approximate)", def.file)),
         }
-        if current != "approximately" {
-            edits.push(Edit { file: problem.file.clone(), span, replacement: "approximately".to_owned() });
-        }
-        title.push_str(" and qualifier `approximately`");
     }
+    title.push_str(&figure.ambiguity_note());
     edits.sort_by_key(|e| e.span.start);
     Some(Fix { title, applicability: Applicability::Unsafe, edits })
 }
@@ -201,71 +190,4 @@ fn header_names(bytes: &[u8]) -> Option<Vec<String>> {
         .iter()
         .map(|f| std::str::from_utf8(&bytes[f.clone()]).ok().map(|t| scan::unquote(t).trim().to_owned()))
         .collect()
-}
-
-/// The number, the unit and whether it is approximate, of a figure written in words:
-/// `NOK 10,3 mrd.`, `10,3 milliarder kroner`, `kr 142 mill.`, `ca. 142`, `~ 1.2`.
-fn read_figure(text: &str) -> Option<(String, Option<&'static str>, bool)> {
-    let mut rest = text.trim().to_lowercase();
-    let mut approximate = false;
-    for word in ["ca.", "ca ", "cirka", "omtrent", "approximately", "approx.", "about", "~"] {
-        if let Some(after) = rest.strip_prefix(word) {
-            approximate = true;
-            rest = after.trim().to_owned();
-            break;
-        }
-    }
-    let mut currency = false;
-    for word in ["nok", "kr.", "kr"] {
-        if let Some(after) = rest.strip_prefix(word) {
-            currency = true;
-            rest = after.trim().to_owned();
-            break;
-        }
-    }
-    for word in ["kroner", "nok", "kr.", "kr"] {
-        if let Some(before) = rest.strip_suffix(word) {
-            currency = true;
-            rest = before.trim().to_owned();
-            break;
-        }
-    }
-    let mut unit = None;
-    let scales: [(&[&str], &str); 2] = [
-        (&["milliarder", "milliard", "mrd.", "mrd", "billion", "bn"], "NOK billion"),
-        (&["millioner", "million", "mill.", "mill", "mln.", "mln"], "NOK million"),
-    ];
-    'scales: for (words, scaled) in scales {
-        for word in words {
-            if let Some(before) = rest.strip_suffix(word) {
-                unit = Some(scaled);
-                rest = before.trim().to_owned();
-                break 'scales;
-            }
-        }
-    }
-    if unit.is_none() && currency {
-        unit = Some("NOK");
-    }
-    if unit.is_none() && !approximate {
-        return None;
-    }
-    let number = if rest.matches(',').count() == 1 { rest.replace(',', ".") } else { rest };
-    model::Decimal::parse(&number).ok()?;
-    Some((number, unit, approximate))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_in_words_keep_their_written_precision() {
-        assert_eq!(read_figure("NOK 10,3 mrd."), Some(("10.3".to_owned(), Some("NOK billion"), false)));
-        assert_eq!(read_figure("ca. 142"), Some(("142".to_owned(), None, true)));
-        assert_eq!(read_figure("ca. 2,90 milliarder kroner"), Some(("2.90".to_owned(), Some("NOK billion"), true)));
-        assert_eq!(read_figure("kr 142 mill."), Some(("142".to_owned(), Some("NOK million"), false)));
-        assert_eq!(read_figure("142"), None);
-        assert_eq!(read_figure("ca. mange"), None);
-    }
 }

@@ -770,13 +770,30 @@ fn type_record<'a, R: Record<'a>>(
                             ErrorKind::MissingValue,
                             span.start..span.start,
                             Some(name.to_owned()),
-                            format!("`{name}` is empty; it requires {}", def.columns[column].expected),
-                            None,
+                            format!("`{name}` is empty, but every row needs it"),
+                            Some(missing_value_help(&def.columns[column])),
                         ),
                         CellFault::Invalid(cell_error) => {
+                            // An invisible character (`NO` and a ZERO WIDTH SPACE) is the cause:
+                            // named, and deleted by the fix.
+                            let text = cell(field);
+                            let cell_error = match diagnostic::text::describe_invisible(&text) {
+                                Some(invisible) => {
+                                    let visible = diagnostic::text::without_invisible(&text);
+                                    let mut e =
+                                        model::CellError::new(cell_error.expected, &format!("it contains {invisible}"));
+                                    e.help = Some(format!(
+                                        "write `{}`, without the invisible characters",
+                                        diagnostic::text::one_line(&visible)
+                                    ));
+                                    e.suggestion = Some(model::Suggestion { replacement: visible, safe: false });
+                                    e
+                                }
+                                None => cell_error,
+                            };
                             let fix = cell_error.suggestion.as_ref().zip(cell_error.help.as_ref()).map(
                                 |(suggestion, title)| {
-                                    let title = shown(title);
+                                    let title = diagnostic::text::one_line(title).into_owned();
                                     cell_fix(&file.name, span.clone(), &suggestion.replacement, suggestion.safe, title)
                                 },
                             );
@@ -790,7 +807,7 @@ fn type_record<'a, R: Record<'a>>(
                                     cell_error.reason,
                                     cell_error.expected
                                 ),
-                                cell_error.help.map(|h| shown(&h)),
+                                cell_error.help.map(|h| diagnostic::text::one_line(&h).into_owned()),
                             );
                             problem.fix = fix;
                             problem
@@ -805,6 +822,21 @@ fn type_record<'a, R: Record<'a>>(
     }
 }
 
+/// What to write in an empty required cell: the column's meaning and its type, e.g. "write
+/// the source's `id` (text)".
+fn missing_value_help(column: &model::ColumnDef) -> String {
+    let doc = column.doc.trim().trim_end_matches('.');
+    let mut chars = doc.chars();
+    let doc = match (chars.next(), chars.next()) {
+        // "The source's `id`" becomes "the source's `id`"; "ISO 3166-1 …" keeps its capitals.
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            format!("{}{}", first.to_lowercase(), &doc[first.len_utf8()..])
+        }
+        _ => doc.to_owned(),
+    };
+    format!("write {doc} ({})", column.expected)
+}
+
 /// The row's key as text, from raw cells, for rows that could not be typed.
 fn key_text<'a>(def: &TableDef, layout: &Layout, cell: &impl Fn(usize) -> Cow<'a, str>) -> Option<String> {
     let parts: Option<Vec<String>> = def
@@ -815,6 +847,11 @@ fn key_text<'a>(def: &TableDef, layout: &Layout, cell: &impl Fn(usize) -> Cow<'a
     parts.map(|p| p.join("/"))
 }
 
+/// The `csv/field-count` problem of a row: what most likely went wrong, at its place, with
+/// the fix where it is certain. A row with too many fields is read as a spreadsheet or a hand
+/// writes one: commas at the end of the row, curly quotes (`“a, b”`) that CSV does not read as
+/// quotes, and a comma inside a cell (a decimal comma, or text that was not quoted), each
+/// explained in turn, so that a row with several of them is told all of them.
 fn field_count_error<'a, R: Record<'a>>(
     raw: &RawRecord,
     layout: &Layout,
@@ -830,57 +867,216 @@ fn field_count_error<'a, R: Record<'a>>(
         let message = format!("this row has {fields} and no text, the header has {expected}");
         return error(ErrorKind::FieldCount, whole, None, message, Some("delete the line".to_owned()));
     }
+    let def = R::TABLE.def();
+    let column_of = |field: usize| {
+        def.columns.iter().zip(&layout.fields).find(|(_, f)| **f == Some(field)).map(|(c, _)| c.name.to_owned())
+    };
     if found < expected {
-        let help = format!("every row needs {expected} fields; an empty cell is written as nothing between two commas");
+        let (what, help) = missing_fields::<R>(layout, cell, found);
+        return error(ErrorKind::FieldCount, whole, None, format!("{message}: {what}"), Some(help));
+    }
+    if !every_field_kept {
+        let help = "a cell that contains a comma must be quoted: \"like, this\"".to_owned();
         return error(ErrorKind::FieldCount, whole, None, message, Some(help));
+    }
+    // The row's cells as they would be after each repair so far: span in the file and text.
+    let mut cells: Vec<(Range<usize>, Cow<'a, str>)> = (0..found).map(|i| (raw.fields[i].clone(), cell(i))).collect();
+    let mut steps: Vec<Step> = Vec::new();
+
+    // Commas at the end of the row: empty fields past the header's, nothing lost with them.
+    let trailing = cells.iter().rev().take_while(|(span, _)| span.is_empty()).count().min(found - expected);
+    if trailing > 0 {
+        let keep = found - trailing;
+        let span = cells[keep - 1].0.end..cells[found - 1].0.end;
+        let commas = if trailing == 1 { "the comma".to_owned() } else { format!("the {trailing} commas") };
+        let cause = if trailing == 1 { "a comma" } else { "commas" };
+        steps.push(Step {
+            cause: format!("{cause} at the end of the row"),
+            help: format!("remove {commas} at the end of the row"),
+            column: None,
+            span: span.clone(),
+            edit: Some((span, String::new(), true)),
+        });
+        cells.truncate(keep);
+    }
+    // Curly quotes around a cell with commas: CSV quotes are straight (`"`).
+    while cells.len() > expected {
+        let extra = cells.len() - expected;
+        let opening = |text: &str| text.trim_start().starts_with('\u{201c}');
+        let closing = |text: &str| text.trim_end().ends_with('\u{201d}');
+        let Some((first, last)) = (0..cells.len()).filter(|&i| opening(&cells[i].1)).find_map(|first| {
+            (first + 1..=(first + extra).min(cells.len() - 1))
+                .find(|&last| closing(&cells[last].1))
+                .map(|last| (first, last))
+        }) else {
+            break;
+        };
+        let span = cells[first].0.start..cells[last].0.end;
+        let joined = cells[first..=last].iter().map(|(_, text)| &**text).collect::<Vec<_>>().join(",");
+        let inner = joined.trim().trim_start_matches('\u{201c}').trim_end_matches('\u{201d}').to_owned();
+        let quoted = format!("\"{}\"", inner.replace('"', "\"\""));
+        steps.push(Step {
+            cause: "curly quotes, which CSV does not read as quotes, around a cell with a comma".to_owned(),
+            help: format!("quote the cell with straight quotes: {}", shown(&quoted)),
+            column: column_of(first),
+            span: span.clone(),
+            edit: Some((span.clone(), quoted, true)),
+        });
+        cells.splice(first..=last, [(span, Cow::Owned(inner))]);
     }
     // One field too many is usually a comma inside a cell: a decimal comma, or text with a
     // comma that was not quoted. Find the pair of fields that, joined again, makes the row
     // with the fewest faulty cells.
-    if found == expected + 1 {
+    if cells.len() == expected + 1 {
         let mut faults = Vec::new();
         let mut best: Option<(usize, Vec<(usize, CellFault)>)> = None;
-        for join in 0..found - 1 {
+        let is_digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        for join in 0..cells.len() - 1 {
             let joined = |field: usize| -> Cow<'a, str> {
                 match field.cmp(&join) {
-                    std::cmp::Ordering::Less => cell(field),
-                    std::cmp::Ordering::Equal => format!("{},{}", cell(join), cell(join + 1)).into(),
-                    std::cmp::Ordering::Greater => cell(field + 1),
+                    std::cmp::Ordering::Less => cells[field].1.clone(),
+                    std::cmp::Ordering::Equal => format!("{},{}", cells[join].1, cells[join + 1].1).into(),
+                    std::cmp::Ordering::Greater => cells[field + 1].1.clone(),
                 }
             };
             faults.clear();
             let _ = R::from_cells(|c| layout.fields[c].map(&joined).unwrap_or_default(), &mut faults);
             faults.retain(|(column, _)| layout.fields[*column].is_some());
-            // Between equally good joins, digits on both sides of the comma are the likelier
-            // story: a decimal comma.
-            let score = |faults: usize, join: usize| (faults, !is_digits(&cell(join)) || !is_digits(&cell(join + 1)));
-            if faults.len() <= 1 && best.as_ref().is_none_or(|(j, f)| score(faults.len(), join) < score(f.len(), *j)) {
+            // The joined cell's own fault, when its help says what to write (`10,3`: a decimal
+            // comma), is the story, not against it. Between equally good joins, digits on both
+            // sides of the comma are the likelier story: a decimal comma.
+            let score = |faults: &[(usize, CellFault)], join: usize| {
+                let at_join = |c: usize| layout.fields[c] == Some(join);
+                let explained = |fault: &CellFault| matches!(fault, CellFault::Invalid(e) if e.help.is_some());
+                let other = faults.iter().filter(|(c, f)| !at_join(*c) || !explained(f)).count();
+                (other, !is_digits(&cells[join].1) || !is_digits(&cells[join + 1].1))
+            };
+            if faults.len() <= 1 && best.as_ref().is_none_or(|(j, f)| score(&faults, join) < score(f, *j)) {
                 best = Some((join, faults.clone()));
             }
         }
         if let Some((join, faults)) = best {
-            let text = format!("{},{}", cell(join), cell(join + 1));
-            let span = raw.fields[join].start..raw.fields[join + 1].end;
-            let def = R::TABLE.def();
-            let column =
-                def.columns.iter().zip(&layout.fields).find(|(_, f)| **f == Some(join)).map(|(c, _)| c.name.to_owned());
-            let help = match faults.first() {
-                Some((_, CellFault::Invalid(e))) if e.help.is_some() => {
-                    format!("`{}` reads as two cells; {}", shown(&text), e.help.clone().unwrap_or_default())
-                }
-                _ => format!("a cell that contains a comma must be quoted: \"{}\"", shown(&text.replace('"', "\"\""))),
+            let text = format!("{},{}", cells[join].1, cells[join + 1].1);
+            let span = cells[join].0.start..cells[join + 1].0.end;
+            let column = layout.fields.iter().position(|f| *f == Some(join)).map(|c| def.columns[c].name.to_owned());
+            let step = match faults.first() {
+                Some((_, CellFault::Invalid(e))) if e.help.is_some() => Step {
+                    cause: "a comma inside a cell?".to_owned(),
+                    help: format!("`{}` reads as two cells; {}", shown(&text), e.help.clone().unwrap_or_default()),
+                    column,
+                    span: span.clone(),
+                    // Which two fields belong together is a guess: a person confirms it.
+                    edit: e.suggestion.as_ref().map(|s| (span, crate::error::csv_cell(&s.replacement), false)),
+                },
+                _ => Step {
+                    cause: "a comma inside a cell?".to_owned(),
+                    help: format!(
+                        "a cell that contains a comma must be quoted: \"{}\"",
+                        shown(&text.replace('"', "\"\""))
+                    ),
+                    column,
+                    span,
+                    edit: None,
+                },
             };
-            return error(
-                ErrorKind::FieldCount,
-                span,
-                column,
-                format!("{message}: a comma inside a cell?"),
-                Some(help),
-            );
+            steps.push(step);
+            cells.truncate(expected);
         }
     }
-    let help = "a cell that contains a comma must be quoted: \"like, this\"".to_owned();
-    error(ErrorKind::FieldCount, whole, None, message, Some(help))
+    if steps.is_empty() {
+        let help = "a cell that contains a comma must be quoted: \"like, this\"".to_owned();
+        return error(ErrorKind::FieldCount, whole, None, message, Some(help));
+    }
+    let mut help = steps.iter().map(|s| s.help.as_str()).collect::<Vec<_>>().join("; then ");
+    if cells.len() != expected {
+        // The rest has no story: say how far the repairs go.
+        help.push_str(&format!(
+            "; the row then still has {} fields, the header has {expected}: a cell that contains a comma must be \
+             quoted: \"like, this\"",
+            cells.len()
+        ));
+    }
+    let causes = steps.iter().map(|s| s.cause.as_str()).collect::<Vec<_>>().join(", and ");
+    let first = steps.iter().min_by_key(|s| s.span.start).unwrap_or(&steps[0]);
+    let mut problem = error(
+        ErrorKind::FieldCount,
+        first.span.clone(),
+        first.column.clone(),
+        format!("{message}: {causes}"),
+        Some(help.clone()),
+    );
+    let complete = cells.len() == expected && steps.iter().all(|s| s.edit.is_some());
+    if complete {
+        let safe = steps.iter().all(|s| s.edit.as_ref().is_some_and(|e| e.2));
+        let mut edits: Vec<Edit> = steps
+            .into_iter()
+            .filter_map(|s| s.edit)
+            .map(|(span, replacement, _)| Edit { file: problem.file.clone(), span, replacement })
+            .collect();
+        edits.sort_by_key(|e| e.span.start);
+        let applicability = if safe { Applicability::Safe } else { Applicability::Unsafe };
+        problem.fix = Some(Fix { title: help, applicability, edits });
+    }
+    problem
+}
+
+/// One thing that explains part of a row's extra fields.
+struct Step {
+    /// What went wrong, for the message.
+    cause: String,
+    /// How to repair it, for the help and the fix's title.
+    help: String,
+    /// The column of the cell it is in, if it is in one.
+    column: Option<String>,
+    /// Where it is in the file.
+    span: Range<usize>,
+    /// The repair: the span, its replacement and whether it is safe; `None` where a person
+    /// must decide.
+    edit: Option<(Range<usize>, String, bool)>,
+}
+
+/// What is missing from a row with `found` fields, fewer than the header's, and the help.
+/// When the row's cells are all of their columns' types as the first `found` columns, the
+/// missing ones are the last; otherwise which ones are missing cannot be told.
+fn missing_fields<'a, R: Record<'a>>(
+    layout: &Layout,
+    cell: &impl Fn(usize) -> Cow<'a, str>,
+    found: usize,
+) -> (String, String) {
+    let def = R::TABLE.def();
+    let expected = layout.width;
+    let mut faults = Vec::new();
+    let _ = R::from_cells(|c| layout.fields[c].filter(|&f| f < found).map(cell).unwrap_or_default(), &mut faults);
+    let misplaced = faults
+        .iter()
+        .any(|(c, fault)| matches!(fault, CellFault::Invalid(_)) && layout.fields[*c].is_some_and(|f| f < found));
+    let mut last: Vec<(usize, &str)> = def
+        .columns
+        .iter()
+        .zip(&layout.fields)
+        .filter_map(|(c, f)| f.filter(|&f| f >= found).map(|f| (f, c.name)))
+        .collect();
+    last.sort_unstable();
+    let names = last.iter().map(|(_, name)| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+    if misplaced || last.is_empty() {
+        return (
+            format!(
+                "{} missing, and the cells do not say which",
+                if expected - found == 1 { "one field is" } else { "fields are" }
+            ),
+            format!(
+                "every row needs {expected} fields, in the header's order ({}); an empty cell is written as \
+                 nothing between two commas",
+                expected_header(def)
+            ),
+        );
+    }
+    let (what, them) = if last.len() == 1 {
+        (format!("the last column, {names}, is missing"), "add it at the end of the row, after a comma")
+    } else {
+        (format!("the last columns, {names}, are missing"), "add them at the end of the row, each after a comma")
+    };
+    (what, format!("{them}; an empty cell is written as nothing between two commas"))
 }
 
 /// Cell text as it may appear inside a message: control characters escaped, so that a cell
@@ -892,10 +1088,6 @@ pub(crate) fn shown(text: &str) -> String {
         cut.push('\u{2026}');
     }
     diagnostic::text::one_line(&cut).into_owned()
-}
-
-fn is_digits(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn quote_fault_kind(fault: QuoteFault) -> (ErrorKind, usize) {

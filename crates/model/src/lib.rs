@@ -24,8 +24,9 @@ pub use records::{
 pub use records::{ForeignKey, Record, TableDef, TableId};
 pub use schema::{CellFault, ColumnDef};
 pub use value::{
-    Answer, Basis, CellError, Certainty, CountryCode, DayRange, Decimal, Flow, FromCell, Iso3Code, Iso3166, IsoCountry,
-    Kind, PartialDate, Period, Precision, Qualifier, RelationKind, Suggestion, Text, Unit, Year,
+    Answer, Basis, CellError, Certainty, CommaReading, CountryCode, DayRange, Decimal, FigureInWords, Flow, FromCell,
+    Iso3Code, Iso3166, IsoCountry, Kind, PartialDate, Period, Precision, Qualifier, RelationKind, Suggestion, Text,
+    Unit, Year,
 };
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

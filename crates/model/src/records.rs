@@ -590,7 +590,10 @@ fn percentage(field: &impl Field<Value = Decimal>) -> Result<(), ValidationError
 fn relation_is_coherent(row: &Relation<'_>) -> Result<(), ValidationError> {
     if row.third_country == Some(row.country) {
         return Err(at_column(
-            invalid("third_country", "the third country is the partner itself".to_owned()),
+            invalid(
+                "third_country",
+                "`third_country` is the partner itself: name another country involved, or leave it empty".to_owned(),
+            ),
             "third_country",
         ));
     }
@@ -613,29 +616,73 @@ fn relation_is_coherent(row: &Relation<'_>) -> Result<(), ValidationError> {
 
 fn visit_is_coherent(row: &Visit<'_>) -> Result<(), ValidationError> {
     if row.host == row.guest {
-        return Err(at_column(invalid("host_is_guest", format!("{} visits itself", row.host)), "guest"));
+        return Err(at_column(
+            invalid(
+                "host_is_guest",
+                format!(
+                    "`host` and `guest` are both {}, but a visit goes from one country to another: `host` is the \
+                     country visited and `guest` the visitors' country (a Norwegian minister in Japan is host JP, \
+                     guest NO)",
+                    row.host
+                ),
+            ),
+            "guest",
+        ));
     }
     Ok(())
 }
 
 fn participant_is_named(row: &VisitParticipant<'_>) -> Result<(), ValidationError> {
     if row.title.is_none() && row.name.is_none() {
-        return Err(at_column(invalid("unnamed", "neither title nor name is given".to_owned()), "title"));
+        return Err(at_column(
+            invalid(
+                "unnamed",
+                "`title` and `name` are both empty: write the title or the name, or both, as the source gives them"
+                    .to_owned(),
+            ),
+            "title",
+        ));
     }
     Ok(())
 }
 
 fn figure_matches_unit(value: Option<Decimal>, unit: Option<crate::Unit>) -> Result<(), ValidationError> {
     match (value, unit) {
-        (Some(_), None) => Err(at_column(invalid("unit_missing", "a figure without a unit".to_owned()), "unit")),
-        (None, Some(_)) => Err(at_column(invalid("unit_without_value", "a unit without a figure".to_owned()), "unit")),
+        (Some(_), None) => Err(at_column(
+            invalid(
+                "unit_missing",
+                "`value` has a figure but `unit` is empty: write the unit the source gives the figure in, \
+                 `NOK`, `NOK million` or `NOK billion`"
+                    .to_owned(),
+            ),
+            "unit",
+        )),
+        (None, Some(_)) => Err(at_column(
+            invalid(
+                "unit_without_value",
+                "`unit` is given but `value` is empty: write the figure in `value`, or leave `unit` empty where \
+                 the source gives no figure"
+                    .to_owned(),
+            ),
+            "unit",
+        )),
         _ => Ok(()),
     }
 }
 
 fn trade_is_coherent(row: &TradeTotal<'_>) -> Result<(), ValidationError> {
     if row.reporter == row.partner {
-        return Err(at_column(invalid("self_trade", format!("{} trades with itself", row.reporter)), "partner"));
+        return Err(at_column(
+            invalid(
+                "self_trade",
+                format!(
+                    "`reporter` and `partner` are both {}, but trade is between two countries: `partner` is \
+                         the other country",
+                    row.reporter
+                ),
+            ),
+            "partner",
+        ));
     }
     match (row.value, row.qualifier) {
         (None, Qualifier::Exact | Qualifier::Approximately) => {
@@ -657,7 +704,12 @@ fn trade_is_coherent(row: &TradeTotal<'_>) -> Result<(), ValidationError> {
     }
     if row.value.is_none() && row.share_of_reporter_total_pct.is_some() {
         return Err(at_column(
-            invalid("share_without_value", "a share without a figure".to_owned()),
+            invalid(
+                "share_without_value",
+                "a share is given but `value` is empty: write the figure the share belongs to, or leave the \
+                 share empty"
+                    .to_owned(),
+            ),
             "share_of_reporter_total_pct",
         ));
     }
@@ -666,7 +718,17 @@ fn trade_is_coherent(row: &TradeTotal<'_>) -> Result<(), ValidationError> {
 
 fn commodity_is_coherent(row: &TradeCommodity<'_>) -> Result<(), ValidationError> {
     if row.reporter == row.partner {
-        return Err(at_column(invalid("self_trade", format!("{} trades with itself", row.reporter)), "partner"));
+        return Err(at_column(
+            invalid(
+                "self_trade",
+                format!(
+                    "`reporter` and `partner` are both {}, but trade is between two countries: `partner` is \
+                         the other country",
+                    row.reporter
+                ),
+            ),
+            "partner",
+        ));
     }
     figure_matches_unit(row.value, row.unit)
 }

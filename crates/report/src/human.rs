@@ -111,9 +111,9 @@ pub fn place(finding: &Diagnostic) -> String {
 
 /// What `exceptions.csv` would need to acknowledge an unacknowledged finding: its row with
 /// the rule, file name, row key, column and value, quoted as CSV needs, and a reason to write.
-/// `None` for a finding that cannot be acknowledged (ingest's, `exception/stale`'s), has no
-/// row key or cell, or whose value had to be made visible to be shown (a control character,
-/// an overlong cell): its text as shown is not the text in the file.
+/// `None` for a finding that cannot be acknowledged (ingest's, a convention rule's,
+/// `exception/stale`'s), has no row key or cell, or whose value had to be made visible to be
+/// shown (a control character, an overlong cell): its text as shown is not the text in the file.
 pub fn exception_line(finding: &Diagnostic) -> Option<String> {
     if finding.acknowledged.is_some() || !validate::can_be_acknowledged(finding.rule()) {
         return None;
@@ -196,12 +196,12 @@ mod tests {
 
     #[test]
     fn the_exception_line_quotes_as_csv_needs() {
-        let line = exception_line(&finding("key/reference", "khno-2008-1", "talks, \"state\" visit")).unwrap();
+        let line = exception_line(&finding("field/format", "khno-2008-1", "talks, \"state\" visit")).unwrap();
         assert_eq!(
             line,
-            "key/reference,visits.csv,khno-2008-1,purpose,\"talks, \"\"state\"\" visit\",<why the source really gives this value>"
+            "field/format,visits.csv,khno-2008-1,purpose,\"talks, \"\"state\"\" visit\",<why the source really gives this value>"
         );
-        assert!(exception_line(&finding("key/reference", "k", " padded")).unwrap().contains(",\" padded\","));
+        assert!(exception_line(&finding("field/format", "k", " padded")).unwrap().contains(",\" padded\","));
     }
 
     #[test]
@@ -209,9 +209,12 @@ mod tests {
         // What ingest reports, and exceptions' own problems, cannot be acknowledged.
         assert_eq!(exception_line(&finding("cell/invalid", "k", "x")), None);
         assert_eq!(exception_line(&finding("exception/stale", "k", "x")), None);
+        // Nor can a convention of the dataset: the data follows it.
+        assert_eq!(exception_line(&finding("key/reference", "k", "x")), None);
+        assert_eq!(exception_line(&finding("id/convention", "k", "x")), None);
         // A value made visible to be shown is not the file's text.
-        assert_eq!(exception_line(&finding("key/reference", "k", "a\u{240a}b")), None);
-        let mut acknowledged = finding("key/reference", "k", "x");
+        assert_eq!(exception_line(&finding("field/format", "k", "a\u{240a}b")), None);
+        let mut acknowledged = finding("field/format", "k", "x");
         acknowledged.acknowledged = Some("a reason".to_owned());
         assert_eq!(exception_line(&acknowledged), None);
     }

@@ -10,9 +10,8 @@
 //! ```
 //!
 //! A key of `[rules]` is a finding's id (`field/range`) or a rule's id, which covers every id
-//! that rule reports (`field`). Any finding can be raised to an error. Only what could be
-//! acknowledged in `exceptions.csv` can be lowered to a warning: a finding of a consistency
-//! rule. What ingest reports leaves rows out of every rule, so a table that was not read
+//! that rule reports (`field`). Any finding can be raised to an error. Only a consistency
+//! rule's findings can be lowered to a warning. What ingest reports leaves rows out of every rule, so a table that was not read
 //! completely always fails, whatever the configuration says.
 //!
 //! Without the file, the defaults apply: every rule at its declared severity, warnings pass.
@@ -25,7 +24,7 @@ use std::fmt::Write as _;
 use diagnostic::{RuleId, Severity};
 use serde::{Deserialize, Serialize};
 
-use crate::exceptions::why_not_acknowledgeable;
+use crate::exceptions::why_not_lowerable;
 use crate::rules::ALL;
 
 /// The settings a check runs with. `Config::default()` is the rules as declared.
@@ -144,7 +143,7 @@ fn check_setting(id: &str, severity: Severity) -> Result<(), String> {
             Some(rule) if rule.id.as_str() == id => rule.ids().iter().map(|i| i.as_str()).collect(),
             _ => vec![id],
         };
-        if let Some((why, _)) = ids.iter().find_map(|i| why_not_acknowledgeable(i)) {
+        if let Some((why, _)) = ids.iter().find_map(|i| why_not_lowerable(i)) {
             return Err(format!("cannot be lowered to a warning: {why}"));
         }
     }

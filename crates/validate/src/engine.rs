@@ -16,6 +16,12 @@ pub struct Rule {
     pub emits: &'static [RuleId],
     /// How serious its findings are.
     pub severity: Severity,
+    /// Whether a finding can be acknowledged in `exceptions.csv`: `true` where it may be a
+    /// value as a source writes it (a share that does not add up, a code the standard does not
+    /// assign), `false` where the rule checks a convention of this dataset (ids, sequences,
+    /// references, unused rows) that the data must follow. The human report offers an
+    /// exception line, and an exception is accepted, only where this is `true`.
+    pub acknowledgeable: bool,
     /// The tables whose rows it examines; empty for every table.
     pub reads: &'static [TableId],
     /// The rule's source file, whose leading `//!` comment is its documentation.

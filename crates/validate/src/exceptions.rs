@@ -1,7 +1,9 @@
 //! Applies `exceptions.csv`: acknowledged findings, and exceptions that went stale or name
 //! a finding that cannot be acknowledged.
 //!
-//! Only the consistency rules' findings can be acknowledged. What ingest reports (a missing
+//! Only the findings of consistency rules that declare them acknowledgeable (values as a
+//! source writes them) can be acknowledged; a convention of this dataset (ids, sequences,
+//! references, unused rows) is followed, not acknowledged. What ingest reports (a missing
 //! or unreadable file, a wrong header, a broken CSV row, an empty required cell, a cell that
 //! is not of its column's type) leaves rows out of every rule: acknowledging it would let a
 //! check pass on a table the rules did not see whole. An exception naming one of those ids,
@@ -68,8 +70,25 @@ pub(crate) fn apply(data: &Dataset<'_>, findings: &mut [Diagnostic]) -> Vec<Diag
 
 /// Why the findings of a known id cannot be acknowledged, and what to do instead; `None`
 /// for an id that names nothing, which `key/reference` reports (and such an exception
-/// acknowledges nothing).
+/// acknowledges nothing). A rule declares whether its findings can be ([`Rule::acknowledgeable`]).
+///
+/// [`Rule::acknowledgeable`]: crate::engine::Rule::acknowledgeable
 pub(crate) fn why_not_acknowledgeable(rule: &str) -> Option<(&'static str, &'static str)> {
+    if let Some(why) = why_not_lowerable(rule) {
+        return Some(why);
+    }
+    let convention =
+        crate::rules::ALL.iter().any(|r| !r.acknowledgeable && r.ids().iter().any(|id| id.as_str() == rule));
+    convention.then_some((
+        "it checks a convention of this dataset, not a value as a source writes it",
+        "fix the data to follow the convention instead",
+    ))
+}
+
+/// Why the findings of a known id cannot be lowered to a warning in `bilat.toml`: what ingest
+/// reports, and exceptions' own problems. (A convention rule's findings can be lowered by a
+/// team, though no single one can be acknowledged.)
+pub(crate) fn why_not_lowerable(rule: &str) -> Option<(&'static str, &'static str)> {
     if ingest::ErrorKind::ALL.iter().any(|kind| kind.code() == rule) {
         Some((
             "it is found while reading the file, and keeps rows out of every rule",
@@ -151,9 +170,15 @@ mod tests {
         }
         for rule in crate::rules::ALL {
             for id in rule.ids() {
-                assert_eq!(why_not_acknowledgeable(id.as_str()).is_some(), rule.id == STALE.id, "{id}");
+                assert_eq!(why_not_acknowledgeable(id.as_str()).is_some(), !rule.acknowledgeable, "{id}");
+                assert_eq!(why_not_lowerable(id.as_str()).is_some(), rule.id == STALE.id, "{id}");
             }
         }
+        assert!(!STALE.acknowledgeable);
+        // A naming convention of our own is followed, not acknowledged; a source's figure is.
+        assert!(why_not_acknowledgeable("id/convention").is_some());
+        assert!(why_not_acknowledgeable("sequence/gap").is_some());
+        assert_eq!(why_not_acknowledgeable("trade/commodity-share"), None);
         assert_eq!(why_not_acknowledgeable("trade/comodity-share"), None);
     }
 

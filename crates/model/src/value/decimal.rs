@@ -120,12 +120,28 @@ impl Decimal {
                     .with_safe_fix("the column is already in percent; write decimals with a point:", pointed);
             }
         }
-        if trimmed.matches(',').count() == 1 {
-            let pointed = trimmed.replace(',', ".");
-            if Decimal::parse(&pointed).is_ok() {
+        match read_comma(trimmed) {
+            Some(CommaReading::Decimal(pointed)) => {
                 return CellError::new(expected, "a decimal comma")
                     .with_safe_fix("write decimals with a point:", pointed);
             }
+            Some(CommaReading::Ambiguous { decimal, thousands }) => {
+                let mut err = CellError::new(expected, "a comma that may be a decimal comma or a thousands separator");
+                err.help = Some(format!(
+                    "`{trimmed}` is {decimal} if the comma is a decimal comma (as Norwegian writes it), or {thousands} \
+                     if it separates thousands (as English writes it): write `{decimal}` or `{thousands}`, whichever \
+                     the source means"
+                ));
+                err.suggestion = Some(super::Suggestion { replacement: decimal, safe: false });
+                return err;
+            }
+            None => {}
+        }
+        if let Some(figure) = FigureInWords::read(trimmed) {
+            let mut err = CellError::new(expected, "a figure written with words");
+            err.help = Some(figure.help());
+            err.suggestion = Some(super::Suggestion { replacement: figure.number, safe: false });
+            return err;
         }
         let no_groups: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_')).collect();
         if no_groups != trimmed && Decimal::parse(&no_groups).is_ok() {
@@ -140,6 +156,138 @@ impl Decimal {
                 .with_safe_fix("write", &trimmed[..trimmed.len() - 1]);
         }
         CellError::new(expected, "not a number")
+    }
+}
+
+/// How a number written with one comma reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommaReading {
+    /// The comma can only be a decimal comma (`10,3`, `0,25`, `1,2345`): the number with a
+    /// point instead, the same digits.
+    Decimal(String),
+    /// One to three digits, a comma and exactly three digits (`1,838`): a Norwegian decimal
+    /// comma (`1.838`) or an English thousands separator (`1838`); only the source can say.
+    Ambiguous {
+        /// The number read with a decimal comma, written with a point.
+        decimal: String,
+        /// The number read with a thousands separator, written without it.
+        thousands: String,
+    },
+}
+
+/// How `text`, a number written with one comma between digits, reads; `None` for any other
+/// text.
+pub fn read_comma(text: &str) -> Option<CommaReading> {
+    let (sign, body) = text.strip_prefix('-').map_or(("", text), |rest| ("-", rest));
+    let (before, after) = body.split_once(',')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(before) || !digits(after) {
+        return None;
+    }
+    let decimal = format!("{sign}{before}.{after}");
+    Decimal::parse(&decimal).ok()?;
+    if after.len() == 3 && before.len() <= 3 && before != "0" {
+        return Some(CommaReading::Ambiguous { decimal, thousands: format!("{sign}{before}{after}") });
+    }
+    Some(CommaReading::Decimal(decimal))
+}
+
+/// A figure written as a source prints it, with words: `NOK 10,3 mrd.`, `ca. 142`,
+/// `10,3 milliarder kroner`, `kr 142 mill.`. data/README.md documents the conversions: the
+/// unit words move to `unit`, an approximate marker becomes the qualifier `approximately`, a
+/// decimal comma becomes a point, and the digits stay as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FigureInWords {
+    /// The number as the cell should write it, with every written digit.
+    pub number: String,
+    /// The unit the words name, if any.
+    pub unit: Option<super::Unit>,
+    /// Whether the words mark the figure as approximate (`ca.`, `about`, `~`).
+    pub approximate: bool,
+    /// The number as written, when its comma may also be a thousands separator (`1,838`).
+    pub ambiguous: Option<CommaReading>,
+}
+
+impl FigureInWords {
+    /// Reads a figure with words; `None` when `text` is not a number with unit or
+    /// approximation words around it.
+    pub fn read(text: &str) -> Option<FigureInWords> {
+        let mut rest = text.trim().to_lowercase();
+        let mut approximate = false;
+        for word in ["ca.", "ca ", "cirka", "omtrent", "approximately", "approx.", "about", "~"] {
+            if let Some(after) = rest.strip_prefix(word) {
+                approximate = true;
+                rest = after.trim().to_owned();
+                break;
+            }
+        }
+        let mut currency = false;
+        for word in ["nok", "kr.", "kr"] {
+            if let Some(after) = rest.strip_prefix(word) {
+                currency = true;
+                rest = after.trim().to_owned();
+                break;
+            }
+        }
+        for word in ["kroner", "nok", "kr.", "kr"] {
+            if let Some(before) = rest.strip_suffix(word) {
+                currency = true;
+                rest = before.trim().to_owned();
+                break;
+            }
+        }
+        let mut unit = None;
+        let scales: [(&[&str], super::Unit); 2] = [
+            (&["milliarder", "milliard", "mrd.", "mrd", "billion", "bn"], super::Unit::NokBillion),
+            (&["millioner", "million", "mill.", "mill", "mln.", "mln"], super::Unit::NokMillion),
+        ];
+        'scales: for (words, scaled) in scales {
+            for word in words {
+                if let Some(before) = rest.strip_suffix(word) {
+                    unit = Some(scaled);
+                    rest = before.trim().to_owned();
+                    break 'scales;
+                }
+            }
+        }
+        if unit.is_none() && currency {
+            unit = Some(super::Unit::Nok);
+        }
+        if unit.is_none() && !approximate {
+            return None;
+        }
+        let (number, ambiguous) = match read_comma(&rest) {
+            Some(CommaReading::Decimal(pointed)) => (pointed, None),
+            Some(CommaReading::Ambiguous { decimal, thousands }) => {
+                (decimal.clone(), Some(CommaReading::Ambiguous { decimal, thousands }))
+            }
+            None => (rest, None),
+        };
+        Decimal::parse(&number).ok()?;
+        Some(FigureInWords { number, unit, approximate, ambiguous })
+    }
+
+    /// What to write instead, as data/README.md converts such a figure.
+    pub fn help(&self) -> String {
+        let mut help = format!("write the number alone, `{}`", self.number);
+        if let Some(unit) = self.unit {
+            help.push_str(&format!(", with `{unit}` in `unit`"));
+        }
+        if self.approximate {
+            help.push_str(", and mark it `approximately` in `qualifier` where the table has one");
+        }
+        help.push_str(self.ambiguity_note().as_str());
+        help
+    }
+
+    /// A note on a comma that may separate thousands, or nothing.
+    pub fn ambiguity_note(&self) -> String {
+        match &self.ambiguous {
+            Some(CommaReading::Ambiguous { decimal, thousands }) => format!(
+                " (if the comma separates thousands, as English writes them, the number is `{thousands}`, not `{decimal}`)"
+            ),
+            _ => String::new(),
+        }
     }
 }
 
@@ -188,6 +336,22 @@ mod tests {
     fn explains_common_mistakes() {
         let help = |text: &str| Decimal::parse(text).unwrap_err().help;
         assert_eq!(help("2,9").as_deref(), Some("write decimals with a point: `2.9`"));
+        // One to three digits, a comma and three digits: a decimal comma or a thousands
+        // separator, and only the source can say which; the fix is never safe.
+        let ambiguous = Decimal::parse("1,838").unwrap_err();
+        assert!(ambiguous.help.as_deref().is_some_and(|h| h.contains("`1.838`") && h.contains("`1838`")));
+        assert_eq!(ambiguous.suggestion.map(|s| s.safe), Some(false));
+        assert_eq!(Decimal::parse("0,838").unwrap_err().suggestion.map(|s| s.safe), Some(true));
+        assert_eq!(Decimal::parse("10,3").unwrap_err().suggestion.map(|s| s.safe), Some(true));
+        assert_eq!(
+            help("NOK 10,3 mrd.").as_deref(),
+            Some("write the number alone, `10.3`, with `NOK billion` in `unit`")
+        );
+        assert_eq!(
+            help("ca. 142").as_deref(),
+            Some("write the number alone, `142`, and mark it `approximately` in `qualifier` where the table has one")
+        );
+        assert_eq!(Decimal::parse("ca. 142").unwrap_err().suggestion.map(|s| s.safe), Some(false));
         assert_eq!(help("28%").as_deref(), Some("the column is already in percent: write `28`"));
         assert_eq!(
             help("2,90 %").as_deref(),

@@ -34,7 +34,7 @@ use std::fmt;
 
 pub use country::{CountryCode, Iso3Code, Iso3166, IsoCountry};
 pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_month, is_leap_year};
-pub use decimal::{Decimal, MAX_DIGITS, MAX_SCALE, pow10};
+pub use decimal::{CommaReading, Decimal, FigureInWords, MAX_DIGITS, MAX_SCALE, pow10, read_comma};
 pub use enums::{Answer, Basis, Flow, Qualifier, RelationKind, Unit};
 
 /// What kind of value a column's cells hold, declared by the cell type ([`crate::FromCell::KIND`]).
@@ -276,7 +276,21 @@ fn parse_integer(text: &str, expected: &'static str) -> Result<i64, CellError> {
         if Decimal::parse(text).is_ok() {
             return Err(CellError::new(expected, "a fraction where a whole number belongs"));
         }
-        let grouped: String = text.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_' | '.')).collect();
+        if let Some(decimal::CommaReading::Ambiguous { decimal, thousands }) = decimal::read_comma(text.trim()) {
+            // A count is whole: `1,838` persons is 1838, unless the source wrote 1.838 of
+            // something else; a person confirms which.
+            let mut err = CellError::new(expected, "a comma in a whole number");
+            err.help = Some(format!(
+                "`{}` is {thousands} if the comma separates thousands (as English writes it); read as a \
+                 Norwegian decimal comma it would be {decimal}, which is not a whole number: write `{thousands}` \
+                 if the source means that many",
+                text.trim()
+            ));
+            err.suggestion = Some(Suggestion { replacement: thousands, safe: false });
+            return Err(err);
+        }
+        let grouped: String =
+            text.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_' | '.' | ',')).collect();
         if grouped != text && !grouped.is_empty() && grouped.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CellError::new(expected, "digit group separators")
                 .with_unsafe_fix("write the number without separators:", grouped));

@@ -39,6 +39,7 @@ pub(crate) static FORMULA: Rule = Rule {
     id: RuleId::new("cell/formula"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: false,
     reads: &[],
     source: include_str!("cell_formula.rs"),
     check,

@@ -42,6 +42,7 @@ pub(crate) static ISO_CODE: Rule = Rule {
     id: RuleId::new("country/iso-code"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[TableId::Countries],
     source: include_str!("country_iso_code.rs"),
     check,

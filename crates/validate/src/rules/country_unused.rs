@@ -33,6 +33,7 @@ pub(crate) static UNUSED: Rule = Rule {
     id: RuleId::new("country/unused"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: false,
     reads: &[
         TableId::Countries,
         TableId::Relations,

@@ -34,6 +34,7 @@ pub(crate) static AFTER_SOURCE: Rule = Rule {
     id: RuleId::new("date/after-source"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[
         TableId::Relations,
         TableId::Residents,

@@ -32,6 +32,7 @@ pub(crate) static BEFORE_RELATIONS: Rule = Rule {
     id: RuleId::new("date/before-relations"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: true,
     reads: &[TableId::Relations, TableId::Visits],
     source: include_str!("date_before_relations.rs"),
     check,

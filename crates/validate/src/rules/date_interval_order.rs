@@ -31,6 +31,7 @@ pub(crate) static INTERVAL_ORDER: Rule = Rule {
     id: RuleId::new("date/interval-order"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[TableId::Relations],
     source: include_str!("date_interval_order.rs"),
     check,

@@ -40,6 +40,7 @@ pub(crate) static STALE: Rule = Rule {
     id: RuleId::new("exception/stale"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: false,
     reads: &[TableId::Exceptions],
     source: include_str!("exception_stale.rs"),
     check: applied_after_all_rules,

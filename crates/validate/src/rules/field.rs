@@ -8,7 +8,8 @@
 //! - `field/length`: text too short or too long.
 //! - `field/range`: a number outside its range (a rank of 0, a negative count).
 //! - `field/format`: text in the wrong shape (an id with capitals, padding spaces, a language
-//!   tag that is not BCP 47, a share above 100 %).
+//!   tag that is not BCP 47, a share above 100 %, an invisible character such as a ZERO WIDTH
+//!   SPACE, named with its place).
 //! - `field/coherence`: cells of one row that contradict each other (a figure without a unit,
 //!   a visit whose host is its guest).
 //!
@@ -26,7 +27,7 @@
 //! NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp-2015
 //! ```
 
-use diagnostic::{Diagnostic, RuleId, Severity};
+use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
 use ingest::Table;
 use model::Record;
 use rayon::prelude::*;
@@ -39,6 +40,7 @@ pub(crate) static FIELD: Rule = Rule {
     id: RuleId::new("field"),
     emits: &[LENGTH, RANGE, FORMAT, COHERENCE],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[],
     source: include_str!("field.rs"),
     check: check_all,
@@ -57,13 +59,17 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
                 Ok(()) => ValidationErrors::new(),
                 Err(errors) => errors,
             };
-            let mut findings = Vec::new();
+            // An invisible character is the cause of whatever else its cell fails.
+            let mut findings = invisible_characters(context, table, row);
             for (field, kind) in errors.errors() {
                 let ValidationErrorsKind::Field(list) = kind else {
                     continue;
                 };
                 for error in list {
                     let (id, column) = classify(field, error);
+                    if findings.iter().any(|f| f.column.as_deref() == Some(column)) {
+                        continue;
+                    }
                     let message = describe(column, error);
                     findings.push(context.finding_with_id(&FIELD, id, table, row, column, message, None));
                 }
@@ -71,6 +77,42 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
             findings
         })
         .collect()
+}
+
+/// `field/format` findings for text cells holding an invisible character (a ZERO WIDTH
+/// SPACE, a SOFT HYPHEN, a byte-order mark): the cell looks like text it is not. References
+/// are left to `key/reference`. The fix
+/// deletes the characters, which a person confirms (a source may print a soft hyphen).
+fn invisible_characters<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    row: &ingest::Row<R>,
+) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    let def = R::TABLE.def();
+    for (index, column) in def.columns.iter().enumerate() {
+        // A reference is judged by `key/reference`, which says which key it looks like.
+        let reference = def.foreign_keys.iter().any(|fk| fk.columns == [column.name]);
+        if column.kind != model::Kind::Text || reference {
+            continue;
+        }
+        let text = row.record.cell_text(index);
+        let Some(invisible) = diagnostic::text::describe_invisible(&text) else { continue };
+        let visible = diagnostic::text::without_invisible(&text);
+        let message = format!("`{}` contains {invisible}", column.name);
+        let title = format!("write `{}`, without the invisible characters", diagnostic::text::one_line(&visible));
+        let mut finding =
+            context.finding_with_id(&FIELD, FORMAT, table, row, column.name, message, Some(title.clone()));
+        if let Some(span) = finding.span.clone() {
+            finding.fix = Some(Fix {
+                title,
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit { file: finding.file.clone(), span, replacement: ingest::csv_cell(&visible) }],
+            });
+        }
+        findings.push(finding);
+    }
+    findings
 }
 
 const LENGTH: RuleId = RuleId::new("field/length");
@@ -92,7 +134,8 @@ fn classify<'e>(field: &'e str, error: &'e ValidationError) -> (RuleId, &'e str)
 
 fn describe(column: &str, error: &ValidationError) -> String {
     if let Some(message) = &error.message {
-        return format!("`{column}`: {message}");
+        // A sentence that names its columns stands alone; a short one is said of its column.
+        return if message.starts_with('`') { message.to_string() } else { format!("`{column}`: {message}") };
     }
     let param = |name: &str| error.params.get(name).map(ToString::to_string);
     match &*error.code {

@@ -42,6 +42,7 @@ pub(crate) static STRAY: Rule = Rule {
     id: RuleId::new("file/stray"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: false,
     reads: &[],
     source: include_str!("file_stray.rs"),
     check,

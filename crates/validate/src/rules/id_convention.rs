@@ -44,6 +44,7 @@ pub(crate) static CONVENTION: Rule = Rule {
     id: RuleId::new("id/convention"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: false,
     reads: &[TableId::Countries, TableId::Relations, TableId::Visits],
     source: include_str!("id_convention.rs"),
     check,

@@ -41,6 +41,7 @@ pub(crate) static DUPLICATE: Rule = Rule {
     id: RuleId::new("key/duplicate"),
     emits: &[KEY_DUPLICATE, ROW_DUPLICATE],
     severity: Severity::Error,
+    acknowledgeable: false,
     reads: &[],
     source: include_str!("key_duplicate.rs"),
     check,

@@ -6,7 +6,10 @@
 //! The finding suggests the nearest existing key; when exactly one key is nearest, it carries
 //! the replacement as an unsafe fix (a guess: `cargo xtask fix --unsafe`). A reference is only judged against a table
 //! that was read completely: when a row of `countries.csv` was rejected, a code that may be
-//! on that row is not reported as missing (the rejected row's own problem is).
+//! on that row is not reported as missing (the rejected row's own problem is). A reference
+//! that differs from a key only by invisible characters (`no-jp-2015` and a ZERO WIDTH
+//! SPACE) names them, and its fix deletes them (safe: the key it then names is the one it
+//! showed).
 //!
 //! The references between tables are the foreign keys declared with each table in the model,
 //! which the data package (`data/datapackage.json`) declares too; a test keeps this rule and
@@ -38,6 +41,7 @@ pub(crate) static REFERENCE: Rule = Rule {
     id: RuleId::new("key/reference"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: false,
     reads: &[],
     source: include_str!("key_reference.rs"),
     check,
@@ -160,7 +164,32 @@ fn missing<'a, R: Record<'a>>(
     target: &Target<'_>,
 ) -> Diagnostic {
     let shown = diagnostic::text::one_line(value);
-    let message = format!("`{column}` is `{shown}`, which is not a {}", target.described);
+    // `no-jp-2015` with a ZERO WIDTH SPACE looks like the key it misses: name the character.
+    let visible = diagnostic::text::without_invisible(value);
+    if let Some(invisible) = diagnostic::text::describe_invisible(value)
+        && target.keys.contains(visible.as_str())
+    {
+        let message = format!(
+            "`{column}` is `{shown}`, which contains {invisible}, so it is not `{}`, the {} it looks like",
+            diagnostic::text::one_line(&visible),
+            target.described
+        );
+        let title = format!("write `{}`, without the invisible characters", diagnostic::text::one_line(&visible));
+        let mut finding = context.finding(&REFERENCE, table, row, column, message, Some(title.clone()));
+        finding.missing_key = Some((target.table, value.to_owned()));
+        if let Some(span) = finding.span.clone() {
+            finding.fix = Some(Fix {
+                title,
+                applicability: Applicability::Safe,
+                edits: vec![Edit { file: finding.file.clone(), span, replacement: ingest::csv_cell(&visible) }],
+            });
+        }
+        return finding;
+    }
+    let mut message = format!("`{column}` is `{shown}`, which is not a {}", target.described);
+    if let Some(invisible) = diagnostic::text::describe_invisible(value) {
+        message.push_str(&format!(", and contains {invisible}"));
+    }
     let suggestion = target.suggestion(value);
     let help = match &suggestion {
         Some((near, _)) => format!("did you mean `{}`?", diagnostic::text::one_line(near)),

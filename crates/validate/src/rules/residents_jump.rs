@@ -31,6 +31,7 @@ pub(crate) static JUMP: Rule = Rule {
     id: RuleId::new("residents/jump"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: true,
     reads: &[TableId::Residents],
     source: include_str!("residents_jump.rs"),
     check,

@@ -44,6 +44,7 @@ pub(crate) static GAP: Rule = Rule {
     id: RuleId::new("sequence/gap"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: false,
     reads: &[TableId::Relations, TableId::Visits, TableId::VisitParticipants, TableId::TradeCommodities],
     source: include_str!("sequence_gap.rs"),
     check,

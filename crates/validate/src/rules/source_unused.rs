@@ -22,6 +22,7 @@ pub(crate) static UNUSED: Rule = Rule {
     id: RuleId::new("source/unused"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: false,
     reads: &[
         TableId::Relations,
         TableId::Residents,

@@ -44,6 +44,7 @@ pub(crate) static COMMODITY_SHARE: Rule = Rule {
     id: RuleId::new("trade/commodity-share"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[TableId::Trade, TableId::TradeCommodities],
     source: include_str!("trade_commodity_share.rs"),
     check,

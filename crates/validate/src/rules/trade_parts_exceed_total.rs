@@ -47,6 +47,7 @@ pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
     id: RuleId::new("trade/parts-exceed-total"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[TableId::Trade, TableId::TradeCommodities],
     source: include_str!("trade_parts_exceed_total.rs"),
     check,

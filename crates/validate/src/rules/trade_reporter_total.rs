@@ -43,6 +43,7 @@ pub(crate) static REPORTER_TOTAL: Rule = Rule {
     id: RuleId::new("trade/reporter-total"),
     emits: &[],
     severity: Severity::Error,
+    acknowledgeable: true,
     reads: &[TableId::Trade],
     source: include_str!("trade_reporter_total.rs"),
     check,

@@ -29,6 +29,7 @@ pub(crate) static NO_PARTICIPANTS: Rule = Rule {
     id: RuleId::new("visit/no-participants"),
     emits: &[],
     severity: Severity::Warning,
+    acknowledgeable: true,
     reads: &[TableId::VisitParticipants, TableId::Visits],
     source: include_str!("visit_no_participants.rs"),
     check,
