@@ -246,9 +246,9 @@ fn size(text: &str) -> Result<usize, String> {
 
 /// How a size is written: `100k`, `1M`.
 fn label(rows: usize) -> String {
-    if rows % 1_000_000 == 0 {
+    if rows.is_multiple_of(1_000_000) {
         format!("{}M", rows / 1_000_000)
-    } else if rows % 1_000 == 0 {
+    } else if rows.is_multiple_of(1_000) {
         format!("{}k", rows / 1_000)
     } else {
         thousands(rows as u64)
@@ -668,7 +668,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
