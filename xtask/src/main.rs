@@ -145,10 +145,18 @@ Writes a synthetic dataset with the tables of data/, consistent unless errors ar
         "\
 usage: cargo xtask bench [options]
 
-Builds the release binary and measures ingest and check against reading the files.
+Builds the release binary and measures the full check, on one thread and on all cores, and
+its peak memory, against the floor of reading the files with the `csv` crate, on synthetic
+datasets of several sizes. Runs disturbed by other load are repeated.
 
-  --rows N             commodity lines of the dataset (default 1000000)
+  --sizes A,B,...      commodity lines of each dataset (default 100k,1M,3M)
   --runs R             runs of each stage; medians are reported (default 5)
+  --retries N          times a disturbed run is repeated, at most (default 3)
+  --seed S             the synthetic datasets' seed (default 1)
+  --markdown FILE      regenerate FILE's measured section (docs/performance.md)
+  --data DIR           the folder `xtask check` is timed on (default data/)
+  --no-build           use the release binary as it is
+  --exe PATH           run the stages with this binary instead of the release build
 ",
     ),
 ];
