@@ -51,6 +51,7 @@ fn check_all(context: &Context<'_, '_>) -> Vec<Diagnostic> {
 }
 
 fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+    let text_columns = text_columns(R::TABLE.def());
     table
         .rows
         .par_iter()
@@ -60,7 +61,7 @@ fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R
                 Err(errors) => errors,
             };
             // An invisible character is the cause of whatever else its cell fails.
-            let mut findings = invisible_characters(context, table, row);
+            let mut findings = invisible_characters(context, table, row, &text_columns);
             for (field, kind) in errors.errors() {
                 let ValidationErrorsKind::Field(list) = kind else {
                     continue;
@@ -87,16 +88,17 @@ fn invisible_characters<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
     row: &ingest::Row<R>,
+    text_columns: &[usize],
 ) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let def = R::TABLE.def();
-    for (index, column) in def.columns.iter().enumerate() {
-        // A reference is judged by `key/reference`, which says which key it looks like.
-        let reference = def.foreign_keys.iter().any(|fk| fk.columns == [column.name]);
-        if column.kind != model::Kind::Text || reference {
+    for &index in text_columns {
+        let column = &def.columns[index];
+        let text = row.record.cell_text(index);
+        // Every invisible character is outside ASCII: most cells need no closer look.
+        if text.is_ascii() {
             continue;
         }
-        let text = row.record.cell_text(index);
         let Some(invisible) = diagnostic::text::describe_invisible(&text) else { continue };
         let visible = diagnostic::text::without_invisible(&text);
         let message = format!("`{}` contains {invisible}", column.name);
@@ -113,6 +115,18 @@ fn invisible_characters<'a, R: Record<'a>>(
         findings.push(finding);
     }
     findings
+}
+
+/// The text columns of a table that are not references: a reference is judged by
+/// `key/reference`, which says which key it looks like.
+fn text_columns(def: &model::TableDef) -> Vec<usize> {
+    (0..def.columns.len())
+        .filter(|&index| {
+            let column = &def.columns[index];
+            let reference = def.foreign_keys.iter().any(|fk| fk.columns == [column.name]);
+            column.kind == model::Kind::Text && !reference
+        })
+        .collect()
 }
 
 const LENGTH: RuleId = RuleId::new("field/length");
