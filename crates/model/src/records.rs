@@ -670,19 +670,18 @@ fn figure_matches_unit(value: Option<Decimal>, unit: Option<crate::Unit>) -> Res
     }
 }
 
+/// A trade row whose reporter is also its partner.
+fn self_trade(reporter: CountryCode) -> ValidationError {
+    let message = format!(
+        "`reporter` and `partner` are both {reporter}, but trade is between two countries: `partner` is the other \
+         country"
+    );
+    at_column(invalid("self_trade", message), "partner")
+}
+
 fn trade_is_coherent(row: &TradeTotal<'_>) -> Result<(), ValidationError> {
     if row.reporter == row.partner {
-        return Err(at_column(
-            invalid(
-                "self_trade",
-                format!(
-                    "`reporter` and `partner` are both {}, but trade is between two countries: `partner` is \
-                         the other country",
-                    row.reporter
-                ),
-            ),
-            "partner",
-        ));
+        return Err(self_trade(row.reporter));
     }
     match (row.value, row.qualifier) {
         (None, Qualifier::Exact | Qualifier::Approximately) => {
@@ -718,17 +717,7 @@ fn trade_is_coherent(row: &TradeTotal<'_>) -> Result<(), ValidationError> {
 
 fn commodity_is_coherent(row: &TradeCommodity<'_>) -> Result<(), ValidationError> {
     if row.reporter == row.partner {
-        return Err(at_column(
-            invalid(
-                "self_trade",
-                format!(
-                    "`reporter` and `partner` are both {}, but trade is between two countries: `partner` is \
-                         the other country",
-                    row.reporter
-                ),
-            ),
-            "partner",
-        ));
+        return Err(self_trade(row.reporter));
     }
     figure_matches_unit(row.value, row.unit)
 }

@@ -872,6 +872,12 @@ fn country_section(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<
         }
     }
     out.push_str("</span></h2>\n");
+    if lookup.has_changes() {
+        out.push_str(
+            "<p class=\"muted small\">A mark with a dark outline is a figure the change added or changed; its \
+             tooltip says how.</p>\n",
+        );
+    }
     let mut facts = vec![plural(partner.relations.len(), "relation", "relations")];
     facts.push(plural(partner.visits.len(), "visit", "visits"));
     let mut trade_years: Vec<u16> = partner.trade.iter().map(|t| t.year.0).collect();
@@ -1012,11 +1018,14 @@ fn visits_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, 
         if state_visit {
             label.push_str(" · state visit");
         }
+        let change = lookup.change(TableId::Visits, &visit.key_text());
+        changed_note(&mut label, change);
         lanes.entry((visit.host.as_str() == HOME, visit.guest, visit.host)).or_default().push(Event {
             first: days.first,
             last: days.last,
             label,
             emphasis: state_visit,
+            changed: change.is_some(),
         });
     }
     let timeline = Timeline {
@@ -1126,6 +1135,9 @@ fn trade_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'_, '
     }
 }
 
+/// A [`Series`]' values per category, and what the change under review did to each.
+type SeriesValues = (Vec<Option<f64>>, Vec<Option<String>>);
+
 /// A column chart of a reporter's totals with the partner over the years, one series per flow.
 fn totals_over_years(
     out: &mut String,
@@ -1138,15 +1150,16 @@ fn totals_over_years(
     let max = rows.iter().filter_map(|r| Some(kroner(r.value?, r.unit?))).fold(0.0, f64::max);
     let unit = axis_unit(max);
     let years: Vec<u16> = (first..=last).collect();
-    let mut series: BTreeMap<Flow, Vec<Option<f64>>> = BTreeMap::new();
+    let mut series: BTreeMap<Flow, SeriesValues> = BTreeMap::new();
     let mut partner_name = String::new();
     for row in rows {
         partner_name = lookup.name(row.partner);
-        let values = series.entry(row.flow).or_insert_with(|| vec![None; years.len()]);
-        if let (Some(slot), Some(value), Some(row_unit)) =
-            (values.get_mut(usize::from(row.year.0 - first)), row.value, row.unit)
-        {
+        let (values, changes) =
+            series.entry(row.flow).or_insert_with(|| (vec![None; years.len()], vec![None; years.len()]));
+        let at = usize::from(row.year.0 - first);
+        if let (Some(slot), Some(value), Some(row_unit)) = (values.get_mut(at), row.value, row.unit) {
             *slot = Some(kroner(value, row_unit) / unit.kroner() as f64);
+            changes[at] = change_text(lookup.change(TableId::Trade, &row.key_text()));
         }
     }
     let chart = ColumnChart {
@@ -1155,7 +1168,11 @@ fn totals_over_years(
         categories: years.iter().map(u16::to_string).collect(),
         series: series
             .into_iter()
-            .map(|(flow, values)| Series { name: flow_phrase(flow, reporter_name, &partner_name), values })
+            .map(|(flow, (values, changes))| Series {
+                name: flow_phrase(flow, reporter_name, &partner_name),
+                values,
+                changes,
+            })
             .collect(),
     };
     chart_figure(out, &chart.svg());
@@ -1169,13 +1186,17 @@ fn totals_over_years(
 
 /// Says after a bar's figure that the change under review added or changed it.
 fn changed_note(note: &mut String, change: Option<&Option<String>>) {
-    match change {
-        Some(Some(old)) if old.is_empty() => note.push_str(" · changed, was empty"),
-        Some(Some(old)) => {
-            let _ = write!(note, " · changed, was {old}");
-        }
-        Some(None) => note.push_str(" · new in this change"),
-        None => {}
+    if let Some(text) = change_text(change) {
+        let _ = write!(note, " · {text}");
+    }
+}
+
+/// What the change under review did to a figure: `changed, was 838`, `new in this change`.
+fn change_text(change: Option<&Option<String>>) -> Option<String> {
+    match change? {
+        Some(old) if old.is_empty() => Some("changed, was empty".to_owned()),
+        Some(old) => Some(format!("changed, was {old}")),
+        None => Some("new in this change".to_owned()),
     }
 }
 
@@ -1289,11 +1310,15 @@ fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
     let first = partner.residents.iter().map(|r| r.year.0).min().unwrap_or(0);
     let last = partner.residents.iter().map(|r| r.year.0).max().unwrap_or(0);
     let years: Vec<u16> = (first..=last).collect();
-    let mut series: BTreeMap<(CountryCode, CountryCode), Vec<Option<f64>>> = BTreeMap::new();
+    let mut series: BTreeMap<(CountryCode, CountryCode), SeriesValues> = BTreeMap::new();
     for row in &partner.residents {
-        let values = series.entry((row.citizenship, row.country)).or_insert_with(|| vec![None; years.len()]);
-        if let Some(slot) = values.get_mut(usize::from(row.year.0 - first)) {
+        let (values, changes) = series
+            .entry((row.citizenship, row.country))
+            .or_insert_with(|| (vec![None; years.len()], vec![None; years.len()]));
+        let at = usize::from(row.year.0 - first);
+        if let Some(slot) = values.get_mut(at) {
             *slot = Some(row.count as f64);
+            changes[at] = change_text(lookup.change(TableId::Residents, &row.key_text()));
         }
     }
     let chart = ColumnChart {
@@ -1302,9 +1327,10 @@ fn residents_html(out: &mut String, lookup: &Lookup<'_, '_>, partner: &Partner<'
         categories: years.iter().map(u16::to_string).collect(),
         series: series
             .into_iter()
-            .map(|((citizenship, country), values)| Series {
+            .map(|((citizenship, country), (values, changes))| Series {
                 name: format!("Citizens of {} living in {}", lookup.name(citizenship), lookup.name(country)),
                 values,
+                changes,
             })
             .collect(),
     };

@@ -88,13 +88,24 @@ impl<'d, 'a> Lookup<'d, 'a> {
             for row in &table.added {
                 self.changed.insert((table.table, row.key.clone()), None);
             }
+            // The column a chart draws the row by.
+            let charted = match table.table {
+                TableId::Residents => "count",
+                TableId::Visits => "date",
+                _ => "value",
+            };
             for row in &table.changed {
-                if let Some(cell) = row.cells.iter().find(|c| c.column == "value") {
+                if let Some(cell) = row.cells.iter().find(|c| c.column == charted) {
                     self.changed.insert((table.table, row.key.clone()), Some(cell.old.clone()));
                 }
             }
         }
         self
+    }
+
+    /// Whether the change under review added or changed any figure a chart draws.
+    pub(crate) fn has_changes(&self) -> bool {
+        !self.changed.is_empty()
     }
 
     /// Whether the figure of a row changed since the base: `Some(None)` for a new row,

@@ -167,6 +167,10 @@ impl Svg {
     }
 }
 
+/// How a mark whose figure the change under review added or changed is outlined, in every
+/// chart.
+const CHANGED_OUTLINE: &str = " stroke=\"#1f2328\" stroke-width=\"2\"";
+
 /// One bar of a [`BarChart`].
 #[derive(Clone, Debug)]
 pub struct Bar {
@@ -247,8 +251,8 @@ impl BarChart {
                 Some(value) => {
                     let length = self.bar_length(value);
                     let outline =
-                        if bar.changed { " rx=\"2\" stroke=\"#1f2328\" stroke-width=\"2\"" } else { " rx=\"2\"" };
-                    svg.rect([BAR_X, y + 19.0, length.max(1.0), 16.0], bar.tone.fill(), outline, &tip);
+                        if bar.changed { format!(" rx=\"2\"{CHANGED_OUTLINE}") } else { " rx=\"2\"".to_owned() };
+                    svg.rect([BAR_X, y + 19.0, length.max(1.0), 16.0], bar.tone.fill(), &outline, &tip);
                     BAR_X + length.max(1.0)
                 }
                 None => BAR_X,
@@ -267,6 +271,10 @@ pub struct Series {
     pub name: String,
     /// One value per category; `None` for a gap.
     pub values: Vec<Option<f64>>,
+    /// Per category, what the change under review did to the value (`changed, was 838`, `new
+    /// in this change`): said in its tooltip, and the column is outlined. Empty when nothing
+    /// changed.
+    pub changes: Vec<Option<String>>,
 }
 
 /// Vertical columns over categories (years), one per series side by side, on an axis from zero.
@@ -363,8 +371,14 @@ impl ColumnChart {
                 };
                 let x = first + column_width * s as f64;
                 let h = self.column_height(value);
-                let tip = format!("{}, {category}: {}", series.name, format_number(value));
-                svg.rect([x + 1.0, base_y - h, column_width - 2.0, h], tone.fill(), "", &tip);
+                let mut tip = format!("{}, {category}: {}", series.name, format_number(value));
+                let change = series.changes.get(c).and_then(Option::as_deref);
+                if let Some(change) = change {
+                    tip.push_str(" · ");
+                    tip.push_str(change);
+                }
+                let outline = if change.is_some() { CHANGED_OUTLINE } else { "" };
+                svg.rect([x + 1.0, base_y - h, column_width - 2.0, h], tone.fill(), outline, &tip);
                 if show_values {
                     svg.text(
                         x + column_width / 2.0,
@@ -392,6 +406,9 @@ pub struct Event {
     pub label: String,
     /// Drawn in the emphasis colour (a state visit).
     pub emphasis: bool,
+    /// Whether the change under review added it or changed its date: the mark is outlined
+    /// (the label says how).
+    pub changed: bool,
 }
 
 /// A named row of a [`Timeline`].
@@ -541,10 +558,12 @@ impl Timeline {
                 let tone = if event.emphasis { orange } else { blue };
                 let cy = top + 22.0 + place.row as f64 * STACK + STACK / 2.0;
                 if event.last - event.first > LONG_EVENT_DAYS {
-                    let extra = format!(" fill-opacity=\"0.35\" stroke=\"{tone}\" rx=\"2\"");
+                    let stroke = if event.changed { CHANGED_OUTLINE.to_owned() } else { format!(" stroke=\"{tone}\"") };
+                    let extra = format!(" fill-opacity=\"0.35\"{stroke} rx=\"2\"");
                     svg.rect([place.x0, cy - 4.0, place.x1 - place.x0, 8.0], tone, &extra, &event.label);
                 } else {
-                    svg.circle((place.x0 + place.x1) / 2.0, cy, DOT, tone, " stroke=\"#fff\"", &event.label);
+                    let stroke = if event.changed { CHANGED_OUTLINE } else { " stroke=\"#fff\"" };
+                    svg.circle((place.x0 + place.x1) / 2.0, cy, DOT, tone, stroke, &event.label);
                 }
             }
         }
@@ -638,7 +657,7 @@ mod tests {
             title: "<b>".into(),
             unit: "<i>".into(),
             categories: vec!["<u>".into()],
-            series: vec![Series { name: "<s>".into(), values: vec![Some(1.0)] }],
+            series: vec![Series { name: "<s>".into(), values: vec![Some(1.0)], changes: Vec::new() }],
         };
         let svg = columns.svg();
         for tag in ["<b>", "<i>", "<u>", "<s>"] {
@@ -650,7 +669,7 @@ mod tests {
             last_year: 2001,
             lanes: vec![Lane {
                 name: "<i>".into(),
-                events: vec![Event { first: 0, last: 0, label: "<u>".into(), emphasis: false }],
+                events: vec![Event { first: 0, last: 0, label: "<u>".into(), emphasis: false, changed: false }],
             }],
             emphasis: "<s>".into(),
         };
@@ -666,7 +685,11 @@ mod tests {
             title: "residents".into(),
             unit: "persons".into(),
             categories: vec!["2009".into(), "2010".into(), "2011".into()],
-            series: vec![Series { name: "JP in NO".into(), values: vec![Some(855.0), None, Some(400.0)] }],
+            series: vec![Series {
+                name: "JP in NO".into(),
+                values: vec![Some(855.0), None, Some(400.0)],
+                changes: Vec::new(),
+            }],
         };
         assert_eq!(chart.axis_top(), 1000.0);
         assert!((chart.column_height(500.0) - 90.0).abs() < 1e-9);
@@ -687,8 +710,8 @@ mod tests {
             unit: "u".into(),
             categories: (0..years).map(|y| y.to_string()).collect(),
             series: vec![
-                Series { name: "a".into(), values: vec![Some(13.65); years] },
-                Series { name: "b".into(), values: vec![Some(13.54); years] },
+                Series { name: "a".into(), values: vec![Some(13.65); years], changes: Vec::new() },
+                Series { name: "b".into(), values: vec![Some(13.54); years], changes: Vec::new() },
             ],
         };
         assert!(chart(3).svg().contains(">13.65</text>"));
@@ -702,7 +725,8 @@ mod tests {
 
     #[test]
     fn timeline_places_events_by_date_and_stacks_overlaps() {
-        let event = |(first, last): (i32, i32)| Event { first, last, label: String::new(), emphasis: false };
+        let event =
+            |(first, last): (i32, i32)| Event { first, last, label: String::new(), emphasis: false, changed: false };
         let year = model::PartialDate::year_only(2001).unwrap().days();
         let timeline = Timeline {
             title: "visits".into(),
@@ -732,8 +756,8 @@ mod tests {
             lanes: vec![Lane {
                 name: "Norway → Japan".into(),
                 events: vec![
-                    Event { first, last, label: "2001-03".into(), emphasis: true },
-                    Event { first: year.first, last: year.last, label: "2002".into(), emphasis: false },
+                    Event { first, last, label: "2001-03".into(), emphasis: true, changed: false },
+                    Event { first: year.first, last: year.last, label: "2002".into(), emphasis: false, changed: true },
                 ],
             }],
             emphasis: "state visit".into(),
@@ -743,5 +767,28 @@ mod tests {
         assert!(svg.contains("<title>2002</title></rect>"));
         assert!(svg.contains(">2001</text>") && svg.contains(">2002</text>"));
         assert!(svg.contains("Norway → Japan (2)"));
+        // The changed event, and only it, is outlined.
+        assert_eq!(svg.matches(CHANGED_OUTLINE).count(), 1, "{svg}");
+        let changed = &svg[..svg.find("<title>2002</title>").unwrap()];
+        assert!(changed[changed.rfind("<rect").unwrap()..].contains(CHANGED_OUTLINE), "{svg}");
+    }
+
+    #[test]
+    fn a_changed_column_is_outlined_and_says_how_in_its_tooltip() {
+        let chart = ColumnChart {
+            title: "t".into(),
+            unit: "persons".into(),
+            categories: vec!["2009".into(), "2010".into()],
+            series: vec![Series {
+                name: "JP in NO".into(),
+                values: vec![Some(799.0), Some(838.0)],
+                changes: vec![None, Some("changed, was 830".into())],
+            }],
+        };
+        let svg = chart.svg();
+        assert_eq!(svg.matches(CHANGED_OUTLINE).count(), 1, "{svg}");
+        let tip = "<title>JP in NO, 2010: 838 · changed, was 830</title>";
+        let at = svg.find(tip).unwrap_or_else(|| panic!("{svg}"));
+        assert!(svg[svg[..at].rfind("<rect").unwrap()..at].contains(CHANGED_OUTLINE), "{svg}");
     }
 }
