@@ -61,6 +61,12 @@ impl Mapping {
         recognised > 0 && recognised * 2 >= self.columns.len()
     }
 
+    /// Whether no name of the header is a declared column's, even by spelling or similarity:
+    /// the line is no header (a file that starts with its rows).
+    pub(crate) fn recognises_nothing(&self) -> bool {
+        !self.columns.iter().flatten().any(|(_, how)| how.is_recognised()) && self.duplicates.is_empty()
+    }
+
     /// The same mapping with its guesses (by similarity or position) dropped.
     pub(crate) fn certain(&self) -> Mapping {
         let columns = self

@@ -192,6 +192,65 @@ fn read_header(
     let written: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     let declared: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
     let guessed = header::map(&written, &declared);
+    let other_table = model::TableId::ALL
+        .iter()
+        .map(|t| t.def())
+        .find(|other| other.file != def.file && other.columns.iter().map(|c| c.name).eq(written.iter().copied()));
+    if let Some(other) = other_table {
+        // One finding for a file that holds another table, not one per column of it.
+        push(
+            ErrorKind::MissingColumn,
+            whole,
+            None,
+            format!("the header is that of {}: this file holds another table's rows", other.file),
+            Some(format!(
+                "move these rows to {}, and give {} its own header and rows: {}",
+                other.file,
+                def.file,
+                expected_header(def)
+            )),
+            None,
+        );
+        return layout;
+    }
+    if guessed.recognises_nothing() && header.field_count > 1 {
+        // One finding for a missing header line, not one per cell of the row in its place.
+        let break_after = &bytes[header.end..];
+        let line_break = if break_after.starts_with(b"\r\n") {
+            "\r\n"
+        } else if break_after.starts_with(b"\r") {
+            "\r"
+        } else {
+            "\n"
+        };
+        let title = format!("insert the header line: {}", expected_header(def));
+        // Only a line with the table's number of fields reads as its first row.
+        let insert = (header.field_count == def.columns.len()).then(|| Fix {
+            title: title.clone(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                file: file.name.clone(),
+                span: header_start..header_start,
+                replacement: format!("{}{line_break}", expected_header(def)),
+            }],
+        });
+        let help = match insert {
+            Some(_) => title,
+            None => format!("{title}, if the lines below are rows of {}", def.file),
+        };
+        push(
+            ErrorKind::MissingColumn,
+            whole,
+            None,
+            format!(
+                "the first line has no column name of {}: the header line is missing, or this is not the table's file",
+                def.file
+            ),
+            Some(help),
+            insert,
+        );
+        return layout;
+    }
     // Rows are read with a header's guesses only when they are sensible, and when the rows
     // have the header's number of fields: a header that lost or gained a name describes
     // rows that did not, and checking them against it would fault every row.
