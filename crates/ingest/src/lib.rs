@@ -436,6 +436,13 @@ macro_rules! dataset {
                 $(visitor.visit(&self.$field);)*
             }
 
+            /// Whether `table` was read completely ([`Table::is_complete`]).
+            pub fn is_complete(&self, table: TableId) -> bool {
+                match table {
+                    $(TableId::$id => self.$field.is_complete(),)*
+                }
+            }
+
             /// The problems of every file that were counted but not listed (beyond
             /// [`MAX_LISTED`] of one kind in one file): file name, kind, how many.
             pub fn unlisted_problems(&self) -> Vec<(&str, ErrorKind, usize)> {

@@ -173,76 +173,34 @@ fn table_changes(out: &mut String, table: &TableDiff, budget: &mut Budget) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for row in &table.removed {
-        if budget.rows == 0 {
-            break;
-        }
-        budget.rows -= 1;
-        listed += 1;
-        let _ = writeln!(
-            out,
-            "  - ➖ removed {} (was line {}): {}",
-            md_code(&row.key, false, VALUE_CHARS),
-            row.line,
-            cells(row)
-        );
-    }
-    for row in &table.added {
-        if budget.rows == 0 {
-            break;
-        }
-        budget.rows -= 1;
-        listed += 1;
+    // One line per row, in this order, as many as the budget allows; a line is only
+    // formatted when it is listed.
+    let key = |key: &str| md_code(key, false, VALUE_CHARS);
+    let removed =
+        table.removed.iter().map(|row| format!("➖ removed {} (was line {}): {}", key(&row.key), row.line, cells(row)));
+    let added = table.added.iter().map(|row| {
         let verb = if table.is_inserted(row) { "inserted" } else { "added" };
-        let _ = writeln!(
-            out,
-            "  - ➕ {verb} {} (line {}): {}",
-            md_code(&row.key, false, VALUE_CHARS),
-            row.line,
-            cells(row)
-        );
-    }
-    for row in &table.renumbered {
-        if budget.rows == 0 {
-            break;
-        }
-        budget.rows -= 1;
-        listed += 1;
-        let _ = writeln!(
-            out,
-            "  - 🔢 renumbered {} → {} (line {}, was {}), its other cells unchanged",
-            md_code(&row.old_key, false, VALUE_CHARS),
-            md_code(&row.key, false, VALUE_CHARS),
+        format!("➕ {verb} {} (line {}): {}", key(&row.key), row.line, cells(row))
+    });
+    let renumbered = table.renumbered.iter().map(|row| {
+        format!(
+            "🔢 renumbered {} → {} (line {}, was {}), its other cells unchanged",
+            key(&row.old_key),
+            key(&row.key),
             row.line,
             row.base_line
-        );
-    }
-    for row in &table.changed {
-        if budget.rows == 0 {
-            break;
-        }
-        budget.rows -= 1;
+        )
+    });
+    let changed = table.changed.iter().map(|row| {
+        let edits: Vec<String> =
+            row.cells.iter().map(|c| format!("{} {} → {}", md_text(&c.column), key(&c.old), key(&c.new))).collect();
+        format!("✏️ changed {} (line {}): {}", key(&row.key), row.line, edits.join(", "))
+    });
+    for line in removed.chain(added).chain(renumbered).chain(changed).take(budget.rows) {
+        let _ = writeln!(out, "  - {line}");
         listed += 1;
-        let edits: Vec<String> = row
-            .cells
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {} → {}",
-                    md_text(&c.column),
-                    md_code(&c.old, false, VALUE_CHARS),
-                    md_code(&c.new, false, VALUE_CHARS)
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "  - ✏️ changed {} (line {}): {}",
-            md_code(&row.key, false, VALUE_CHARS),
-            row.line,
-            edits.join(", ")
-        );
     }
+    budget.rows -= listed;
     if listed < total {
         let _ = writeln!(out, "  - … and {} not listed here", count(total - listed, "more row", "more rows"));
     }

@@ -185,28 +185,34 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
 /// findings are all kept: each has its row in `exceptions.csv`, so they are bounded by the
 /// input.
 fn keep_listed(findings: &mut Vec<Diagnostic>) -> Vec<Unlisted> {
-    let mut seen: Map<(RuleId, String), usize> = Map::default();
-    let mut unlisted: Map<(RuleId, String), Unlisted> = Map::default();
-    findings.retain(|f| {
-        if f.acknowledged.is_some() {
-            return true;
-        }
-        let n = seen.entry((f.rule(), f.file.clone())).or_insert(0);
-        *n += 1;
-        if *n <= ingest::MAX_LISTED {
-            return true;
-        }
-        let more = unlisted.entry((f.rule(), f.file.clone())).or_insert_with(|| Unlisted {
-            file: f.file.clone(),
-            rule: f.rule(),
-            severity: f.severity,
-            count: 0,
-        });
-        more.count += 1;
-        false
-    });
+    // Counted on borrowed keys, so that a million findings cost no copy of their file names.
+    let mut seen: Map<(RuleId, &str), usize> = Map::default();
+    let mut unlisted: Map<(RuleId, &str), Unlisted> = Map::default();
+    let keep: Vec<bool> = findings
+        .iter()
+        .map(|f| {
+            if f.acknowledged.is_some() {
+                return true;
+            }
+            let n = seen.entry((f.rule(), &f.file)).or_insert(0);
+            *n += 1;
+            if *n <= ingest::MAX_LISTED {
+                return true;
+            }
+            let more = unlisted.entry((f.rule(), &f.file)).or_insert_with(|| Unlisted {
+                file: f.file.clone(),
+                rule: f.rule(),
+                severity: f.severity,
+                count: 0,
+            });
+            more.count += 1;
+            false
+        })
+        .collect();
     let mut unlisted: Vec<Unlisted> = unlisted.into_values().collect();
     unlisted.sort_by(|a, b| (&a.file, a.rule).cmp(&(&b.file, b.rule)));
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
     unlisted
 }
 
