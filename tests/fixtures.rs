@@ -1,7 +1,8 @@
 //! One loop over the fixture folders: each case's findings must match its snapshot, an `err/`
 //! case must raise the rule it is named after, an `ok/` case must raise nothing, LF, CRLF and
 //! CR versions of a case must give the same findings at the same places, and so must one
-//! thread and several, and so must parsing each file in one piece and in many blocks.
+//! thread and several, and so must parsing each file in one piece and in many blocks, and
+//! streaming the commodity lines and holding them.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -47,6 +48,12 @@ fn every_fixture_case() {
                 if ending == LineEnding::AsStored {
                     assert_eq!(listing(&report), listing(&other), "{what} differs from one piece");
                 }
+            }
+            // Holding every row gives what streaming them gives, in one piece and in blocks.
+            for block_size in [ingest::DEFAULT_BLOCK_SIZE, SMALL_BLOCKS] {
+                let held = case.check_held(LineEnding::AsStored, block_size);
+                let what = format!("{}/{}: held in blocks of {block_size} bytes", case.group, case.name);
+                assert_eq!(listing(&report), listing(&held), "{what} differs from streamed");
             }
             for threads in [1, 4] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

@@ -94,6 +94,16 @@ impl Case {
         validate::check_dir(&dir)
     }
 
+    /// Checks the case holding every row in memory ([`ingest::parse`] and [`validate::check`],
+    /// as the reviewers' report does), where [`Case::check`] streams the commodity lines.
+    pub fn check_held(&self, ending: LineEnding, block_size: usize) -> Report {
+        let dir = ingest::DataDir::from_memory("data", self.files(ending))
+            .with_other_files(self.other_files())
+            .with_block_size(block_size);
+        let (data, problems) = ingest::parse(&dir);
+        validate::check(&data, problems)
+    }
+
     /// The other files of the case's data folder, shown as `data/<name>`, sorted as
     /// `ingest::read_dir` lists them.
     pub fn other_files(&self) -> Vec<String> {

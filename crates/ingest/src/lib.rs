@@ -46,7 +46,7 @@ pub use error::{ErrorKind, csv_cell};
 pub use sheet::{Sheet, SheetRow};
 
 use error::Problem;
-pub use table::{DEFAULT_BLOCK_SIZE, MAX_LISTED};
+pub use table::{DEFAULT_BLOCK_SIZE, MAX_LISTED, RowsRead};
 
 /// The largest file ingest reads. Positions are stored as 32-bit offsets.
 pub const MAX_FILE_SIZE: u64 = u32::MAX as u64;
@@ -334,6 +334,13 @@ pub struct Table<'a, R> {
     /// in one file, problems are counted rather than kept.
     pub unlisted_problems: Vec<(ErrorKind, usize)>,
     layout: Option<table::Layout>,
+    /// Where the rows start, when the header was read.
+    body: Option<table::Body>,
+    /// The size of the blocks the rows are read in ([`DataDir::with_block_size`]).
+    block_size: usize,
+    /// Whether [`Table::rows`] holds the rows; `false` for [`STREAMED`] read by
+    /// [`parse_streaming`], whose rows are read by [`Table::stream`].
+    held: bool,
 }
 
 impl<'a, R: Record<'a>> Table<'a, R> {
@@ -351,6 +358,50 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         self.file.bytes.is_some()
             && self.layout.as_ref().is_some_and(|l| l.typable && l.exact)
             && self.rejected_rows == 0
+    }
+
+    /// Whether [`Table::rows`] holds the table's rows: `false` for a table read by
+    /// [`parse_streaming`] whose rows are read block by block by [`Table::stream`].
+    pub fn holds_rows(&self) -> bool {
+        self.held
+    }
+
+    /// Reads the rows of a table whose rows are not held ([`Table::holds_rows`]), block by
+    /// block on all cores, each block's rows dropped once seen: `look` sees each block's rows,
+    /// in parallel, and `take` gets what it returned, in file order. Call [`Table::absorb`]
+    /// with the result to count the rows and get the problems found in them.
+    ///
+    /// Rows are parsed and typed exactly as [`parse`] does; a table whose rows are held is
+    /// read again all the same.
+    pub fn stream<T: Send>(&self, look: impl Fn(&[Row<R>]) -> T + Sync, mut take: impl FnMut(T)) -> RowsRead {
+        self.read_rows(look, |seen, _| take(seen))
+    }
+
+    /// Counts the rows of `read` (a [`Table::stream`] of this table) as the table's, and
+    /// returns the problems found in them.
+    pub fn absorb(&mut self, read: RowsRead) -> Vec<Diagnostic> {
+        self.absorb_counts(read).into_iter().map(|p| p.into_diagnostic(Some(R::TABLE))).collect()
+    }
+
+    /// The rows that `wanted` keeps, in file order: from [`Table::rows`] when they are held,
+    /// else by reading the file again. For the few rows a finding needs to show in detail.
+    pub fn rows_where(&self, wanted: impl Fn(&R) -> bool + Sync) -> Vec<Row<R>>
+    where
+        R: Clone,
+    {
+        if self.held {
+            return self.rows.iter().filter(|row| wanted(&row.record)).cloned().collect();
+        }
+        let mut kept = Vec::new();
+        let look = |rows: &[Row<R>]| rows.iter().filter(|row| wanted(&row.record)).cloned().collect::<Vec<_>>();
+        self.stream(look, |mut some| kept.append(&mut some));
+        kept
+    }
+
+    /// The row at `pos` (where a row was read), typed again from the file's bytes; `None`
+    /// when no row can be typed there.
+    pub fn row_at(&self, pos: RowPos) -> Option<Row<R>> {
+        table::row_at(self, pos)
     }
 
     /// The byte span in the file of a row's cell in a declared column.
@@ -407,9 +458,24 @@ macro_rules! dataset {
             pub other_files: &'a [String],
         }
 
-        /// Parses every table of `dir`, in parallel. Returns the dataset and every problem found,
-        /// including [`DataDir::problems`], sorted by file, line and column.
+        /// Parses every table of `dir`, in parallel, holding every row. Returns the dataset and
+        /// every problem found, including [`DataDir::problems`], sorted by file, line and column.
         pub fn parse(dir: &DataDir) -> (Dataset<'_>, Vec<Diagnostic>) {
+            let (data, mut errors) = parse_tables(dir, None);
+            settle(dir, &mut errors);
+            (data, errors)
+        }
+
+        /// Parses every table of `dir` as [`parse`] does, except the rows of [`STREAMED`]: its
+        /// header is read, and its rows are left to [`Table::stream`], so that they are never
+        /// all in memory at once. Returns the dataset and the problems found so far, which
+        /// [`settle`] completes and sorts once the streamed problems are added
+        /// ([`Table::absorb`]).
+        pub fn parse_streaming(dir: &DataDir) -> (Dataset<'_>, Vec<Diagnostic>) {
+            parse_tables(dir, Some(STREAMED))
+        }
+
+        fn parse_tables(dir: &DataDir, streamed: Option<TableId>) -> (Dataset<'_>, Vec<Diagnostic>) {
             let file = |id: TableId| dir.file(id);
             $(let mut $field = None;)*
             rayon::scope(|scope| {
@@ -417,7 +483,8 @@ macro_rules! dataset {
                     let slot = &mut $field;
                     let source = file(TableId::$id);
                     let block_size = dir.block_size;
-                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source, block_size)));
+                    let hold = streamed != Some(TableId::$id);
+                    scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source, block_size, hold)));
                 )*
             });
             let mut errors = dir.problems.clone();
@@ -425,8 +492,6 @@ macro_rules! dataset {
                 let ($field, found) = $field.expect("every table was parsed");
                 errors.extend(found.into_iter().map(|p| p.into_diagnostic(Some(TableId::$id))));
             )*
-            repairs::attach(dir, &mut errors);
-            errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             (Dataset { $($field,)* other_files: &dir.other_files }, errors)
         }
 
@@ -466,6 +531,19 @@ macro_rules! dataset {
 }
 
 model::for_each_table!(dataset);
+
+/// The table that grows with the data (a flow's commodity lines, year after year): the one
+/// [`parse_streaming`] leaves to [`Table::stream`], so that a check never holds its rows.
+/// The other tables are small and are held, so that rules can look up the rows they refer to.
+pub const STREAMED: TableId = TableId::TradeCommodities;
+
+/// Completes the problems of a [`parse_streaming`] (with those of [`Table::absorb`]): attaches
+/// the fixes that depend on a file's bytes, and sorts them by file, line and column, as
+/// [`parse`] returns them.
+pub fn settle(dir: &DataDir, problems: &mut [Diagnostic]) {
+    repairs::attach(dir, problems);
+    problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
 
 /// Something done to each table of a [`Dataset`], whatever its record type.
 pub trait TableVisitor<'a> {

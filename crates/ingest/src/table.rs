@@ -37,11 +37,25 @@ pub(crate) struct Layout {
     pub(crate) exact: bool,
 }
 
-/// Parses a table's file: its header, then every row.
-pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile, block_size: usize) -> (Table<'a, R>, Vec<Problem>) {
+/// Parses a table's file: its header, then every row; with `hold` false only the header,
+/// and the rows are read later, block by block, by [`Table::stream`].
+pub(crate) fn parse_table<'a, R: Record<'a>>(
+    file: &'a SourceFile,
+    block_size: usize,
+    hold: bool,
+) -> (Table<'a, R>, Vec<Problem>) {
     let mut errors = Vec::new();
-    let mut table =
-        Table { file, rows: Vec::new(), data_rows: 0, rejected_rows: 0, unlisted_problems: Vec::new(), layout: None };
+    let mut table = Table {
+        file,
+        rows: Vec::new(),
+        data_rows: 0,
+        rejected_rows: 0,
+        unlisted_problems: Vec::new(),
+        layout: None,
+        body: None,
+        block_size: block_size.max(1),
+        held: hold,
+    };
     let Some(bytes) = file.bytes.as_deref() else {
         return (table, errors);
     };
@@ -84,21 +98,69 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(file: &'a SourceFile, block_size: u
     let layout = read_header(file, def, bytes, &header, header_line, data_start, &mut errors);
     // A quoted header name may hold line breaks: the data starts after the header's last line.
     let header_lines = 1 + scan::count_line_breaks(&bytes[header_start..header.end], None);
-    let mut merged = Merged {
-        rows: Vec::new(),
-        errors: Listed::default(),
-        data_rows: 0,
-        rejected_rows: 0,
-        next_line: header_line + header_lines,
-    };
-    parse_blocks::<R>(file, bytes, data_start, &layout, block_size.max(1), &mut merged);
-    table.rows = merged.rows;
-    table.data_rows = merged.data_rows;
-    table.rejected_rows = merged.rejected_rows;
-    table.unlisted_problems = merged.errors.unlisted();
-    errors.append(&mut merged.errors.list);
+    table.body = Some(Body { start: data_start, first_line: header_line + header_lines });
     table.layout = Some(layout);
+    if hold {
+        let mut rows = Vec::new();
+        let read = table.read_rows(
+            |_| (),
+            |(), block| {
+                if rows.is_empty() {
+                    std::mem::swap(&mut rows, block);
+                } else {
+                    rows.append(block);
+                }
+            },
+        );
+        table.rows = rows;
+        errors.extend(table.absorb_counts(read));
+    }
     (table, errors)
+}
+
+/// Where a table's rows start: after its header line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Body {
+    /// The byte offset of the first row.
+    pub(crate) start: usize,
+    /// The line it is on.
+    pub(crate) first_line: u32,
+}
+
+/// What reading a table's rows found besides the rows: how many there were, how many were
+/// rejected, and the problems. [`Table::absorb`] adds it to the table.
+#[derive(Debug, Default)]
+pub struct RowsRead {
+    pub(crate) data_rows: usize,
+    pub(crate) rejected_rows: usize,
+    pub(crate) errors: Listed,
+}
+
+impl<'a, R: Record<'a>> Table<'a, R> {
+    /// Reads the rows, a round of blocks at a time on all cores: `look` sees each block's
+    /// rows (with their file lines) on the core that parsed them, and `take` then gets what
+    /// `look` returned and the block's rows, in file order; the rows are dropped after it.
+    pub(crate) fn read_rows<T: Send>(
+        &self,
+        look: impl Fn(&[Row<R>]) -> T + Sync,
+        take: impl FnMut(T, &mut Vec<Row<R>>),
+    ) -> RowsRead {
+        let (Some(bytes), Some(layout), Some(body)) = (self.file.bytes.as_deref(), &self.layout, self.body) else {
+            return RowsRead::default();
+        };
+        let mut merged =
+            Merged { errors: Listed::default(), data_rows: 0, rejected_rows: 0, next_line: body.first_line };
+        parse_blocks::<R, T>(self.file, bytes, body.start, layout, self.block_size, &mut merged, look, take);
+        RowsRead { data_rows: merged.data_rows, rejected_rows: merged.rejected_rows, errors: merged.errors }
+    }
+
+    /// Sets the counts of `read` and returns its problems.
+    pub(crate) fn absorb_counts(&mut self, read: RowsRead) -> Vec<Problem> {
+        self.data_rows = read.data_rows;
+        self.rejected_rows = read.rejected_rows;
+        self.unlisted_problems = read.errors.unlisted();
+        read.errors.list
+    }
 }
 
 /// Rows longer than this are reported without their text: a diagnostic that printed a 50 MB
@@ -426,9 +488,8 @@ struct Block<R> {
     cut_inside_quotes: bool,
 }
 
-/// The blocks of a table parsed so far, joined in file order.
-struct Merged<R> {
-    rows: Vec<Row<R>>,
+/// What the blocks of a table parsed so far found, joined in file order.
+struct Merged {
     errors: Listed,
     data_rows: usize,
     rejected_rows: usize,
@@ -436,10 +497,10 @@ struct Merged<R> {
     next_line: u32,
 }
 
-impl<R> Merged<R> {
-    /// Appends the next block, moving its lines from block-relative to file lines. The
-    /// block's row vector is left empty, its capacity kept for reuse.
-    fn add(&mut self, block: &mut Block<R>) {
+impl Merged {
+    /// Counts the next block and moves its lines from block-relative to file lines. Its rows
+    /// stay in the block.
+    fn add<R>(&mut self, block: &mut Block<R>) {
         let next_line = self.next_line;
         for row in &mut block.rows {
             row.pos.line += next_line;
@@ -453,11 +514,6 @@ impl<R> Merged<R> {
         self.next_line += block.line_breaks;
         self.data_rows += block.data_rows;
         self.rejected_rows += block.rejected_rows;
-        if self.rows.capacity() == 0 {
-            std::mem::swap(&mut self.rows, &mut block.rows);
-        } else {
-            self.rows.append(&mut block.rows);
-        }
         self.errors.append(&mut block.errors);
     }
 }
@@ -518,31 +574,45 @@ impl Listed {
     }
 }
 
-/// Parses the records from `start` on into `merged`: a small file in one piece, a large one
-/// in blocks on all cores.
+/// Parses the records from `start` on: a small file in one piece, a large one in blocks on
+/// all cores. Each block's rows are handed to `look` (in parallel) and then, with what it
+/// returned, to `take` (in file order); see [`Table::read_rows`].
 ///
-/// Blocks are parsed a round at a time, one per core, while the previous round's rows are
-/// moved into the table. The row vectors of a round are then reused by the next rounds, so
+/// Blocks are parsed a round at a time, one per core, while the previous round's blocks are
+/// looked at and taken. The row vectors of a round are then reused by the next rounds, so
 /// that the memory of a block's rows is handed out by the kernel once, not once per block:
 /// fresh pages cost more than the copy.
-fn parse_blocks<'a, R: Record<'a>>(
+#[allow(clippy::too_many_arguments)]
+fn parse_blocks<'a, R: Record<'a>, T: Send>(
     file: &'a SourceFile,
     bytes: &'a [u8],
     start: usize,
     layout: &Layout,
     block_size: usize,
-    merged: &mut Merged<R>,
+    merged: &mut Merged,
+    look: impl Fn(&[Row<R>]) -> T + Sync,
+    mut take: impl FnMut(T, &mut Vec<Row<R>>),
 ) {
-    let whole = |merged: &mut Merged<R>| {
-        let rows = Vec::with_capacity((bytes.len() - start) / 64);
+    let mut hand_over = |blocks: &mut Vec<Block<R>>, spare: &mut Vec<Vec<Row<R>>>, seen: Vec<T>| {
+        for (mut block, seen) in blocks.drain(..).zip(seen) {
+            take(seen, &mut block.rows);
+            block.rows.clear();
+            spare.push(block.rows);
+        }
+    };
+    let look_all = |blocks: &[Block<R>]| -> Vec<T> { blocks.par_iter().map(|b| look(&b.rows)).collect() };
+    let whole = |from: usize| {
+        let rows = Vec::with_capacity((bytes.len() - from) / 64);
         let mut records = scan::Records::new(max_fields(layout));
-        merged.add(&mut parse_block(file, bytes, start..bytes.len(), layout, true, &mut records, rows));
+        parse_block(file, bytes, from..bytes.len(), layout, true, &mut records, rows)
     };
     if bytes.len() - start <= block_size.saturating_mul(2) {
-        whole(merged);
+        let mut block = whole(start);
+        merged.add(&mut block);
+        let seen = look(&block.rows);
+        take(seen, &mut block.rows);
         return;
     }
-    let first_line = merged.next_line;
     let ranges = scan::split_blocks(bytes, start, block_size);
     let last = ranges.len() - 1;
     let lanes = rayon::current_num_threads().max(1);
@@ -551,11 +621,10 @@ fn parse_blocks<'a, R: Record<'a>>(
         (0..lanes.min(ranges.len())).map(|_| scan::Records::new(max_fields(layout))).collect();
     let mut spare: Vec<Vec<Row<R>>> = Vec::new();
     let mut pending: Vec<Block<R>> = Vec::new();
-    let mut cut_inside_quotes = false;
     for (round, ranges) in ranges.chunks(lanes).enumerate() {
         let buffers: Vec<Vec<Row<R>>> =
             ranges.iter().map(|r| spare.pop().unwrap_or_else(|| Vec::with_capacity(r.len() / 64))).collect();
-        let (parsed, ()) = rayon::join(
+        let (parsed, seen) = rayon::join(
             || {
                 ranges
                     .par_iter()
@@ -568,29 +637,40 @@ fn parse_blocks<'a, R: Record<'a>>(
                     })
                     .collect::<Vec<Block<R>>>()
             },
-            || {
-                for mut block in pending.drain(..) {
-                    merged.add(&mut block);
-                    spare.push(block.rows);
-                }
-            },
+            || look_all(&pending),
         );
-        cut_inside_quotes |= parsed.iter().any(|b| b.cut_inside_quotes);
-        pending = parsed;
+        hand_over(&mut pending, &mut spare, seen);
+        // A block that ends inside a quoted field was cut in the wrong place by malformed
+        // quoting: the blocks before it were read right, and the rest of the file is read in
+        // one piece from its start, as a sequential reader would.
+        let cut = parsed.iter().position(|b| b.cut_inside_quotes);
+        for mut block in parsed.into_iter().take(cut.unwrap_or(usize::MAX)) {
+            merged.add(&mut block);
+            pending.push(block);
+        }
+        if let Some(cut) = cut {
+            let mut block = whole(ranges[cut].start);
+            merged.add(&mut block);
+            pending.push(block);
+            break;
+        }
     }
-    for mut block in pending {
-        merged.add(&mut block);
+    let seen = look_all(&pending);
+    hand_over(&mut pending, &mut spare, seen);
+}
+
+/// The row at `pos` of `table`, typed again from the file's bytes, as [`parse_block`] typed it.
+pub(crate) fn row_at<'a, R: Record<'a>>(table: &Table<'a, R>, pos: RowPos) -> Option<Row<R>> {
+    let bytes = table.file.bytes.as_deref()?;
+    let layout = table.layout.as_ref()?;
+    let start = pos.offset as usize;
+    if start >= bytes.len() {
+        return None;
     }
-    if cut_inside_quotes {
-        // Malformed quoting fooled the cut: read the file in one piece, as a sequential reader would.
-        *merged = Merged {
-            rows: Vec::new(),
-            errors: Listed::default(),
-            data_rows: 0,
-            rejected_rows: 0,
-            next_line: first_line,
-        };
-        whole(merged);
+    let raw = scan::scan_record(bytes, start, bytes.len(), max_fields(layout));
+    match type_record::<R>(table.file, bytes, None, &raw, pos, layout, &mut Vec::new()) {
+        Typed::Row(record) => Some(Row { pos, record }),
+        Typed::Rejected(_) | Typed::Blank(_) => None,
     }
 }
 
@@ -1221,7 +1301,7 @@ mod tests {
         let bytes = "code,iso3,name_en,name_nb\n\u{feff}FR,FRA,France,Frankrike\n".as_bytes().to_vec();
         let file =
             SourceFile { table: model::TableId::Countries, name: "countries.csv".to_owned(), bytes: Some(bytes) };
-        let (table, errors) = parse_table::<model::Country<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        let (table, errors) = parse_table::<model::Country<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
         assert_eq!((table.data_rows, table.rejected_rows), (1, 1));
         let found: Vec<_> = errors.iter().map(|e| (e.kind, e.line, e.column.as_deref(), e.span.clone())).collect();
         assert_eq!(found, vec![(ErrorKind::InvalidValue, 2, Some("code"), Some(26..31))]);
@@ -1244,7 +1324,7 @@ mod tests {
     /// the table is trusted as complete.
     fn read_under(header: &str, body: &str) -> (Vec<Found>, usize, bool) {
         let file = residents_under(header.as_bytes(), body.as_bytes());
-        let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
         let found = errors.into_iter().map(|e| (e.kind, e.line, e.column)).collect();
         (found, table.rows.len(), table.is_complete())
     }
@@ -1302,7 +1382,7 @@ mod tests {
     #[test]
     fn an_invisible_character_in_a_name_is_named_and_fixed_safely() {
         let file = residents_under("country,citizenship\u{200b},year,count,source\n".as_bytes(), ROWS.as_bytes());
-        let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        let (table, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
         assert_eq!(table.rows.len(), 2);
         let header = &errors[0];
         assert_eq!((header.kind, header.column.as_deref()), (ErrorKind::UnknownColumn, Some("citizenship")));
@@ -1315,7 +1395,7 @@ mod tests {
         assert_eq!((fix.edits[0].span.clone(), fix.edits[0].replacement.as_str()), (8..22, "citizenship"));
         // A guessed name says what it hides too.
         let file = residents_under("country,citizenshp\u{200b},year,count,source\n".as_bytes(), ROWS.as_bytes());
-        let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+        let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
         assert_eq!(
             errors[0].message,
             "unknown column `citizenshp\u{200b}`, read as `citizenship`; the name contains an invisible ZERO WIDTH SPACE (U+200B) after `citizenshp`"
@@ -1328,7 +1408,7 @@ mod tests {
         let extra = 1500;
         let file = residents(&b"x\n".repeat(MAX_LISTED + extra));
         for block_size in [DEFAULT_BLOCK_SIZE, 64] {
-            let (table, errors) = parse_table::<model::Resident<'_>>(&file, block_size);
+            let (table, errors) = parse_table::<model::Resident<'_>>(&file, block_size, true);
             assert_eq!(errors.len(), MAX_LISTED, "blocks of {block_size}");
             assert!(errors.iter().all(|e| e.kind == ErrorKind::FieldCount));
             // The first ones in the file are kept, whatever the blocks.
@@ -1342,7 +1422,7 @@ mod tests {
     fn a_row_is_blank_only_with_the_header_fields_all_empty() {
         let check = |body: &[u8]| {
             let file = residents(body);
-            let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE);
+            let (_, errors) = parse_table::<model::Resident<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
             errors.iter().map(|e| (e.kind, e.message.clone())).collect::<Vec<_>>()
         };
         let blank = (ErrorKind::BlankRow, "a row whose cells are all empty".to_owned());

@@ -1,10 +1,12 @@
 //! The rule engine: the rule list, the shared indexes, and running rules in parallel.
 
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 
 use diagnostic::{Diagnostic, Related, RuleId, Severity};
 use ingest::{Dataset, Row, RowPos, Table};
-use model::{CountryCode, Flow, Record, TableId, TradeTotal, Year};
+use model::{CountryCode, Flow, Record, TableId, TradeCommodity, TradeTotal, Year};
+use rayon::prelude::*;
 
 /// A consistency rule.
 #[derive(Debug)]
@@ -26,14 +28,25 @@ pub struct Rule {
     pub reads: &'static [TableId],
     /// The rule's source file, whose leading `//!` comment is its documentation.
     pub(crate) source: &'static str,
-    /// Runs the rule over the whole dataset.
+    /// Checks the tables that are held whole ([`ingest::Dataset`]'s tables but
+    /// [`ingest::STREAMED`]), once the streamed rows have been seen.
     pub(crate) check: fn(&Context<'_, '_>) -> Vec<Diagnostic>,
+    /// What the rule does with the rows of [`ingest::STREAMED`], which a check never holds
+    /// all at once; `None` when it reads none of them.
+    pub(crate) watch: Option<&'static dyn Watching>,
 }
 
 impl Rule {
-    /// Runs this rule alone over a dataset, e.g. to time it; [`crate::check`] runs them all.
+    /// Runs this rule alone over a dataset whose rows are all held ([`ingest::parse`]), e.g.
+    /// to time it; [`crate::check`] runs them all.
     pub fn run(&self, context: &Context<'_, '_>) -> Vec<Diagnostic> {
-        (self.check)(context)
+        let mut found = (self.check)(context);
+        if let Some(watch) = self.watch {
+            let (mut seen, looked) = watch_held(context, std::slice::from_ref(&self));
+            found.extend(looked);
+            found.extend(watch.conclude(context, seen.pop().flatten().unwrap_or_else(|| watch.fresh())));
+        }
+        found
     }
 
     /// The rule's documentation: the `//!` comment at the top of its file, as Markdown.
@@ -64,6 +77,146 @@ impl Rule {
     }
 }
 
+/// What a rule does with the rows of [`ingest::STREAMED`]: it looks at each block of rows
+/// once, as they are read, finds what a row shows by itself, and keeps what it needs of them
+/// ([`Watch::Seen`], compact: keys packed, sums per flow, sets of what is used); at the end it
+/// concludes from what it kept. Rows are never all in memory.
+pub(crate) trait Watch: Sync + std::fmt::Debug {
+    /// What the rule keeps of the rows it has seen.
+    type Seen: Default + Send + 'static;
+
+    /// Looks at a block of rows, in file order, and adds what it keeps of them to `seen` (which
+    /// starts empty for each block) and its findings about single rows to `found`. Blocks are
+    /// looked at on all cores at once.
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        seen: &mut Self::Seen,
+        found: &mut Vec<Diagnostic>,
+    );
+
+    /// Adds what was kept of a later block to what was kept of the blocks before it.
+    fn join(&self, _seen: &mut Self::Seen, _later: Self::Seen) {}
+
+    /// The findings that only every row together shows, once all have been seen; the
+    /// dataset's streamed table then has its counts ([`Table::is_complete`] is known).
+    fn conclude(&self, _context: &Context<'_, '_>, _seen: Self::Seen) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+}
+
+/// A [`Watch`] whose kept state is type-erased, so that the rules can be listed together.
+pub(crate) trait Watching: Sync + std::fmt::Debug {
+    /// Nothing seen yet.
+    fn fresh(&self) -> Box<dyn Any + Send>;
+    /// [`Watch::look`].
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        seen: &mut (dyn Any + Send),
+        found: &mut Vec<Diagnostic>,
+    );
+    /// [`Watch::join`].
+    fn join(&self, seen: &mut (dyn Any + Send), later: Box<dyn Any + Send>);
+    /// [`Watch::conclude`].
+    fn conclude(&self, context: &Context<'_, '_>, seen: Box<dyn Any + Send>) -> Vec<Diagnostic>;
+}
+
+impl<W: Watch> Watching for W {
+    fn fresh(&self) -> Box<dyn Any + Send> {
+        Box::new(W::Seen::default())
+    }
+
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        seen: &mut (dyn Any + Send),
+        found: &mut Vec<Diagnostic>,
+    ) {
+        if let Some(seen) = seen.downcast_mut::<W::Seen>() {
+            Watch::look(self, context, rows, seen, found);
+        }
+    }
+
+    fn join(&self, seen: &mut (dyn Any + Send), later: Box<dyn Any + Send>) {
+        if let (Some(seen), Ok(later)) = (seen.downcast_mut::<W::Seen>(), later.downcast::<W::Seen>()) {
+            Watch::join(self, seen, *later);
+        }
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, seen: Box<dyn Any + Send>) -> Vec<Diagnostic> {
+        match seen.downcast::<W::Seen>() {
+            Ok(seen) => Watch::conclude(self, context, *seen),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// What the watching rules kept of the streamed rows, one entry per rule (`None` for a rule
+/// without a [`Rule::watch`]), and what they found in single rows.
+pub(crate) type Watched = (Vec<Option<Box<dyn Any + Send>>>, Vec<Diagnostic>);
+
+/// Every rule of `rules` looks at one block of rows; returns what each kept and what they found.
+fn look_at_block<'a>(context: &Context<'_, 'a>, rules: &[&Rule], rows: &[Row<TradeCommodity<'a>>]) -> Watched {
+    let mut found = Vec::new();
+    let seen = rules
+        .iter()
+        .map(|rule| {
+            rule.watch.map(|watch| {
+                let mut seen = watch.fresh();
+                watch.look(context, rows, &mut *seen, &mut found);
+                seen
+            })
+        })
+        .collect();
+    (seen, found)
+}
+
+/// Joins what a block kept (`later`) to what was kept before (`kept`), in file order.
+fn join_block(rules: &[&Rule], kept: &mut Watched, later: Watched) {
+    let (seen, found) = kept;
+    for ((rule, seen), later) in rules.iter().zip(seen.iter_mut()).zip(later.0) {
+        if let (Some(watch), Some(later)) = (rule.watch, later) {
+            match seen {
+                Some(seen) => watch.join(&mut **seen, later),
+                None => *seen = Some(later),
+            }
+        }
+    }
+    found.extend(later.1);
+}
+
+/// How many held rows are looked at as one block, on one core.
+const HELD_BLOCK_ROWS: usize = 16 << 10;
+
+/// `rules` look at the held rows of [`ingest::STREAMED`] (a dataset from [`ingest::parse`]),
+/// in blocks on all cores, as they would at rows streamed from the file.
+pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule]) -> Watched {
+    let rows = &context.data.trade_commodities.rows;
+    let blocks: Vec<Watched> =
+        rows.par_chunks(HELD_BLOCK_ROWS).map(|block| look_at_block(context, rules, block)).collect();
+    let mut kept: Watched = (rules.iter().map(|_| None).collect(), Vec::new());
+    for block in blocks {
+        join_block(rules, &mut kept, block);
+    }
+    kept
+}
+
+/// `rules` look at the rows of [`ingest::STREAMED`] as they are read from its file, block by
+/// block on all cores ([`Table::stream`]); returns what they kept and found, and what reading
+/// found, for [`Table::absorb`].
+pub(crate) fn watch_streamed(context: &Context<'_, '_>, rules: &[&Rule]) -> (Watched, ingest::RowsRead) {
+    let mut kept: Watched = (rules.iter().map(|_| None).collect(), Vec::new());
+    let read = context
+        .data
+        .trade_commodities
+        .stream(|rows| look_at_block(context, rules, rows), |block| join_block(rules, &mut kept, block));
+    (kept, read)
+}
+
 /// The key of a trade flow: reporter, partner, year, flow.
 pub type FlowKey = (CountryCode, CountryCode, Year, Flow);
 
@@ -74,13 +227,16 @@ pub struct Context<'d, 'a> {
     pub data: &'d Dataset<'a>,
     /// The rows of `trade.csv` by flow (the first row of a repeated key).
     pub trade_totals: Map<FlowKey, &'d Row<TradeTotal<'a>>>,
+    /// One hasher for the whole run, so that what rules hash in one block compares with what
+    /// they hash in another.
+    pub(crate) hasher: foldhash::fast::RandomState,
 }
 
 impl<'d, 'a> Context<'d, 'a> {
     /// Builds the shared indexes of `data`, once for all rules.
     pub fn new(data: &'d Dataset<'a>) -> Context<'d, 'a> {
         let trade_totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
-        Context { data, trade_totals }
+        Context { data, trade_totals, hasher: foldhash::fast::RandomState::default() }
     }
 
     /// A finding of `rule` about one cell of one row.
@@ -195,4 +351,10 @@ pub fn group_by<'t, R, K: std::hash::Hash + Eq>(
         flush(&mut groups, done);
     }
     groups
+}
+
+/// The [`Rule::check`] of a rule that does all its work in its [`Rule::watch`]: its
+/// conclusion, which sees the held tables too.
+pub(crate) fn all_in_watch(_: &Context<'_, '_>) -> Vec<Diagnostic> {
+    Vec::new()
 }

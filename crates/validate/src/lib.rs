@@ -150,10 +150,30 @@ fn summarize(findings: &[Diagnostic], unlisted: &[Unlisted], tables: &[TableStat
     summary
 }
 
-/// Checks a dataset: every rule, plus the problems ingest found while reading it.
+/// Checks a dataset whose rows are all held ([`ingest::parse`]): every rule, plus the
+/// problems ingest found while reading it. [`check_dir`] checks a folder without holding the
+/// rows of [`ingest::STREAMED`], with the same findings.
 pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
+    let watched = engine::watch_held(&Context::new(data), rules::ALL);
+    conclude(data, ingest_problems, watched)
+}
+
+/// Reads nothing: parses an already loaded data folder and checks it, streaming the rows of
+/// [`ingest::STREAMED`]: the rules look at each block of them as it is read, keep what they
+/// need, and the block is dropped.
+pub fn check_dir(dir: &ingest::DataDir) -> Report {
+    let (mut data, mut problems) = ingest::parse_streaming(dir);
+    let (watched, read) = engine::watch_streamed(&Context::new(&data), rules::ALL);
+    problems.extend(data.trade_commodities.absorb(read));
+    ingest::settle(dir, &mut problems);
+    conclude(&data, problems, watched)
+}
+
+/// Everything after the streamed rows were seen: the rules' checks of the held tables and
+/// their conclusions, then folding, exceptions, the listing limit and the order.
+fn conclude(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>, watched: engine::Watched) -> Report {
     let mut findings = ingest_problems;
-    findings.extend(run_rules(data));
+    findings.extend(run_rules(data, watched));
     ingest::dialect::keep_conversion_fix_alone(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -216,19 +236,26 @@ fn keep_listed(findings: &mut Vec<Diagnostic>) -> Vec<Unlisted> {
     unlisted
 }
 
-/// Reads nothing: parses an already loaded data folder and checks it.
-pub fn check_dir(dir: &ingest::DataDir) -> Report {
-    let (data, problems) = ingest::parse(dir);
-    check(&data, problems)
-}
-
-/// Runs every rule in parallel and returns their findings, unsorted.
+/// Runs every rule's check and conclusion in parallel, given what the rules kept of the
+/// streamed rows and found in them, and returns their findings, unsorted.
 ///
 /// A rule that reports an id it does not declare is a bug in the rule; the finding is kept
 /// (nothing is lost) and a test over every fixture fails on it ([`undeclared_ids`]).
-fn run_rules(data: &Dataset<'_>) -> Vec<Diagnostic> {
+fn run_rules(data: &Dataset<'_>, (seen, found): engine::Watched) -> Vec<Diagnostic> {
     let context = Context::new(data);
-    rules::ALL.par_iter().flat_map_iter(|rule| (rule.check)(&context)).collect()
+    let mut findings: Vec<Diagnostic> = rules::ALL
+        .par_iter()
+        .zip(seen)
+        .flat_map_iter(|(rule, seen)| {
+            let mut findings = (rule.check)(&context);
+            if let (Some(watch), Some(seen)) = (rule.watch, seen) {
+                findings.extend(watch.conclude(&context, seen));
+            }
+            findings
+        })
+        .collect();
+    findings.extend(found);
+    findings
 }
 
 /// The ids that rules report without declaring them, over `data`. Empty when every rule
@@ -238,7 +265,7 @@ pub fn undeclared_ids(data: &Dataset<'_>) -> Vec<(RuleId, RuleId)> {
     let mut wrong: Vec<(RuleId, RuleId)> = rules::ALL
         .iter()
         .flat_map(|rule| {
-            (rule.check)(&context)
+            rule.run(&context)
                 .into_iter()
                 .filter(|d| !rule.ids().contains(&d.rule()))
                 .map(|d| (rule.id, d.rule()))

@@ -43,6 +43,7 @@ pub(crate) static FORMULA: Rule = Rule {
     reads: &[],
     source: include_str!("cell_formula.rs"),
     check,
+    watch: Some(&super::EachRow(Formulas)),
 };
 
 /// The first characters that make a spreadsheet read a cell as a formula: OWASP's list, and a
@@ -62,16 +63,18 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     super::each_table(context, &Formulas)
 }
 
-fn formulas<'a, R: Record<'a> + Serialize>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+fn formulas<'a, R: Record<'a> + Serialize>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    rows: &[ingest::Row<R>],
+) -> Vec<Diagnostic> {
     // Fields are serialized in declaration order, so a field's index says whether it is text.
     let text_columns: Vec<bool> =
         R::COLUMNS.iter().map(|c| c.expected == <model::Text<'_> as model::FromCell<'_>>::EXPECTED).collect();
     if !text_columns.contains(&true) {
         return Vec::new();
     }
-    table
-        .rows
-        .par_iter()
+    rows.par_iter()
         .flat_map_iter(|row| {
             let mut hits = Vec::new();
             let _ = row.record.serialize(RecordProbe { text_columns: &text_columns, next: 0, hits: &mut hits });
@@ -260,11 +263,17 @@ impl ser::Serializer for CellProbe {
     }
 }
 
+#[derive(Debug)]
 struct Formulas;
 
 impl super::PerTable for Formulas {
-    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
-        formulas(context, table)
+    fn check<'a, R: Record<'a>>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, R>,
+        rows: &[ingest::Row<R>],
+    ) -> Vec<Diagnostic> {
+        formulas(context, table, rows)
     }
 }
 

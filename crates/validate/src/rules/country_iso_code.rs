@@ -46,6 +46,7 @@ pub(crate) static ISO_CODE: Rule = Rule {
     reads: &[TableId::Countries],
     source: include_str!("country_iso_code.rs"),
     check,
+    watch: None,
 };
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

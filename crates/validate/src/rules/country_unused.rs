@@ -24,9 +24,10 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use model::{CountryCode, TableId};
+use ingest::Row;
+use model::{CountryCode, TableId, TradeCommodity};
 
-use crate::engine::{Context, Rule, Set};
+use crate::engine::{Context, Rule, Set, Watch, all_in_watch};
 
 /// See the module documentation.
 pub(crate) static UNUSED: Rule = Rule {
@@ -43,24 +44,58 @@ pub(crate) static UNUSED: Rule = Rule {
         TableId::Residents,
     ],
     source: include_str!("country_unused.rs"),
-    check,
+    check: all_in_watch,
+    watch: Some(&Named),
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+/// The countries the streamed commodity lines name.
+#[derive(Debug)]
+struct Named;
+
+impl Watch for Named {
+    type Seen = Set<CountryCode>;
+
+    fn look<'a>(
+        &self,
+        _: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        named: &mut Set<CountryCode>,
+        _: &mut Vec<Diagnostic>,
+    ) {
+        // Lines of one flow stand together: a repeat of the line before costs no lookup.
+        let mut last = None;
+        for row in rows {
+            let pair = (row.record.reporter, row.record.partner);
+            if last != Some(pair) {
+                named.extend([pair.0, pair.1]);
+            }
+            last = Some(pair);
+        }
+    }
+
+    fn join(&self, named: &mut Set<CountryCode>, later: Set<CountryCode>) {
+        named.extend(later);
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, by_lines: Set<CountryCode>) -> Vec<Diagnostic> {
+        unused(context, by_lines)
+    }
+}
+
+fn unused(context: &Context<'_, '_>, by_commodity_lines: Set<CountryCode>) -> Vec<Diagnostic> {
     let data = context.data;
     // The tables the rule reads besides `countries.csv` are those that name countries.
     let naming_complete = UNUSED.reads.iter().filter(|&&t| t != TableId::Countries).all(|&t| data.is_complete(t));
     if !naming_complete {
         return Vec::new();
     }
-    let mut named: Set<CountryCode> = Set::default();
+    let mut named = by_commodity_lines;
     for row in &data.relations.rows {
         named.insert(row.record.country);
         named.extend(row.record.third_country);
     }
     named.extend(data.visits.rows.iter().flat_map(|r| [r.record.host, r.record.guest]));
     named.extend(data.trade.rows.iter().flat_map(|r| [r.record.reporter, r.record.partner]));
-    named.extend(data.trade_commodities.rows.iter().flat_map(|r| [r.record.reporter, r.record.partner]));
     named.extend(data.residents.rows.iter().flat_map(|r| [r.record.country, r.record.citizenship]));
     let occasions: Vec<&str> = data.visits.rows.iter().filter_map(|r| r.record.occasion.as_deref()).collect();
     data.countries

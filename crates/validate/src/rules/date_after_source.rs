@@ -24,10 +24,10 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Dataset, Row, Table};
-use model::{Certainty, DayRange, PartialDate, Record, Source, TableId, Visit};
+use model::{Certainty, DayRange, PartialDate, Record, Source, TableId, TradeCommodity, Visit};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Map, Rule};
+use crate::engine::{Context, Map, Rule, Watch};
 
 /// See the module documentation.
 pub(crate) static AFTER_SOURCE: Rule = Rule {
@@ -45,6 +45,7 @@ pub(crate) static AFTER_SOURCE: Rule = Rule {
     ],
     source: include_str!("date_after_source.rs"),
     check,
+    watch: Some(&StreamedDates),
 };
 
 /// The latest day a source can speak of, and how the source says so.
@@ -72,23 +73,56 @@ pub(crate) fn visit_after_source<'d>(data: &'d Dataset<'_>) -> impl Fn(&Visit<'_
     }
 }
 
+/// Each source's horizon, and its row, by the source's id.
+type Horizons<'d, 's> = Map<&'d str, (Horizon, &'d Row<Source<'s>>)>;
+
+fn horizons<'d, 's>(data: &'d Dataset<'s>) -> Horizons<'d, 's> {
+    data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect()
+}
+
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
-    let horizons: Map<&str, (Horizon, &Row<Source<'_>>)> =
-        data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect();
+    let horizons = horizons(data);
     let mut findings = Vec::new();
     findings.extend(dated(
         context,
         &data.relations,
+        &data.relations.rows,
         &horizons,
         |r| [r.start.map(|d| (d.days(), "start")), r.end.map(|d| (d.days(), "end"))],
         |r| &r.source,
     ));
-    findings.extend(dated(context, &data.visits, &horizons, |r| [Some((r.date.days(), "date")), None], |r| &r.source));
-    findings.extend(dated(context, &data.trade, &horizons, |r| year(r.year), |r| &r.source));
-    findings.extend(dated(context, &data.trade_commodities, &horizons, |r| year(r.year), |r| &r.source));
-    findings.extend(dated(context, &data.residents, &horizons, |r| year(r.year), |r| &r.source));
+    findings.extend(dated(
+        context,
+        &data.visits,
+        &data.visits.rows,
+        &horizons,
+        |r| [Some((r.date.days(), "date")), None],
+        |r| &r.source,
+    ));
+    findings.extend(dated(context, &data.trade, &data.trade.rows, &horizons, |r| year(r.year), |r| &r.source));
+    findings.extend(dated(context, &data.residents, &data.residents.rows, &horizons, |r| year(r.year), |r| &r.source));
     findings
+}
+
+/// The years of the streamed commodity lines, checked block by block as they are read.
+#[derive(Debug)]
+struct StreamedDates;
+
+impl Watch for StreamedDates {
+    type Seen = ();
+
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        (): &mut (),
+        found: &mut Vec<Diagnostic>,
+    ) {
+        let table = &context.data.trade_commodities;
+        let horizons = horizons(context.data);
+        found.extend(dated(context, table, rows, &horizons, |r| year(r.year), |r| &r.source));
+    }
 }
 
 /// The dated cells of a row, at most two: the days each may mean, and its column.
@@ -103,14 +137,13 @@ fn year(year: model::Year) -> Dates {
 fn dated<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
-    horizons: &Map<&str, (Horizon, &Row<Source<'_>>)>,
+    rows: &[Row<R>],
+    horizons: &Horizons<'_, '_>,
     dates: impl Fn(&R) -> Dates + Sync,
     source: impl Fn(&R) -> &model::Text<'a> + Sync,
 ) -> Vec<Diagnostic> {
     let columns = R::TABLE.def();
-    table
-        .rows
-        .par_iter()
+    rows.par_iter()
         .flat_map_iter(|row| {
             let Some((horizon, source_row)) = horizons.get(&**source(&row.record)) else { return Vec::new() };
             dates(&row.record)

@@ -36,6 +36,7 @@ pub(crate) static BEFORE_RELATIONS: Rule = Rule {
     reads: &[TableId::Relations, TableId::Visits],
     source: include_str!("date_before_relations.rs"),
     check,
+    watch: None,
 };
 
 /// Whether a visit's date is before diplomatic relations with its host or guest: this rule's

@@ -35,6 +35,7 @@ pub(crate) static INTERVAL_ORDER: Rule = Rule {
     reads: &[TableId::Relations],
     source: include_str!("date_interval_order.rs"),
     check,
+    watch: None,
 };
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

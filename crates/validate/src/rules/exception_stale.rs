@@ -44,6 +44,7 @@ pub(crate) static STALE: Rule = Rule {
     reads: &[TableId::Exceptions],
     source: include_str!("exception_stale.rs"),
     check: applied_after_all_rules,
+    watch: None,
 };
 
 fn applied_after_all_rules(_: &Context<'_, '_>) -> Vec<Diagnostic> {

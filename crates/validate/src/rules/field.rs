@@ -44,17 +44,20 @@ pub(crate) static FIELD: Rule = Rule {
     reads: &[],
     source: include_str!("field.rs"),
     check: check_all,
+    watch: Some(&super::EachRow(Fields)),
 };
 
 fn check_all(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     super::each_table(context, &Fields)
 }
 
-fn check_table<'a, R: Record<'a>>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+fn check_table<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    rows: &[ingest::Row<R>],
+) -> Vec<Diagnostic> {
     let text_columns = text_columns(R::TABLE.def());
-    table
-        .rows
-        .par_iter()
+    rows.par_iter()
         .flat_map_iter(|row| {
             let errors = match row.record.validate() {
                 Ok(()) => ValidationErrors::new(),
@@ -183,10 +186,16 @@ fn describe(column: &str, error: &ValidationError) -> String {
     }
 }
 
+#[derive(Debug)]
 struct Fields;
 
 impl super::PerTable for Fields {
-    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
-        check_table(context, table)
+    fn check<'a, R: Record<'a>>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, R>,
+        rows: &[ingest::Row<R>],
+    ) -> Vec<Diagnostic> {
+        check_table(context, table, rows)
     }
 }

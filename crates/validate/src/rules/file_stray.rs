@@ -46,6 +46,7 @@ pub(crate) static STRAY: Rule = Rule {
     reads: &[],
     source: include_str!("file_stray.rs"),
     check,
+    watch: None,
 };
 
 /// Extensions of files that hold tables: CSV-like text and spreadsheets.

@@ -48,6 +48,7 @@ pub(crate) static CONVENTION: Rule = Rule {
     reads: &[TableId::Countries, TableId::Relations, TableId::Visits],
     source: include_str!("id_convention.rs"),
     check,
+    watch: None,
 };
 
 /// A visit id's parts: `jpno-1997-1` is (`jpno`, 1997, 1).

@@ -27,11 +27,11 @@
 use std::hash::BuildHasher;
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::{Row, Table};
-use model::Record;
+use ingest::{Row, RowPos, Table};
+use model::{Record, TradeCommodity};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Map, Rule};
+use crate::engine::{Context, Map, Rule, Watch};
 
 const KEY_DUPLICATE: RuleId = RuleId::new("key/duplicate");
 const ROW_DUPLICATE: RuleId = RuleId::new("row/duplicate");
@@ -45,33 +45,78 @@ pub(crate) static DUPLICATE: Rule = Rule {
     reads: &[],
     source: include_str!("key_duplicate.rs"),
     check,
+    watch: Some(&StreamedDuplicates),
 };
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     super::each_table(context, &Duplicates)
 }
 
-fn duplicates<'a, R: Record<'a> + PartialEq>(context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
+fn duplicates<'a, R: Record<'a> + PartialEq>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    rows: &[Row<R>],
+) -> Vec<Diagnostic> {
     // Hash every key on all cores and sort the hashes, rather than inserting a million keys
     // into one map: the sort is parallel and walks memory in order. Keys are compared only
     // within a run of equal hashes, where duplicates (or rare collisions) are.
-    let hasher = foldhash::fast::RandomState::default();
     let mut hashed: Vec<(u64, usize)> =
-        table.rows.par_iter().enumerate().map(|(index, row)| (hasher.hash_one(row.record.key()), index)).collect();
+        rows.par_iter().enumerate().map(|(index, row)| (context.hasher.hash_one(row.record.key()), index)).collect();
     hashed.par_sort_unstable();
     let mut findings = Vec::new();
     for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
         // Within a run rows are in file order: the first row of each key is kept.
         let mut first_of_key = Map::default();
         for &(_, index) in run {
-            let row = &table.rows[index];
+            let row = &rows[index];
             let first = *first_of_key.entry(row.record.key()).or_insert(index);
             if first != index {
-                findings.push(duplicate(context, table, &table.rows[first], row));
+                findings.push(duplicate(context, table, &rows[first], row));
             }
         }
     }
     findings
+}
+
+/// The streamed rows: each row's key hashed and its place kept, 16 bytes a row; the rows of
+/// a run of equal hashes are read again from the file to compare their keys.
+#[derive(Debug)]
+struct StreamedDuplicates;
+
+impl Watch for StreamedDuplicates {
+    type Seen = Vec<(u64, RowPos)>;
+
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        seen: &mut Self::Seen,
+        _: &mut Vec<Diagnostic>,
+    ) {
+        seen.extend(rows.iter().map(|row| (context.hasher.hash_one(row.record.key()), row.pos)));
+    }
+
+    fn join(&self, seen: &mut Self::Seen, mut later: Self::Seen) {
+        seen.append(&mut later);
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, mut hashed: Self::Seen) -> Vec<Diagnostic> {
+        let table = &context.data.trade_commodities;
+        hashed.par_sort_unstable();
+        let mut findings = Vec::new();
+        for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            // Sorted by place within a run: rows in file order, the first row of each key kept.
+            let rows: Vec<_> = run.iter().filter_map(|&(_, pos)| table.row_at(pos)).collect();
+            let mut first_of_key = Map::default();
+            for (index, row) in rows.iter().enumerate() {
+                let first = *first_of_key.entry(row.record.key()).or_insert(index);
+                if first != index {
+                    findings.push(duplicate(context, table, &rows[first], row));
+                }
+            }
+        }
+        findings
+    }
 }
 
 fn duplicate<'a, R: Record<'a> + PartialEq>(
@@ -99,10 +144,16 @@ fn duplicate<'a, R: Record<'a> + PartialEq>(
     finding
 }
 
+#[derive(Debug)]
 struct Duplicates;
 
 impl super::PerTable for Duplicates {
-    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic> {
-        duplicates(context, table)
+    fn check<'a, R: Record<'a>>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, R>,
+        rows: &[Row<R>],
+    ) -> Vec<Diagnostic> {
+        duplicates(context, table, rows)
     }
 }

@@ -31,10 +31,10 @@
 
 use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
 use ingest::{Row, Table};
-use model::{Record, TableId};
+use model::{Record, TableId, TradeCommodity};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Rule, Set};
+use crate::engine::{Context, Rule, Set, Watch};
 
 /// See the module documentation.
 pub(crate) static REFERENCE: Rule = Rule {
@@ -45,6 +45,7 @@ pub(crate) static REFERENCE: Rule = Rule {
     reads: &[],
     source: include_str!("key_reference.rs"),
     check,
+    watch: Some(&StreamedReferences),
 };
 
 /// Suggestions are searched among at most this many keys, to keep a flood of misses linear.
@@ -102,44 +103,72 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let sources = Target::new(&data.sources, "id", |s| &s.id);
     let visits = Target::new(&data.visits, "id", |v| &v.id);
     let mut findings = Vec::new();
-    findings.extend(resolve(context, &data.relations, &countries, |r| {
+    findings.extend(resolve(context, &data.relations, &data.relations.rows, &countries, |r| {
         [("country", Some(r.country.as_str())), ("third_country", r.third_country.as_ref().map(|c| c.as_str()))]
     }));
-    findings.extend(resolve(context, &data.visits, &countries, |r| {
+    findings.extend(resolve(context, &data.visits, &data.visits.rows, &countries, |r| {
         [("host", Some(r.host.as_str())), ("guest", Some(r.guest.as_str()))]
     }));
-    findings.extend(resolve(context, &data.trade, &countries, |r| {
+    findings.extend(resolve(context, &data.trade, &data.trade.rows, &countries, |r| {
         [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
     }));
-    findings.extend(resolve(context, &data.trade_commodities, &countries, |r| {
-        [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
-    }));
-    findings.extend(resolve(context, &data.residents, &countries, |r| {
+    findings.extend(resolve(context, &data.residents, &data.residents.rows, &countries, |r| {
         [("country", Some(r.country.as_str())), ("citizenship", Some(r.citizenship.as_str()))]
     }));
-    findings.extend(resolve(context, &data.relations, &sources, |r| [("source", Some(&*r.source)), NONE]));
-    findings.extend(resolve(context, &data.visits, &sources, |r| [("source", Some(&*r.source)), NONE]));
-    findings.extend(resolve(context, &data.trade, &sources, |r| [("source", Some(&*r.source)), NONE]));
-    findings.extend(resolve(context, &data.trade_commodities, &sources, |r| [("source", Some(&*r.source)), NONE]));
-    findings.extend(resolve(context, &data.residents, &sources, |r| [("source", Some(&*r.source)), NONE]));
-    findings.extend(resolve(context, &data.visit_participants, &visits, |r| [("visit", Some(&*r.visit)), NONE]));
-    findings.extend(commodity_totals(context));
+    findings.extend(resolve(context, &data.relations, &data.relations.rows, &sources, |r| {
+        [("source", Some(&*r.source)), NONE]
+    }));
+    findings
+        .extend(resolve(context, &data.visits, &data.visits.rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings
+        .extend(resolve(context, &data.trade, &data.trade.rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
+    findings.extend(resolve(context, &data.residents, &data.residents.rows, &sources, |r| {
+        [("source", Some(&*r.source)), NONE]
+    }));
+    findings.extend(resolve(context, &data.visit_participants, &data.visit_participants.rows, &visits, |r| {
+        [("visit", Some(&*r.visit)), NONE]
+    }));
     findings.extend(exceptions(context));
     findings
+}
+
+/// The references of the streamed commodity lines, checked block by block as they are read.
+#[derive(Debug)]
+struct StreamedReferences;
+
+impl Watch for StreamedReferences {
+    type Seen = ();
+
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        (): &mut (),
+        found: &mut Vec<Diagnostic>,
+    ) {
+        let data = context.data;
+        let table = &data.trade_commodities;
+        let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
+        let sources = Target::new(&data.sources, "id", |s| &s.id);
+        found.extend(resolve(context, table, rows, &countries, |r| {
+            [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
+        }));
+        found.extend(resolve(context, table, rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
+        found.extend(commodity_totals(context, rows));
+    }
 }
 
 fn resolve<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
+    rows: &[Row<R>],
     target: &Target<'_>,
     references: impl for<'r> Fn(&'r R) -> References<'r> + Sync,
 ) -> Vec<Diagnostic> {
     if !target.complete {
         return Vec::new();
     }
-    table
-        .rows
-        .par_iter()
+    rows.par_iter()
         .flat_map_iter(|row| {
             references(&row.record)
                 .into_iter()
@@ -208,15 +237,13 @@ fn missing<'a, R: Record<'a>>(
 }
 
 /// A commodity line is part of a flow: its (reporter, partner, year, flow) must have a total.
-fn commodity_totals(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+fn commodity_totals<'a>(context: &Context<'_, 'a>, rows: &[Row<TradeCommodity<'a>>]) -> Vec<Diagnostic> {
     let data = context.data;
     if !data.trade.is_complete() {
         return Vec::new();
     }
     let totals = &context.trade_totals;
-    data.trade_commodities
-        .rows
-        .par_iter()
+    rows.par_iter()
         .filter(|row| {
             let r = &row.record;
             !totals.contains_key(&(r.reporter, r.partner, r.year, r.flow))

@@ -21,10 +21,10 @@ mod trade_reporter_total;
 mod visit_no_participants;
 
 use diagnostic::Diagnostic;
-use ingest::{Table, TableVisitor};
-use model::Record;
+use ingest::{Row, Table, TableVisitor};
+use model::{Record, TradeCommodity};
 
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Rule, Watch};
 
 /// Every rule, in the order `docs/rules.md` lists them.
 pub static ALL: &[&Rule] = &[
@@ -49,13 +49,20 @@ pub static ALL: &[&Rule] = &[
     &exception_stale::STALE,
 ];
 
-/// A rule's check of one table, whatever its record type; [`each_table`] runs it on all.
-pub(crate) trait PerTable: Sync {
-    /// The findings in `table`.
-    fn check<'a, R: Record<'a>>(&self, context: &Context<'_, 'a>, table: &Table<'a, R>) -> Vec<Diagnostic>;
+/// A rule's check of one table, whatever its record type; [`each_table`] runs it on every
+/// held table, and [`EachRow`] on the streamed rows.
+pub(crate) trait PerTable: Sync + std::fmt::Debug {
+    /// The findings in `rows`, some or all of the rows of `table`.
+    fn check<'a, R: Record<'a>>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, R>,
+        rows: &[Row<R>],
+    ) -> Vec<Diagnostic>;
 }
 
-/// Runs `check` on every table of the dataset and collects the findings.
+/// Runs `check` on every held table of the dataset (all but [`ingest::STREAMED`], which
+/// [`EachRow`] checks block by block) and collects the findings.
 pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Vec<Diagnostic> {
     struct Collect<'c, 'd, 'a, C> {
         context: &'c Context<'d, 'a>,
@@ -64,12 +71,33 @@ pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Ve
     }
     impl<'a, C: PerTable> TableVisitor<'a> for Collect<'_, '_, 'a, C> {
         fn visit<R: Record<'a>>(&mut self, table: &Table<'a, R>) {
-            self.found.extend(self.check.check(self.context, table));
+            if R::TABLE != ingest::STREAMED {
+                self.found.extend(self.check.check(self.context, table, &table.rows));
+            }
         }
     }
     let mut collect = Collect { context, check, found: Vec::new() };
     context.data.visit_tables(&mut collect);
     collect.found
+}
+
+/// A [`PerTable`] check, whose findings are each about one row, run on the streamed rows as
+/// they are read: it keeps nothing.
+#[derive(Debug)]
+pub(crate) struct EachRow<C>(pub(crate) C);
+
+impl<C: PerTable> Watch for EachRow<C> {
+    type Seen = ();
+
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        (): &mut (),
+        found: &mut Vec<Diagnostic>,
+    ) {
+        found.extend(self.0.check(context, &context.data.trade_commodities, rows));
+    }
 }
 
 /// `docs/rules.md`: every rule id, its severity and its documentation.
@@ -156,11 +184,13 @@ mod tests {
                 continue;
             }
             let every = code.contains("each_table") || code.contains("visit_tables");
+            // A rule that watches the streamed rows reads that table.
             let named: Vec<TableId> = TableId::ALL
                 .iter()
                 .copied()
                 .filter(|&t| {
-                    code.contains(&format!("data.{}.", field(t)))
+                    (t == ingest::STREAMED && rule.watch.is_some())
+                        || code.contains(&format!("data.{}.", field(t)))
                         || code.contains(&format!("data.{},", field(t)))
                         || code.contains(&format!("data.{})", field(t)))
                         || code.contains(&format!("data.{};", field(t)))

@@ -35,6 +35,7 @@ pub(crate) static JUMP: Rule = Rule {
     reads: &[TableId::Residents],
     source: include_str!("residents_jump.rs"),
     check,
+    watch: None,
 };
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

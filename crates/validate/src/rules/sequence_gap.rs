@@ -34,9 +34,9 @@ use std::hash::Hash;
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Row, Table};
-use model::{Record, TableId};
+use model::{Record, TableId, TradeCommodity};
 
-use crate::engine::{Context, Map, Rule};
+use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch};
 use crate::rules::id_convention::{Countries, relation_id, relation_id_agrees, visit_id, visit_id_agrees};
 
 /// See the module documentation.
@@ -48,6 +48,7 @@ pub(crate) static GAP: Rule = Rule {
     reads: &[TableId::Relations, TableId::Visits, TableId::VisitParticipants, TableId::TradeCommodities],
     source: include_str!("sequence_gap.rs"),
     check,
+    watch: Some(&Ranks),
 };
 
 /// What a sequence is, for messages.
@@ -90,15 +91,6 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
             format!("the `seq` numbers of visit `{visit}`")
         }));
     }
-    if data.trade_commodities.is_complete() {
-        let numbered = data.trade_commodities.rows.iter().map(|row| {
-            let r = &row.record;
-            ((r.reporter, r.partner, r.year, r.flow), u32::from(r.rank), row)
-        });
-        findings.extend(gaps(context, &data.trade_commodities, &RANK, numbered, |(reporter, partner, year, flow)| {
-            format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
-        }));
-    }
     // An id that breaks its convention or disagrees with its row is `id/convention`'s, and the
     // gap it leaves in its numbers is a consequence: such a table's id numbers are not judged.
     let countries = Countries::of(data);
@@ -132,6 +124,71 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         }));
     }
     findings
+}
+
+/// The ranks of the streamed commodity lines, by flow: two bytes a line. A flow whose ranks
+/// have a gap is read again from the file, to name the line after the gap.
+#[derive(Debug)]
+struct Ranks;
+
+impl Watch for Ranks {
+    type Seen = Map<FlowKey, Vec<u16>>;
+
+    fn look<'a>(
+        &self,
+        _: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        ranks: &mut Self::Seen,
+        _: &mut Vec<Diagnostic>,
+    ) {
+        // A flow's lines stand together: a run of them costs one lookup.
+        for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
+            ranks.entry(flow_of(&run[0].record)).or_default().extend(run.iter().map(|row| row.record.rank));
+        }
+    }
+
+    fn join(&self, ranks: &mut Self::Seen, later: Self::Seen) {
+        for (flow, mut more) in later {
+            ranks.entry(flow).or_default().append(&mut more);
+        }
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, ranks: Self::Seen) -> Vec<Diagnostic> {
+        let table = &context.data.trade_commodities;
+        if !table.is_complete() {
+            return Vec::new();
+        }
+        let gapped: Set<FlowKey> = ranks
+            .into_iter()
+            .filter_map(|(flow, ranks)| has_gap(ranks.into_iter().map(u32::from).collect()).then_some(flow))
+            .collect();
+        if gapped.is_empty() {
+            return Vec::new();
+        }
+        let lines = table.rows_where(|line| gapped.contains(&flow_of(line)));
+        let numbered = lines.iter().map(|row| (flow_of(&row.record), u32::from(row.record.rank), row));
+        gaps(context, table, &RANK, numbered, |(reporter, partner, year, flow)| {
+            format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
+        })
+    }
+}
+
+fn flow_of(line: &TradeCommodity<'_>) -> FlowKey {
+    (line.reporter, line.partner, line.year, line.flow)
+}
+
+/// Whether a group with these numbers gets a finding from [`gaps`], which decides it the same way.
+fn has_gap(mut numbers: Vec<u32>) -> bool {
+    numbers.sort_unstable();
+    if numbers.first().is_some_and(|number| *number == 0) {
+        return false;
+    }
+    let count = numbers.len();
+    numbers.dedup();
+    let repeats = count - numbers.len();
+    let highest = numbers.last().copied().unwrap_or(0);
+    let missing = usize::try_from(highest).unwrap_or(usize::MAX) - numbers.len();
+    missing > 0 && missing > repeats
 }
 
 /// The gaps of every group: at most one finding per group, on the first row after its first gap.

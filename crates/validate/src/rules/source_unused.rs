@@ -13,9 +13,10 @@
 //! Passing: every source id appears in the `source` column of some row.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use model::TableId;
+use ingest::Row;
+use model::{TableId, TradeCommodity};
 
-use crate::engine::{Context, Rule, Set};
+use crate::engine::{Context, Rule, Set, Watch, all_in_watch};
 
 /// See the module documentation.
 pub(crate) static UNUSED: Rule = Rule {
@@ -32,10 +33,45 @@ pub(crate) static UNUSED: Rule = Rule {
         TableId::Visits,
     ],
     source: include_str!("source_unused.rs"),
-    check,
+    check: all_in_watch,
+    watch: Some(&Cited),
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+/// The sources the streamed commodity lines cite: a few ids, however many the lines.
+#[derive(Debug)]
+struct Cited;
+
+impl Watch for Cited {
+    type Seen = Set<String>;
+
+    fn look<'a>(
+        &self,
+        _: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        cited: &mut Set<String>,
+        _: &mut Vec<Diagnostic>,
+    ) {
+        // Lines of one source stand together: a repeat of the line before costs no lookup.
+        let mut last: Option<&str> = None;
+        for row in rows {
+            let source = &*row.record.source;
+            if last != Some(source) && !cited.contains(source) {
+                cited.insert(source.to_owned());
+            }
+            last = Some(source);
+        }
+    }
+
+    fn join(&self, cited: &mut Set<String>, later: Set<String>) {
+        cited.extend(later);
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, by_lines: Set<String>) -> Vec<Diagnostic> {
+        unused(context, &by_lines)
+    }
+}
+
+fn unused(context: &Context<'_, '_>, by_commodity_lines: &Set<String>) -> Vec<Diagnostic> {
     let data = context.data;
     // The tables the rule reads besides `sources.csv` are those that cite sources.
     let citing_complete = UNUSED.reads.iter().filter(|&&t| t != TableId::Sources).all(|&t| data.is_complete(t));
@@ -46,7 +82,7 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     cited.extend(data.relations.rows.iter().map(|r| &*r.record.source));
     cited.extend(data.visits.rows.iter().map(|r| &*r.record.source));
     cited.extend(data.trade.rows.iter().map(|r| &*r.record.source));
-    cited.extend(data.trade_commodities.rows.iter().map(|r| &*r.record.source));
+    cited.extend(by_commodity_lines.iter().map(String::as_str));
     cited.extend(data.residents.rows.iter().map(|r| &*r.record.source));
     data.sources
         .rows

@@ -37,7 +37,7 @@ use model::{TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
-use crate::engine::{Context, Rule};
+use crate::engine::{Context, Rule, Watch, all_in_watch};
 
 /// See the module documentation.
 pub(crate) static COMMODITY_SHARE: Rule = Rule {
@@ -47,24 +47,38 @@ pub(crate) static COMMODITY_SHARE: Rule = Rule {
     acknowledgeable: true,
     reads: &[TableId::Trade, TableId::TradeCommodities],
     source: include_str!("trade_commodity_share.rs"),
-    check,
+    check: all_in_watch,
+    watch: Some(&Shares),
 };
 
-fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let data = context.data;
-    let totals = &context.trade_totals;
-    data.trade_commodities
-        .rows
-        .par_iter()
-        .filter_map(|line| {
-            let key = (line.record.reporter, line.record.partner, line.record.year, line.record.flow);
-            let total = totals.get(&key)?;
-            check_line(context, line, total).unwrap_or_else(|TooLarge| {
-                let table = &data.trade_commodities;
-                Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
-            })
-        })
-        .collect()
+/// Each commodity line against its flow's total, as the lines are read.
+#[derive(Debug)]
+struct Shares;
+
+impl Watch for Shares {
+    type Seen = ();
+
+    fn look<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        (): &mut (),
+        found: &mut Vec<Diagnostic>,
+    ) {
+        let totals = &context.trade_totals;
+        found.extend(
+            rows.par_iter()
+                .filter_map(|line| {
+                    let key = (line.record.reporter, line.record.partner, line.record.year, line.record.flow);
+                    let total = totals.get(&key)?;
+                    check_line(context, line, total).unwrap_or_else(|TooLarge| {
+                        let table = &context.data.trade_commodities;
+                        Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
+                    })
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
 }
 
 /// The finding for one commodity line against its flow's total, if the figures contradict.

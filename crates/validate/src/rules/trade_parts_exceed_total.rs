@@ -40,7 +40,7 @@ use model::{Qualifier, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, Exact, TooLarge};
-use crate::engine::{Context, Rule, group_by};
+use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, group_by};
 
 /// See the module documentation.
 pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
@@ -50,16 +50,108 @@ pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
     acknowledgeable: true,
     reads: &[TableId::Trade, TableId::TradeCommodities],
     source: include_str!("trade_parts_exceed_total.rs"),
-    check,
+    check: all_in_watch,
+    watch: Some(&Sums),
 };
 
 /// How many terms of a sum the help lists before it abbreviates.
 const MAX_LISTED_TERMS: usize = 6;
 
-fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let data = context.data;
+/// The sums of a flow's figures, in any order: the lower ends of the lines' values and of
+/// their shares (`Err` once a sum is too large to compute exactly).
+#[derive(Clone, Copy, Debug)]
+struct FlowSums {
+    values: Result<Exact, TooLarge>,
+    shares: Result<Exact, TooLarge>,
+}
+
+impl Default for FlowSums {
+    fn default() -> FlowSums {
+        FlowSums { values: Ok(Exact::ZERO), shares: Ok(Exact::ZERO) }
+    }
+}
+
+fn add(sum: Result<Exact, TooLarge>, term: Option<Bounds>) -> Result<Exact, TooLarge> {
+    match term {
+        Some(bounds) => sum?.checked_add(bounds.lo),
+        None => sum,
+    }
+}
+
+fn value_of(line: &TradeCommodity<'_>) -> Option<Bounds> {
+    Bounds::of_money(line.value?, line.unit?, Qualifier::Exact)
+}
+
+fn share_of(line: &TradeCommodity<'_>) -> Option<Bounds> {
+    Bounds::of_percent(line.share_pct?)
+}
+
+/// Each flow's sums, kept as the lines are read. Lower ends are never negative, so the sum in
+/// rank order exceeds a limit at some rank exactly when the whole sum exceeds it: the flows
+/// whose whole sums exceed (or cannot be computed) are read again from the file, and only
+/// their lines are added up in rank order, to say at which rank.
+#[derive(Debug)]
+struct Sums;
+
+impl Watch for Sums {
+    type Seen = Map<FlowKey, FlowSums>;
+
+    fn look<'a>(
+        &self,
+        _: &Context<'_, 'a>,
+        rows: &[Row<TradeCommodity<'a>>],
+        sums: &mut Self::Seen,
+        _: &mut Vec<Diagnostic>,
+    ) {
+        // A flow's lines stand together: a run of them costs one lookup.
+        for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
+            let sum = sums.entry(flow_of(&run[0].record)).or_default();
+            for line in run {
+                sum.values = add(sum.values, value_of(&line.record));
+                sum.shares = add(sum.shares, share_of(&line.record));
+            }
+        }
+    }
+
+    fn join(&self, sums: &mut Self::Seen, later: Self::Seen) {
+        for (flow, more) in later {
+            let sum = sums.entry(flow).or_default();
+            sum.values = more.values.and_then(|more| sum.values?.checked_add(more));
+            sum.shares = more.shares.and_then(|more| sum.shares?.checked_add(more));
+        }
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, sums: Self::Seen) -> Vec<Diagnostic> {
+        let totals = &context.trade_totals;
+        let exceeds = |sum: Result<Exact, TooLarge>, limit: Option<Exact>| match (sum, limit) {
+            (Err(TooLarge), _) => true,
+            (Ok(sum), Some(limit)) => sum > limit,
+            (Ok(_), None) => false,
+        };
+        let failing: Set<FlowKey> = sums
+            .into_iter()
+            .filter(|(flow, sum)| {
+                let total = totals.get(flow).map(|total| &total.record);
+                let limit = total.and_then(|t| Bounds::of_trade_value(t.value, t.unit, t.qualifier)?.hi);
+                exceeds(sum.shares, Some(Exact::integer(100))) || (total.is_some() && exceeds(sum.values, limit))
+            })
+            .map(|(flow, _)| flow)
+            .collect();
+        if failing.is_empty() {
+            return Vec::new();
+        }
+        check_flows(context, &context.data.trade_commodities.rows_where(|line| failing.contains(&flow_of(line))))
+    }
+}
+
+fn flow_of(line: &TradeCommodity<'_>) -> FlowKey {
+    (line.reporter, line.partner, line.year, line.flow)
+}
+
+/// The findings of the flows of `lines`, each flow's lines added up in rank order.
+fn check_flows(context: &Context<'_, '_>, lines: &[Row<TradeCommodity<'_>>]) -> Vec<Diagnostic> {
     let totals = &context.trade_totals;
-    let flows = group_by(&data.trade_commodities.rows, |c| (c.reporter, c.partner, c.year, c.flow));
+    let flows = group_by(lines, flow_of);
     flows
         .into_par_iter()
         .flat_map_iter(|(key, mut lines)| {

@@ -47,6 +47,7 @@ pub(crate) static REPORTER_TOTAL: Rule = Rule {
     reads: &[TableId::Trade],
     source: include_str!("trade_reporter_total.rs"),
     check,
+    watch: None,
 };
 
 /// A row with the reporter total it implies.

@@ -33,6 +33,7 @@ pub(crate) static NO_PARTICIPANTS: Rule = Rule {
     reads: &[TableId::VisitParticipants, TableId::Visits],
     source: include_str!("visit_no_participants.rs"),
     check,
+    watch: None,
 };
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
