@@ -220,6 +220,11 @@ pub(crate) fn watch_streamed(context: &Context<'_, '_>, rules: &[&Rule]) -> (Wat
 /// The key of a trade flow: reporter, partner, year, flow.
 pub type FlowKey = (CountryCode, CountryCode, Year, Flow);
 
+/// The flow a commodity line is part of.
+pub fn flow_of(line: &TradeCommodity<'_>) -> FlowKey {
+    (line.reporter, line.partner, line.year, line.flow)
+}
+
 /// What rules read: the dataset and the indexes built once for all rules.
 #[derive(Debug)]
 pub struct Context<'d, 'a> {

@@ -17,7 +17,7 @@ pub mod repair;
 pub mod rules;
 
 pub use config::Config;
-pub use engine::{Context, FlowKey, Map, Rule, Set, group_by, index_by};
+pub use engine::{Context, FlowKey, Map, Rule, Set, flow_of, group_by, index_by};
 
 use diagnostic::RuleId;
 use diagnostic::{Diagnostic, Severity};

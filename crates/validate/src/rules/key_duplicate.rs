@@ -27,11 +27,11 @@
 use std::hash::BuildHasher;
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::{Row, RowPos, Table};
+use ingest::{Row, Table};
 use model::{Record, TradeCommodity};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Map, Rule, Watch};
+use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, flow_of};
 
 const KEY_DUPLICATE: RuleId = RuleId::new("key/duplicate");
 const ROW_DUPLICATE: RuleId = RuleId::new("row/duplicate");
@@ -78,44 +78,47 @@ fn duplicates<'a, R: Record<'a> + PartialEq>(
     findings
 }
 
-/// The streamed rows: each row's key hashed and its place kept, 16 bytes a row; the rows of
-/// a run of equal hashes are read again from the file to compare their keys.
+/// The streamed commodity lines: their key is a flow and a rank, so each flow's ranks are
+/// kept, two bytes a line, and the flows with a repeated rank are read again from the file to
+/// name the rows.
 #[derive(Debug)]
 struct StreamedDuplicates;
 
 impl Watch for StreamedDuplicates {
-    type Seen = Vec<(u64, RowPos)>;
+    type Seen = Map<FlowKey, Vec<u16>>;
 
     fn look<'a>(
         &self,
-        context: &Context<'_, 'a>,
+        _: &Context<'_, 'a>,
         rows: &[Row<TradeCommodity<'a>>],
-        seen: &mut Self::Seen,
+        ranks: &mut Self::Seen,
         _: &mut Vec<Diagnostic>,
     ) {
-        seen.extend(rows.iter().map(|row| (context.hasher.hash_one(row.record.key()), row.pos)));
-    }
-
-    fn join(&self, seen: &mut Self::Seen, mut later: Self::Seen) {
-        seen.append(&mut later);
-    }
-
-    fn conclude(&self, context: &Context<'_, '_>, mut hashed: Self::Seen) -> Vec<Diagnostic> {
-        let table = &context.data.trade_commodities;
-        hashed.par_sort_unstable();
-        let mut findings = Vec::new();
-        for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-            // Sorted by place within a run: rows in file order, the first row of each key kept.
-            let rows: Vec<_> = run.iter().filter_map(|&(_, pos)| table.row_at(pos)).collect();
-            let mut first_of_key = Map::default();
-            for (index, row) in rows.iter().enumerate() {
-                let first = *first_of_key.entry(row.record.key()).or_insert(index);
-                if first != index {
-                    findings.push(duplicate(context, table, &rows[first], row));
-                }
-            }
+        // A flow's lines stand together: a run of them costs one lookup.
+        for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
+            ranks.entry(flow_of(&run[0].record)).or_default().extend(run.iter().map(|row| row.record.rank));
         }
-        findings
+    }
+
+    fn join(&self, ranks: &mut Self::Seen, later: Self::Seen) {
+        for (flow, mut more) in later {
+            ranks.entry(flow).or_default().append(&mut more);
+        }
+    }
+
+    fn conclude(&self, context: &Context<'_, '_>, ranks: Self::Seen) -> Vec<Diagnostic> {
+        let repeated: Set<FlowKey> = ranks
+            .into_par_iter()
+            .filter_map(|(flow, mut ranks)| {
+                ranks.sort_unstable();
+                ranks.windows(2).any(|pair| pair[0] == pair[1]).then_some(flow)
+            })
+            .collect();
+        if repeated.is_empty() {
+            return Vec::new();
+        }
+        let table = &context.data.trade_commodities;
+        duplicates(context, table, &table.rows_where(|line| repeated.contains(&flow_of(line))))
     }
 }
 

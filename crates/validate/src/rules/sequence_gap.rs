@@ -36,7 +36,7 @@ use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Row, Table};
 use model::{Record, TableId, TradeCommodity};
 
-use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch};
+use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, flow_of};
 use crate::rules::id_convention::{Countries, relation_id, relation_id_agrees, visit_id, visit_id_agrees};
 
 /// See the module documentation.
@@ -171,10 +171,6 @@ impl Watch for Ranks {
             format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
         })
     }
-}
-
-fn flow_of(line: &TradeCommodity<'_>) -> FlowKey {
-    (line.reporter, line.partner, line.year, line.flow)
 }
 
 /// Whether a group with these numbers gets a finding from [`gaps`], which decides it the same way.

@@ -40,7 +40,7 @@ use model::{Qualifier, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, Exact, TooLarge};
-use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, group_by};
+use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, flow_of, group_by};
 
 /// See the module documentation.
 pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
@@ -142,10 +142,6 @@ impl Watch for Sums {
         }
         check_flows(context, &context.data.trade_commodities.rows_where(|line| failing.contains(&flow_of(line))))
     }
-}
-
-fn flow_of(line: &TradeCommodity<'_>) -> FlowKey {
-    (line.reporter, line.partner, line.year, line.flow)
 }
 
 /// The findings of the flows of `lines`, each flow's lines added up in rank order.
