@@ -10,7 +10,16 @@ type Place = (String, u32, String, String);
 fn found(params: &Params, per_family: usize) -> (Vec<Planted>, BTreeSet<Place>) {
     let mut data = generate(params);
     let planted = inject(&mut data, per_family);
-    let report = validate::check_dir(&data.data_dir("synth"));
+    let dir = data.data_dir("synth");
+    let report = validate::check_dir(&dir);
+    // Streaming the commodity lines in blocks of a few lines, and holding them all, find the same.
+    let listing = |report: &validate::Report| -> Vec<String> {
+        report.findings.iter().map(|f| format!("{} {}:{} {}", f.rule(), f.file, f.line, f.message)).collect()
+    };
+    let in_blocks = validate::check_dir(&data.data_dir("synth").with_block_size(512));
+    assert_eq!(listing(&report), listing(&in_blocks), "streamed in small blocks");
+    let (held, problems) = ingest::parse(&dir);
+    assert_eq!(listing(&report), listing(&validate::check(&held, problems)), "held whole");
     let name = |file: &str| file.rsplit('/').next().unwrap_or(file).to_owned();
     // A finding folded into its cause (rows referring to one missing key) is still found,
     // at its own place, as a consequence.
