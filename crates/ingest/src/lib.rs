@@ -373,7 +373,9 @@ impl<'a, R: Record<'a>> Table<'a, R> {
     ///
     /// Rows are parsed and typed exactly as [`parse`] does; a table whose rows are held is
     /// read again all the same.
-    pub fn stream<T: Send>(&self, look: impl Fn(&[Row<R>]) -> T + Sync, mut take: impl FnMut(T)) -> RowsRead {
+    /// Each block is given to `look` as a table of that block's rows ([`Table::rows`]), which
+    /// gives a finding about one of them its place and lines.
+    pub fn stream<T: Send>(&self, look: impl Fn(&Table<'a, R>) -> T + Sync, mut take: impl FnMut(T)) -> RowsRead {
         self.read_rows(look, |seen, _| take(seen))
     }
 
@@ -383,19 +385,23 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         self.absorb_counts(read).into_iter().map(|p| p.into_diagnostic(Some(R::TABLE))).collect()
     }
 
-    /// The rows that `wanted` keeps, in file order: from [`Table::rows`] when they are held,
-    /// else by reading the file again. For the few rows a finding needs to show in detail.
-    pub fn rows_where(&self, wanted: impl Fn(&R) -> bool + Sync) -> Vec<Row<R>>
+    /// The table of the rows that `wanted` keeps, in file order, for the few rows whose
+    /// findings need them all together: from [`Table::rows`] when they are held, else by
+    /// reading the file again. `then` gets that table, which gives a finding its place.
+    pub fn pick<T>(&self, wanted: impl Fn(&R) -> bool + Sync, then: impl FnOnce(&Table<'a, R>) -> T) -> T
     where
         R: Clone,
     {
-        if self.held {
-            return self.rows.iter().filter(|row| wanted(&row.record)).cloned().collect();
-        }
-        let mut kept = Vec::new();
-        let look = |rows: &[Row<R>]| rows.iter().filter(|row| wanted(&row.record)).cloned().collect::<Vec<_>>();
-        self.stream(look, |mut some| kept.append(&mut some));
-        kept
+        let picked = if self.held {
+            self.rows.iter().filter(|row| wanted(&row.record)).cloned().collect()
+        } else {
+            let mut kept = Vec::new();
+            let look =
+                |block: &Table<'a, R>| block.rows.iter().filter(|row| wanted(&row.record)).cloned().collect::<Vec<_>>();
+            self.stream(look, |mut some| kept.append(&mut some));
+            kept
+        };
+        then(&self.with_rows(picked))
     }
 
     /// The row at `pos` (where a row was read), typed again from the file's bytes; `None`

@@ -142,7 +142,7 @@ impl<'a, R: Record<'a>> Table<'a, R> {
     /// `look` returned and the block's rows, in file order; the rows are dropped after it.
     pub(crate) fn read_rows<T: Send>(
         &self,
-        look: impl Fn(&[Row<R>]) -> T + Sync,
+        look: impl Fn(&Table<'a, R>) -> T + Sync,
         take: impl FnMut(T, &mut Vec<Row<R>>),
     ) -> RowsRead {
         let (Some(bytes), Some(layout), Some(body)) = (self.file.bytes.as_deref(), &self.layout, self.body) else {
@@ -150,8 +150,30 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         };
         let mut merged =
             Merged { errors: Listed::default(), data_rows: 0, rejected_rows: 0, next_line: body.first_line };
+        // Each block is looked at as a table of its own rows, where rules find their places.
+        let look = |rows: &mut Vec<Row<R>>| {
+            let view = self.with_rows(std::mem::take(rows));
+            let seen = look(&view);
+            *rows = view.rows;
+            seen
+        };
         parse_blocks::<R, T>(self.file, bytes, body.start, layout, self.block_size, &mut merged, look, take);
         RowsRead { data_rows: merged.data_rows, rejected_rows: merged.rejected_rows, errors: merged.errors }
+    }
+
+    /// This table with `rows` as its rows: a block of it, or some rows picked from it.
+    pub(crate) fn with_rows(&self, rows: Vec<Row<R>>) -> Table<'a, R> {
+        Table {
+            file: self.file,
+            rows,
+            data_rows: self.data_rows,
+            rejected_rows: self.rejected_rows,
+            unlisted_problems: Vec::new(),
+            layout: self.layout.clone(),
+            body: self.body,
+            block_size: self.block_size,
+            held: true,
+        }
     }
 
     /// Sets the counts of `read` and returns its problems.
@@ -590,7 +612,7 @@ fn parse_blocks<'a, R: Record<'a>, T: Send>(
     layout: &Layout,
     block_size: usize,
     merged: &mut Merged,
-    look: impl Fn(&[Row<R>]) -> T + Sync,
+    look: impl Fn(&mut Vec<Row<R>>) -> T + Sync,
     mut take: impl FnMut(T, &mut Vec<Row<R>>),
 ) {
     let mut hand_over = |blocks: &mut Vec<Block<R>>, spare: &mut Vec<Vec<Row<R>>>, seen: Vec<T>| {
@@ -600,7 +622,7 @@ fn parse_blocks<'a, R: Record<'a>, T: Send>(
             spare.push(block.rows);
         }
     };
-    let look_all = |blocks: &[Block<R>]| -> Vec<T> { blocks.par_iter().map(|b| look(&b.rows)).collect() };
+    let look_all = |blocks: &mut [Block<R>]| -> Vec<T> { blocks.par_iter_mut().map(|b| look(&mut b.rows)).collect() };
     let whole = |from: usize| {
         let rows = Vec::with_capacity((bytes.len() - from) / 64);
         let mut records = scan::Records::new(max_fields(layout));
@@ -609,7 +631,7 @@ fn parse_blocks<'a, R: Record<'a>, T: Send>(
     if bytes.len() - start <= block_size.saturating_mul(2) {
         let mut block = whole(start);
         merged.add(&mut block);
-        let seen = look(&block.rows);
+        let seen = look(&mut block.rows);
         take(seen, &mut block.rows);
         return;
     }
@@ -637,7 +659,7 @@ fn parse_blocks<'a, R: Record<'a>, T: Send>(
                     })
                     .collect::<Vec<Block<R>>>()
             },
-            || look_all(&pending),
+            || look_all(&mut pending),
         );
         hand_over(&mut pending, &mut spare, seen);
         // A block that ends inside a quoted field was cut in the wrong place by malformed
@@ -655,7 +677,7 @@ fn parse_blocks<'a, R: Record<'a>, T: Send>(
             break;
         }
     }
-    let seen = look_all(&pending);
+    let seen = look_all(&mut pending);
     hand_over(&mut pending, &mut spare, seen);
 }
 

@@ -86,11 +86,13 @@ pub(crate) trait Watch: Sync + std::fmt::Debug {
     type Seen: Default + Send + 'static;
 
     /// Looks at a block of rows, in file order, and adds what it keeps of them to `seen` (which
-    /// starts empty for each block) and its findings about single rows to `found`. Blocks are
-    /// looked at on all cores at once.
+    /// starts empty for each block) and its findings about single rows to `found`. `table` is
+    /// where the rows are, for a finding's place and lines (the block's bytes, when the file
+    /// is not held). Blocks are looked at on all cores at once.
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         seen: &mut Self::Seen,
         found: &mut Vec<Diagnostic>,
@@ -114,6 +116,7 @@ pub(crate) trait Watching: Sync + std::fmt::Debug {
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         seen: &mut (dyn Any + Send),
         found: &mut Vec<Diagnostic>,
@@ -132,12 +135,13 @@ impl<W: Watch> Watching for W {
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         seen: &mut (dyn Any + Send),
         found: &mut Vec<Diagnostic>,
     ) {
         if let Some(seen) = seen.downcast_mut::<W::Seen>() {
-            Watch::look(self, context, rows, seen, found);
+            Watch::look(self, context, table, rows, seen, found);
         }
     }
 
@@ -160,14 +164,19 @@ impl<W: Watch> Watching for W {
 pub(crate) type Watched = (Vec<Option<Box<dyn Any + Send>>>, Vec<Diagnostic>);
 
 /// Every rule of `rules` looks at one block of rows; returns what each kept and what they found.
-fn look_at_block<'a>(context: &Context<'_, 'a>, rules: &[&Rule], rows: &[Row<TradeCommodity<'a>>]) -> Watched {
+fn look_at_block<'a>(
+    context: &Context<'_, 'a>,
+    rules: &[&Rule],
+    table: &Table<'a, TradeCommodity<'a>>,
+    rows: &[Row<TradeCommodity<'a>>],
+) -> Watched {
     let mut found = Vec::new();
     let seen = rules
         .iter()
         .map(|rule| {
             rule.watch.map(|watch| {
                 let mut seen = watch.fresh();
-                watch.look(context, rows, &mut *seen, &mut found);
+                watch.look(context, table, rows, &mut *seen, &mut found);
                 seen
             })
         })
@@ -195,9 +204,9 @@ const HELD_BLOCK_ROWS: usize = 16 << 10;
 /// `rules` look at the held rows of [`ingest::STREAMED`] (a dataset from [`ingest::parse`]),
 /// in blocks on all cores, as they would at rows streamed from the file.
 pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule]) -> Watched {
-    let rows = &context.data.trade_commodities.rows;
+    let table = &context.data.trade_commodities;
     let blocks: Vec<Watched> =
-        rows.par_chunks(HELD_BLOCK_ROWS).map(|block| look_at_block(context, rules, block)).collect();
+        table.rows.par_chunks(HELD_BLOCK_ROWS).map(|block| look_at_block(context, rules, table, block)).collect();
     let mut kept: Watched = (rules.iter().map(|_| None).collect(), Vec::new());
     for block in blocks {
         join_block(rules, &mut kept, block);
@@ -213,7 +222,7 @@ pub(crate) fn watch_streamed(context: &Context<'_, '_>, rules: &[&Rule]) -> (Wat
     let read = context
         .data
         .trade_commodities
-        .stream(|rows| look_at_block(context, rules, rows), |block| join_block(rules, &mut kept, block));
+        .stream(|block| look_at_block(context, rules, block, &block.rows), |block| join_block(rules, &mut kept, block));
     (kept, read)
 }
 

@@ -24,7 +24,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::Row;
+use ingest::{Row, Table};
 use model::{CountryCode, TableId, TradeCommodity};
 
 use crate::engine::{Context, Rule, Set, Watch, all_in_watch};
@@ -58,6 +58,7 @@ impl Watch for Named {
     fn look<'a>(
         &self,
         _: &Context<'_, 'a>,
+        _: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         named: &mut Set<CountryCode>,
         _: &mut Vec<Diagnostic>,

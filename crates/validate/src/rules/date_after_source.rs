@@ -115,11 +115,11 @@ impl Watch for StreamedDates {
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
-        let table = &context.data.trade_commodities;
         let horizons = horizons(context.data);
         found.extend(dated(context, table, rows, &horizons, |r| year(r.year), |r| &r.source));
     }

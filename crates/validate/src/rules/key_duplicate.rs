@@ -90,6 +90,7 @@ impl Watch for StreamedDuplicates {
     fn look<'a>(
         &self,
         _: &Context<'_, 'a>,
+        _: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         ranks: &mut Self::Seen,
         _: &mut Vec<Diagnostic>,
@@ -117,8 +118,8 @@ impl Watch for StreamedDuplicates {
         if repeated.is_empty() {
             return Vec::new();
         }
-        let table = &context.data.trade_commodities;
-        duplicates(context, table, &table.rows_where(|line| repeated.contains(&flow_of(line))))
+        let wanted = |line: &TradeCommodity<'_>| repeated.contains(&flow_of(line));
+        context.data.trade_commodities.pick(wanted, |picked| duplicates(context, picked, &picked.rows))
     }
 }
 

@@ -142,19 +142,19 @@ impl Watch for StreamedReferences {
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
         let data = context.data;
-        let table = &data.trade_commodities;
         let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
         let sources = Target::new(&data.sources, "id", |s| &s.id);
         found.extend(resolve(context, table, rows, &countries, |r| {
             [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
         }));
         found.extend(resolve(context, table, rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
-        found.extend(commodity_totals(context, rows));
+        found.extend(commodity_totals(context, table, rows));
     }
 }
 
@@ -237,7 +237,11 @@ fn missing<'a, R: Record<'a>>(
 }
 
 /// A commodity line is part of a flow: its (reporter, partner, year, flow) must have a total.
-fn commodity_totals<'a>(context: &Context<'_, 'a>, rows: &[Row<TradeCommodity<'a>>]) -> Vec<Diagnostic> {
+fn commodity_totals<'a>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, TradeCommodity<'a>>,
+    rows: &[Row<TradeCommodity<'a>>],
+) -> Vec<Diagnostic> {
     let data = context.data;
     if !data.trade.is_complete() {
         return Vec::new();
@@ -255,7 +259,7 @@ fn commodity_totals<'a>(context: &Context<'_, 'a>, rows: &[Row<TradeCommodity<'a
                 "add the row `{},{},{},{},…` to trade.csv, or correct this line's reporter, partner, year or flow",
                 r.reporter, r.partner, r.year, r.flow
             );
-            context.finding(&REFERENCE, &data.trade_commodities, row, "flow", message, Some(help))
+            context.finding(&REFERENCE, table, row, "flow", message, Some(help))
         })
         .collect()
 }

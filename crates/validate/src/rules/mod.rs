@@ -92,11 +92,12 @@ impl<C: PerTable> Watch for EachRow<C> {
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
-        found.extend(self.0.check(context, &context.data.trade_commodities, rows));
+        found.extend(self.0.check(context, table, rows));
     }
 }
 

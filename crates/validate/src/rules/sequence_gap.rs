@@ -137,6 +137,7 @@ impl Watch for Ranks {
     fn look<'a>(
         &self,
         _: &Context<'_, 'a>,
+        _: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         ranks: &mut Self::Seen,
         _: &mut Vec<Diagnostic>,
@@ -165,11 +166,15 @@ impl Watch for Ranks {
         if gapped.is_empty() {
             return Vec::new();
         }
-        let lines = table.rows_where(|line| gapped.contains(&flow_of(line)));
-        let numbered = lines.iter().map(|row| (flow_of(&row.record), u32::from(row.record.rank), row));
-        gaps(context, table, &RANK, numbered, |(reporter, partner, year, flow)| {
-            format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
-        })
+        table.pick(
+            |line| gapped.contains(&flow_of(line)),
+            |picked| {
+                let numbered = picked.rows.iter().map(|row| (flow_of(&row.record), u32::from(row.record.rank), row));
+                gaps(context, picked, &RANK, numbered, |(reporter, partner, year, flow)| {
+                    format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
+                })
+            },
+        )
     }
 }
 

@@ -13,7 +13,7 @@
 //! Passing: every source id appears in the `source` column of some row.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::Row;
+use ingest::{Row, Table};
 use model::{TableId, TradeCommodity};
 
 use crate::engine::{Context, Rule, Set, Watch, all_in_watch};
@@ -47,6 +47,7 @@ impl Watch for Cited {
     fn look<'a>(
         &self,
         _: &Context<'_, 'a>,
+        _: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         cited: &mut Set<String>,
         _: &mut Vec<Diagnostic>,

@@ -32,7 +32,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::Row;
+use ingest::{Row, Table};
 use model::{TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
@@ -61,6 +61,7 @@ impl Watch for Shares {
     fn look<'a>(
         &self,
         context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         (): &mut (),
         found: &mut Vec<Diagnostic>,
@@ -71,8 +72,7 @@ impl Watch for Shares {
                 .filter_map(|line| {
                     let key = (line.record.reporter, line.record.partner, line.record.year, line.record.flow);
                     let total = totals.get(&key)?;
-                    check_line(context, line, total).unwrap_or_else(|TooLarge| {
-                        let table = &context.data.trade_commodities;
+                    check_line(context, table, line, total).unwrap_or_else(|TooLarge| {
                         Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
                     })
                 })
@@ -82,9 +82,10 @@ impl Watch for Shares {
 }
 
 /// The finding for one commodity line against its flow's total, if the figures contradict.
-fn check_line(
-    context: &Context<'_, '_>,
-    line: &Row<TradeCommodity<'_>>,
+fn check_line<'a>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, TradeCommodity<'a>>,
+    line: &Row<TradeCommodity<'a>>,
     total: &Row<TradeTotal<'_>>,
 ) -> Result<Option<Diagnostic>, TooLarge> {
     let (commodity, flow) = (&line.record, &total.record);
@@ -122,7 +123,6 @@ fn check_line(
         implied_shown.with_unit_on_each("%"),
         stated.render(0),
     );
-    let table = &context.data.trade_commodities;
     let mut finding = context.finding(&COMMODITY_SHARE, table, line, "share_pct", message, Some(help));
     let label = format!("the flow's total: {total_text}");
     finding.related.push(context.related(&context.data.trade, total.pos, Some("value"), label));

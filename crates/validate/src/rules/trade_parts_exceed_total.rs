@@ -35,7 +35,7 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::Row;
+use ingest::{Row, Table};
 use model::{Qualifier, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
@@ -99,6 +99,7 @@ impl Watch for Sums {
     fn look<'a>(
         &self,
         _: &Context<'_, 'a>,
+        _: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         sums: &mut Self::Seen,
         _: &mut Vec<Diagnostic>,
@@ -140,22 +141,25 @@ impl Watch for Sums {
         if failing.is_empty() {
             return Vec::new();
         }
-        check_flows(context, &context.data.trade_commodities.rows_where(|line| failing.contains(&flow_of(line))))
+        context
+            .data
+            .trade_commodities
+            .pick(|line| failing.contains(&flow_of(line)), |picked| check_flows(context, picked))
     }
 }
 
 /// The findings of the flows of `lines`, each flow's lines added up in rank order.
-fn check_flows(context: &Context<'_, '_>, lines: &[Row<TradeCommodity<'_>>]) -> Vec<Diagnostic> {
+fn check_flows<'a>(context: &Context<'_, 'a>, table: &Table<'a, TradeCommodity<'a>>) -> Vec<Diagnostic> {
     let totals = &context.trade_totals;
-    let flows = group_by(lines, flow_of);
+    let flows = group_by(&table.rows, flow_of);
     flows
         .into_par_iter()
         .flat_map_iter(|(key, mut lines)| {
             lines.sort_by_key(|line| (line.record.rank, line.pos));
             let total = totals.get(&key).copied();
             let mut findings = Vec::new();
-            findings.extend(values_exceed_total(context, &lines, total));
-            findings.extend(shares_exceed_hundred(context, &lines, total));
+            findings.extend(values_exceed_total(context, table, &lines, total));
+            findings.extend(shares_exceed_hundred(context, table, &lines, total));
             findings
         })
         .collect()
@@ -206,9 +210,10 @@ fn sum_text(terms: &[Exact], count: usize, sum: Exact, unit_exponent: i32) -> St
     format!("{} = {}", listed.join(" + "), sum.render(unit_exponent))
 }
 
-fn values_exceed_total(
-    context: &Context<'_, '_>,
-    lines: &[&Row<TradeCommodity<'_>>],
+fn values_exceed_total<'a>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, TradeCommodity<'a>>,
+    lines: &[&Row<TradeCommodity<'a>>],
     total: Option<&Row<TradeTotal<'_>>>,
 ) -> Option<Diagnostic> {
     let total = total?;
@@ -217,7 +222,6 @@ fn values_exceed_total(
     let limit = Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier)?.hi?;
     let (total_value, total_unit) = (flow.value?, flow.unit?);
     let figure = |line: &TradeCommodity<'_>| Bounds::of_money(line.value?, line.unit?, Qualifier::Exact);
-    let table = &context.data.trade_commodities;
     let (line, sum, terms, count) = match running_sum(lines, figure, limit) {
         RunningSum::Within => return None,
         RunningSum::TooLarge { line } => {
@@ -240,13 +244,13 @@ fn values_exceed_total(
     Some(finding)
 }
 
-fn shares_exceed_hundred(
-    context: &Context<'_, '_>,
-    lines: &[&Row<TradeCommodity<'_>>],
+fn shares_exceed_hundred<'a>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, TradeCommodity<'a>>,
+    lines: &[&Row<TradeCommodity<'a>>],
     total: Option<&Row<TradeTotal<'_>>>,
 ) -> Option<Diagnostic> {
     let figure = |line: &TradeCommodity<'_>| Bounds::of_percent(line.share_pct?);
-    let table = &context.data.trade_commodities;
     let (line, sum, terms, count) = match running_sum(lines, figure, Exact::integer(100)) {
         RunningSum::Within => return None,
         RunningSum::TooLarge { line } => {
