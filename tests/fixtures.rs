@@ -2,7 +2,7 @@
 //! case must raise the rule it is named after, an `ok/` case must raise nothing, LF, CRLF and
 //! CR versions of a case must give the same findings at the same places, and so must one
 //! thread and several, and so must parsing each file in one piece and in many blocks, and
-//! streaming the commodity lines and holding them.
+//! streaming the commodity lines (from memory and from the disk) and holding them.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -54,6 +54,12 @@ fn every_fixture_case() {
                 let held = case.check_held(LineEnding::AsStored, block_size);
                 let what = format!("{}/{}: held in blocks of {block_size} bytes", case.group, case.name);
                 assert_eq!(listing(&report), listing(&held), "{what} differs from streamed");
+            }
+            // Read from the disk block by block, as `cargo xtask check` reads: the same.
+            for block_size in [ingest::DEFAULT_BLOCK_SIZE, SMALL_BLOCKS] {
+                let on_disk = case.check_on_disk(LineEnding::AsStored, block_size);
+                let what = format!("{}/{}: on disk in blocks of {block_size} bytes", case.group, case.name);
+                assert_eq!(listing(&report), listing(&on_disk), "{what} differs from in memory");
             }
             for threads in [1, 4] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

@@ -94,6 +94,32 @@ impl Case {
         validate::check_dir(&dir)
     }
 
+    /// Checks the case from a folder on the disk, as `cargo xtask check` does: the commodity
+    /// lines are read from their file block by block, never held whole.
+    pub fn check_on_disk(&self, ending: LineEnding, block_size: usize) -> Report {
+        let folder = std::env::temp_dir().join(format!(
+            "bilat-case-{}-{}-{ending:?}-{block_size}-{:?}",
+            std::process::id(),
+            self.name,
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).expect("a temporary folder");
+        let mut files = self.files(ending);
+        for &table in model::TableId::ALL {
+            if let Some(bytes) = files(table) {
+                std::fs::write(folder.join(table.file()), bytes).expect("a temporary file");
+            }
+        }
+        let dir = ingest::read_dir_streaming_as(&folder, "data")
+            .expect("the temporary folder is readable")
+            .with_other_files(self.other_files())
+            .with_block_size(block_size);
+        let report = validate::check_dir(&dir);
+        std::fs::remove_dir_all(&folder).expect("the temporary folder is removed");
+        report
+    }
+
     /// Checks the case holding every row in memory ([`ingest::parse`] and [`validate::check`],
     /// as the reviewers' report does), where [`Case::check`] streams the commodity lines.
     pub fn check_held(&self, ending: LineEnding, block_size: usize) -> Report {

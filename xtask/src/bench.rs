@@ -892,7 +892,7 @@ fn child(args: &[String]) -> Result<ExitCode, String> {
             counts
         }
         "check" | "check-1" => {
-            let files = ingest::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            let files = ingest::read_dir_streaming(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
             let report = validate::check_dir(&files);
             let text = report::human::human(&report, report::human::HumanOptions::default());
             let counts = (

@@ -169,7 +169,10 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
     if args.deny_warnings {
         config.deny_warnings_too();
     }
-    let dir = ingest::read_dir(&data).map_err(|e| format!("cannot read the data folder {}: {e}", data.display()))?;
+    // The diff against a base reads every row of both folders; without one, the check never
+    // holds the large table's file: it reads it from the disk block by block.
+    let read = if args.base.is_some() { ingest::read_dir } else { ingest::read_dir_streaming };
+    let dir = read(&data).map_err(|e| format!("cannot read the data folder {}: {e}", data.display()))?;
     let mut report = validate::check_dir(&dir);
     report.configure(config.clone());
     report.restrict(&args.tables);

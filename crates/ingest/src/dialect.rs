@@ -201,7 +201,7 @@ fn decode_utf16(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Optio
 
 /// UTF-16 without a byte-order mark: text of the tables is mostly ASCII, so every other byte
 /// is zero. UTF-8 text never holds a zero byte.
-fn utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
+pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
     let head = &bytes[..bytes.len().min(4096) & !1];
     if head.len() < 4 {
         return None;
@@ -232,7 +232,7 @@ fn is_plausibly_windows_1252(bytes: &[u8]) -> bool {
 
 /// The delimiter under which the header line names the most declared columns; commas when
 /// no other names more.
-fn delimiter_of(def: &TableDef, text: &str) -> Delimiter {
+pub(crate) fn delimiter_of(def: &TableDef, text: &str) -> Delimiter {
     let header = text.trim_start_matches(['\r', '\n']);
     let header = header.split(['\r', '\n']).next().unwrap_or("");
     let known = |delimiter: Delimiter| {

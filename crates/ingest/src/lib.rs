@@ -25,6 +25,7 @@
 
 pub mod canonical;
 pub mod dialect;
+mod disk;
 mod error;
 mod header;
 mod repairs;
@@ -71,8 +72,48 @@ pub struct SourceFile {
     pub table: TableId,
     /// The file's name as shown to users, e.g. `data/visits.csv`.
     pub name: String,
-    /// The file's bytes; `None` when it could not be read.
+    /// The file's bytes; `None` when it could not be read, or when it is read from the disk
+    /// block by block ([`read_dir_streaming`]; [`SourceFile::is_read`] tells them apart).
     pub bytes: Option<Vec<u8>>,
+    /// Where the file is on disk when it is read from there block by block.
+    on_disk: Option<disk::OnDisk>,
+    /// The offset in the file of `bytes[0]`: 0 for a whole file, a block's start for a block.
+    base: usize,
+}
+
+impl SourceFile {
+    /// A file held in memory whole.
+    fn held(table: TableId, name: String, bytes: Option<Vec<u8>>) -> SourceFile {
+        SourceFile { table, name, bytes, on_disk: None, base: 0 }
+    }
+
+    /// Whether the file could be read: it is held, or read from the disk block by block.
+    pub fn is_read(&self) -> bool {
+        self.bytes.is_some() || self.on_disk.is_some()
+    }
+
+    /// The file's size in bytes; 0 when it could not be read.
+    pub fn len(&self) -> usize {
+        match (&self.on_disk, &self.bytes) {
+            (Some(disk), _) => disk.len,
+            (None, Some(bytes)) => bytes.len(),
+            (None, None) => 0,
+        }
+    }
+
+    /// Whether the file is empty or could not be read.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes the header is read from: the whole file, or its first bytes when it is read
+    /// from the disk.
+    fn head(&self) -> Option<&[u8]> {
+        match &self.on_disk {
+            Some(disk) => Some(&disk.head),
+            None => self.bytes.as_deref(),
+        }
+    }
 }
 
 /// Loads the file of every table from `dir`.
@@ -86,6 +127,22 @@ pub fn read_dir(dir: &Path) -> std::io::Result<DataDir> {
 /// Like [`read_dir`], but files are shown as `shown` joined with the file name, e.g. `data`
 /// for a copy of the data folder in a temporary place.
 pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
+    read_dir_with(dir, shown, None)
+}
+
+/// Like [`read_dir`], but the file of [`STREAMED`] is left on the disk when it is plain CSV
+/// (UTF-8, commas): [`parse_streaming`] and [`Table::stream`] then read it block by block, so
+/// that a check never holds it whole. For a check; [`parse`] reads such a file whole.
+pub fn read_dir_streaming(dir: &Path) -> std::io::Result<DataDir> {
+    read_dir_streaming_as(dir, &dir.to_string_lossy())
+}
+
+/// Like [`read_dir_streaming`], with files shown as [`read_dir_as`] shows them.
+pub fn read_dir_streaming_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
+    read_dir_with(dir, shown, Some(STREAMED))
+}
+
+fn read_dir_with(dir: &Path, shown: &str, streamed: Option<TableId>) -> std::io::Result<DataDir> {
     let metadata = std::fs::metadata(dir)?;
     if !metadata.is_dir() {
         return Err(std::io::Error::new(
@@ -100,14 +157,20 @@ pub fn read_dir_as(dir: &Path, shown: &str) -> std::io::Result<DataDir> {
     for &table in TableId::ALL {
         let name = if shown.is_empty() { table.file().to_owned() } else { format!("{shown}/{}", table.file()) };
         let path = dir.join(table.file());
-        let (bytes, problem) = read_file(&root, &path, &name);
+        let (bytes, problem) = read_file(&root, &path, &name, streamed == Some(table));
         problems.extend(problem.map(|p| p.into_diagnostic(Some(table))));
-        let bytes = bytes.map(|bytes| {
-            let (bytes, converted) = dialect::normalise(table, &name, bytes);
-            problems.extend(converted);
-            bytes
-        });
-        files.push(SourceFile { table, name, bytes });
+        let file = match bytes {
+            Content::OnDisk(on_disk) => SourceFile { table, name, bytes: None, on_disk: Some(on_disk), base: 0 },
+            Content::Held(bytes) => {
+                let bytes = bytes.map(|bytes| {
+                    let (bytes, converted) = dialect::normalise(table, &name, bytes);
+                    problems.extend(converted);
+                    bytes
+                });
+                SourceFile::held(table, name, bytes)
+            }
+        };
+        files.push(file);
     }
     let other_files = other_files(dir, &shown);
     Ok(DataDir { files, problems, other_files, block_size: DEFAULT_BLOCK_SIZE })
@@ -162,7 +225,7 @@ impl DataDir {
                 problems.extend(converted);
                 bytes
             });
-            files.push(SourceFile { table, name, bytes });
+            files.push(SourceFile::held(table, name, bytes));
         }
         DataDir { files, problems, other_files: Vec::new(), block_size: DEFAULT_BLOCK_SIZE }
     }
@@ -205,7 +268,20 @@ impl DataDir {
     }
 }
 
-fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<Problem>) {
+/// What [`read_file`] read.
+enum Content {
+    /// The whole file; `None` when it could not be read.
+    Held(Option<Vec<u8>>),
+    /// A plain CSV file left on the disk, to be read block by block.
+    OnDisk(disk::OnDisk),
+}
+
+fn read_file(root: &Path, path: &Path, name: &str, leave_on_disk: bool) -> (Content, Option<Problem>) {
+    let (bytes, problem) = read_whole_file(root, path, name, leave_on_disk);
+    (bytes.unwrap_or(Content::Held(None)), problem)
+}
+
+fn read_whole_file(root: &Path, path: &Path, name: &str, leave_on_disk: bool) -> (Option<Content>, Option<Problem>) {
     let problem = |kind: ErrorKind, message: String, help: Option<String>| Problem {
         kind,
         file: name.to_owned(),
@@ -258,11 +334,14 @@ fn read_file(root: &Path, path: &Path, name: &str) -> (Option<Vec<u8>>, Option<P
         }
         _ => {}
     }
+    if leave_on_disk && let Ok(Some(on_disk)) = disk::OnDisk::if_plain(path, TableId::from_file(file_name(name))) {
+        return (Some(Content::OnDisk(on_disk)), None);
+    }
     match read_bytes(path) {
         Ok(bytes) if bytes.len() as u64 > MAX_FILE_SIZE => {
             (None, Some(problem(ErrorKind::TooLarge, "the file is larger than 4 GiB".to_owned(), None)))
         }
-        Ok(bytes) => (Some(bytes), None),
+        Ok(bytes) => (Some(Content::Held(Some(bytes))), None),
         Err(e) => (None, Some(problem(ErrorKind::Unreadable, format!("cannot read the file: {e}"), None))),
     }
 }
@@ -294,6 +373,11 @@ fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
         }
     }
     std::fs::read(path)
+}
+
+/// A file's name without its folder.
+fn file_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
 fn table_header(name: &str) -> String {
@@ -355,9 +439,7 @@ impl<'a, R: Record<'a>> Table<'a, R> {
     /// dangling reference) only trust complete tables, so that one bad row does not turn
     /// into many findings elsewhere.
     pub fn is_complete(&self) -> bool {
-        self.file.bytes.is_some()
-            && self.layout.as_ref().is_some_and(|l| l.typable && l.exact)
-            && self.rejected_rows == 0
+        self.file.is_read() && self.layout.as_ref().is_some_and(|l| l.typable && l.exact) && self.rejected_rows == 0
     }
 
     /// Whether [`Table::rows`] holds the table's rows: `false` for a table read by
@@ -366,62 +448,32 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         self.held
     }
 
-    /// Reads the rows of a table whose rows are not held ([`Table::holds_rows`]), block by
-    /// block on all cores, each block's rows dropped once seen: `look` sees each block's rows,
-    /// in parallel, and `take` gets what it returned, in file order. Call [`Table::absorb`]
-    /// with the result to count the rows and get the problems found in them.
-    ///
-    /// Rows are parsed and typed exactly as [`parse`] does; a table whose rows are held is
-    /// read again all the same.
-    /// Each block is given to `look` as a table of that block's rows ([`Table::rows`]), which
-    /// gives a finding about one of them its place and lines.
-    pub fn stream<T: Send>(&self, look: impl Fn(&Table<'a, R>) -> T + Sync, mut take: impl FnMut(T)) -> RowsRead {
-        self.read_rows(look, |seen, _| take(seen))
-    }
-
     /// Counts the rows of `read` (a [`Table::stream`] of this table) as the table's, and
     /// returns the problems found in them.
     pub fn absorb(&mut self, read: RowsRead) -> Vec<Diagnostic> {
         self.absorb_counts(read).into_iter().map(|p| p.into_diagnostic(Some(R::TABLE))).collect()
     }
 
-    /// The table of the rows that `wanted` keeps, in file order, for the few rows whose
-    /// findings need them all together: from [`Table::rows`] when they are held, else by
-    /// reading the file again. `then` gets that table, which gives a finding its place.
-    pub fn pick<T>(&self, wanted: impl Fn(&R) -> bool + Sync, then: impl FnOnce(&Table<'a, R>) -> T) -> T
-    where
-        R: Clone,
-    {
-        let picked = if self.held {
-            self.rows.iter().filter(|row| wanted(&row.record)).cloned().collect()
-        } else {
-            let mut kept = Vec::new();
-            let look =
-                |block: &Table<'a, R>| block.rows.iter().filter(|row| wanted(&row.record)).cloned().collect::<Vec<_>>();
-            self.stream(look, |mut some| kept.append(&mut some));
-            kept
-        };
-        then(&self.with_rows(picked))
-    }
-
-    /// The row at `pos` (where a row was read), typed again from the file's bytes; `None`
-    /// when no row can be typed there.
-    pub fn row_at(&self, pos: RowPos) -> Option<Row<R>> {
-        table::row_at(self, pos)
+    /// The bytes of the file, or of the block of it this table is, and the offset in the file
+    /// where they start.
+    fn window(&self) -> Option<(&[u8], usize)> {
+        Some((self.file.bytes.as_deref()?, self.file.base))
     }
 
     /// The byte span in the file of a row's cell in a declared column.
     pub fn cell_span(&self, pos: RowPos, column: usize) -> Option<Range<usize>> {
-        let bytes = self.file.bytes.as_deref()?;
+        let (bytes, base) = self.window()?;
         let field = self.layout.as_ref()?.fields.get(column).copied()??;
-        let raw = scan::scan_record(bytes, pos.offset as usize, bytes.len(), field + 1);
-        raw.fields.get(field).cloned()
+        let start = (pos.offset as usize).checked_sub(base).filter(|&start| start <= bytes.len())?;
+        let raw = scan::scan_record(bytes, start, bytes.len(), field + 1);
+        raw.fields.get(field).map(|span| span.start + base..span.end + base)
     }
 
     /// The text of the cell at `span` (a span from [`Table::cell_span`]) as the file holds it,
     /// unquoted: what an exception's value is compared with, whether the cell was typed or not.
     pub fn raw_cell_text(&self, span: Range<usize>) -> Option<String> {
-        let bytes = self.file.bytes.as_deref()?.get(span)?;
+        let (bytes, base) = self.window()?;
+        let bytes = bytes.get(span.start.checked_sub(base)?..span.end.checked_sub(base)?)?;
         Some(scan::unquote(&String::from_utf8_lossy(bytes)).into_owned())
     }
 
@@ -434,19 +486,78 @@ impl<'a, R: Record<'a>> Table<'a, R> {
     /// line plus the line breaks before `offset`. A cell after a multi-line cell is on a later
     /// line than its row starts, and a finding at that cell must say so.
     pub fn line_at(&self, pos: RowPos, offset: usize) -> u32 {
-        let Some(bytes) = self.file.bytes.as_deref() else { return pos.line };
-        let start = (pos.offset as usize).min(bytes.len());
-        let offset = offset.clamp(start, bytes.len());
+        let Some((bytes, base)) = self.window() else { return pos.line };
+        let start = (pos.offset as usize).saturating_sub(base).min(bytes.len());
+        let offset = offset.saturating_sub(base).clamp(start, bytes.len());
         pos.line + scan::count_line_breaks(&bytes[start..offset], bytes.get(offset).copied())
     }
 
     /// The lines of a row, ready to render a diagnostic.
     pub fn snippet(&self, pos: RowPos) -> Option<Snippet> {
-        let bytes = self.file.bytes.as_deref()?;
-        let start = pos.offset as usize;
+        let (bytes, base) = self.window()?;
+        let start = (pos.offset as usize).checked_sub(base).filter(|&start| start <= bytes.len())?;
         let width = self.layout.as_ref().map_or(1, |l| l.width);
         let raw = scan::scan_record(bytes, start, bytes.len(), width + 1);
-        table::snippet_of(&self.file.name, bytes, start..raw.end, pos.line)
+        let mut snippet = table::snippet_of(&self.file.name, bytes, start..raw.end, pos.line)?;
+        snippet.offset += base;
+        Some(snippet)
+    }
+}
+
+impl<'a> Table<'a, TradeCommodity<'a>> {
+    /// Reads the rows of [`STREAMED`] when they are not held ([`Table::holds_rows`]), block by
+    /// block on all cores, each block dropped once seen: `look` sees each block, in parallel,
+    /// as a table of that block's rows (which gives a finding about one of them its place and
+    /// lines), and `take` gets what it returned, in file order. Call [`Table::absorb`] with
+    /// the result to count the rows and get the problems found in them.
+    ///
+    /// A file left on the disk ([`read_dir_streaming`]) is read from there, a block at a
+    /// time; a file in memory is read in place. Rows are parsed and typed exactly as [`parse`]
+    /// does, and a table whose rows are held is read again all the same.
+    pub fn stream<T: Send>(
+        &self,
+        look: impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync,
+        mut take: impl FnMut(T),
+    ) -> RowsRead {
+        match &self.file.on_disk {
+            Some(on_disk) => disk::stream(self, on_disk, look, take),
+            None => self.read_rows(|block| look(block), |seen, _| take(seen)),
+        }
+    }
+
+    /// The table of the rows that `wanted` keeps, in file order, for the few rows whose
+    /// findings need them all together: from [`Table::rows`] when they are held, else by
+    /// reading the file again (whole, for a file on the disk: only when a finding needs it).
+    /// `then` gets that table, which gives a finding its place and lines.
+    pub fn pick<T>(
+        &self,
+        wanted: impl Fn(&TradeCommodity<'_>) -> bool + Sync,
+        then: impl for<'b> FnOnce(&Table<'b, TradeCommodity<'b>>) -> T,
+    ) -> T {
+        if self.held {
+            let picked = self.rows.iter().filter(|row| wanted(&row.record)).cloned().collect();
+            return then(&self.with_rows(picked));
+        }
+        fn keep<'l>(
+            block: &Table<'l, TradeCommodity<'l>>,
+            wanted: &(impl Fn(&TradeCommodity<'_>) -> bool + Sync),
+        ) -> Vec<Row<TradeCommodity<'l>>> {
+            block.rows.iter().filter(|row| wanted(&row.record)).cloned().collect()
+        }
+        match &self.file.on_disk {
+            None => {
+                let mut kept = Vec::new();
+                self.read_rows(|block| keep(block, &wanted), |mut some, _| kept.append(&mut some));
+                then(&self.with_rows(kept))
+            }
+            Some(on_disk) => {
+                let file = SourceFile::held(self.file.table, self.file.name.clone(), on_disk.read_all().ok());
+                let whole: Table<'_, TradeCommodity<'_>> = self.rebased(&file);
+                let mut kept = Vec::new();
+                whole.read_rows(|block| keep(block, &wanted), |mut some, _| kept.append(&mut some));
+                then(&whole.with_rows(kept))
+            }
+        }
     }
 }
 
@@ -489,7 +600,7 @@ macro_rules! dataset {
                     let slot = &mut $field;
                     let source = file(TableId::$id);
                     let block_size = dir.block_size;
-                    let hold = streamed != Some(TableId::$id);
+                    let hold = streamed != Some(TableId::$id) && source.on_disk.is_none();
                     scope.spawn(move |_| *slot = Some(table::parse_table::<$record<'_>>(source, block_size, hold)));
                 )*
             });
@@ -529,7 +640,7 @@ macro_rules! dataset {
                     file: self.$field.file.name.clone(),
                     rows: self.$field.data_rows,
                     rejected: self.$field.rejected_rows,
-                    bytes: self.$field.file.bytes.as_ref().map_or(0, Vec::len),
+                    bytes: self.$field.file.len(),
                 }),*]
             }
         }
@@ -547,7 +658,21 @@ pub const STREAMED: TableId = TableId::TradeCommodities;
 /// the fixes that depend on a file's bytes, and sorts them by file, line and column, as
 /// [`parse`] returns them.
 pub fn settle(dir: &DataDir, problems: &mut [Diagnostic]) {
-    repairs::attach(dir, problems);
+    // The fixes of a file's lines need its bytes: a file left on the disk is read again for
+    // them, only when it has such a problem.
+    let loaded: Vec<SourceFile> = dir
+        .files()
+        .iter()
+        .filter_map(|file| {
+            let on_disk = file.on_disk.as_ref()?;
+            problems
+                .iter()
+                .any(|p| p.file == file.name && repairs::may_attach(p))
+                .then(|| SourceFile::held(file.table, file.name.clone(), on_disk.read_all().ok()))
+        })
+        .collect();
+    let files: Vec<&SourceFile> = dir.files().iter().filter(|f| f.on_disk.is_none()).chain(&loaded).collect();
+    repairs::attach(&files, problems);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 

@@ -10,13 +10,18 @@ use diagnostic::{Applicability, Diagnostic, Edit, Fix};
 
 use crate::error::csv_cell;
 use crate::scan;
-use crate::{DataDir, ErrorKind};
+use crate::{ErrorKind, SourceFile};
+
+/// Whether [`attach`] may change `problem`: only those it needs the file's bytes for.
+pub(crate) fn may_attach(problem: &Diagnostic) -> bool {
+    [ErrorKind::InvalidValue, ErrorKind::BlankRow, ErrorKind::FieldCount].iter().any(|k| k.rule() == problem.rule())
+}
 
 /// Attaches the fixes of this module to `problems`, the problems [`crate::parse`] found in
-/// the files of `dir`.
-pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
+/// `files`, the files of a data folder.
+pub(crate) fn attach(files: &[&SourceFile], problems: &mut [Diagnostic]) {
     for problem in problems.iter_mut() {
-        if let Some(file) = dir.files().iter().find(|f| f.name == problem.file)
+        if let Some(file) = files.iter().find(|f| f.name == problem.file)
             && let Some(bytes) = file.bytes.as_deref()
             && is_percent_outside_percentages(bytes, problem)
         {
@@ -34,7 +39,7 @@ pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
         if problem.rule() != ErrorKind::InvalidValue.rule() || problem.column.as_deref() != Some("value") {
             continue;
         }
-        let Some(file) = dir.files().iter().find(|f| f.name == problem.file) else { continue };
+        let Some(file) = files.iter().find(|f| f.name == problem.file) else { continue };
         let Some(bytes) = file.bytes.as_deref() else { continue };
         if let Some(fix) = figure_in_words(bytes, problem, file.table.def()) {
             problem.help = Some(fix.title.clone());
@@ -42,7 +47,7 @@ pub(crate) fn attach(dir: &DataDir, problems: &mut [Diagnostic]) {
         }
     }
     for problem in problems.iter_mut().filter(|p| p.fix.is_none()) {
-        let Some(file) = dir.files().iter().find(|f| f.name == problem.file) else { continue };
+        let Some(file) = files.iter().find(|f| f.name == problem.file) else { continue };
         let Some(bytes) = file.bytes.as_deref() else { continue };
         let columns = file.table.def().columns.len();
         let safe = |title: &str, span: Range<usize>, replacement: String| Fix {

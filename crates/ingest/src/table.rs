@@ -56,7 +56,8 @@ pub(crate) fn parse_table<'a, R: Record<'a>>(
         block_size: block_size.max(1),
         held: hold,
     };
-    let Some(bytes) = file.bytes.as_deref() else {
+    // A file left on the disk has its header in its first bytes; its rows are streamed.
+    let Some(bytes) = (if hold { file.bytes.as_deref() } else { file.head() }) else {
         return (table, errors);
     };
     let def = R::TABLE.def();
@@ -159,6 +160,21 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         };
         parse_blocks::<R, T>(self.file, bytes, body.start, layout, self.block_size, &mut merged, look, take);
         RowsRead { data_rows: merged.data_rows, rejected_rows: merged.rejected_rows, errors: merged.errors }
+    }
+
+    /// This table read from `file` (a block of its file, or its file read again), without rows.
+    pub(crate) fn rebased<'l, S: Record<'l>>(&self, file: &'l SourceFile) -> Table<'l, S> {
+        Table {
+            file,
+            rows: Vec::new(),
+            data_rows: self.data_rows,
+            rejected_rows: self.rejected_rows,
+            unlisted_problems: Vec::new(),
+            layout: self.layout.clone(),
+            body: self.body,
+            block_size: self.block_size,
+            held: true,
+        }
     }
 
     /// This table with `rows` as its rows: a block of it, or some rows picked from it.
@@ -500,29 +516,68 @@ fn text_of(bytes: &[u8], record: &RawRecord) -> String {
 }
 
 /// What [`parse_block`] found in one block. Lines are counted from the block's first line.
-struct Block<R> {
-    rows: Vec<Row<R>>,
+pub(crate) struct Block<R> {
+    pub(crate) rows: Vec<Row<R>>,
     errors: Listed,
     line_breaks: u32,
     data_rows: usize,
     rejected_rows: usize,
     /// The block ends inside a quoted field: it was cut in the wrong place.
-    cut_inside_quotes: bool,
+    pub(crate) cut_inside_quotes: bool,
+}
+
+impl<R> Block<R> {
+    /// Moves the block's offsets from block-relative to file offsets, for a block whose bytes
+    /// were read from offset `base` of the file.
+    pub(crate) fn shift_offsets(&mut self, base: usize) {
+        if base == 0 {
+            return;
+        }
+        for row in &mut self.rows {
+            row.pos.offset = u32::try_from(row.pos.offset as usize + base).unwrap_or(u32::MAX);
+        }
+        for error in &mut self.errors.list {
+            if let Some(span) = &mut error.span {
+                *span = span.start + base..span.end + base;
+            }
+            if let Some(snippet) = &mut error.snippet {
+                snippet.offset += base;
+            }
+            for edit in error.fix.iter_mut().flat_map(|fix| fix.edits.iter_mut()) {
+                edit.span = edit.span.start + base..edit.span.end + base;
+            }
+        }
+    }
 }
 
 /// What the blocks of a table parsed so far found, joined in file order.
-struct Merged {
+pub(crate) struct Merged {
     errors: Listed,
     data_rows: usize,
-    rejected_rows: usize,
+    pub(crate) rejected_rows: usize,
     /// The line of the file where the next block starts.
     next_line: u32,
 }
 
 impl Merged {
+    /// Nothing found yet; the first block starts on line `first_line`.
+    pub(crate) fn starting_at(first_line: u32) -> Merged {
+        Merged { errors: Listed::default(), data_rows: 0, rejected_rows: 0, next_line: first_line }
+    }
+
+    /// Adds a problem of the whole file.
+    pub(crate) fn push(&mut self, problem: Problem) {
+        self.errors.push(problem);
+    }
+
+    /// What was found.
+    pub(crate) fn into_read(self) -> RowsRead {
+        RowsRead { data_rows: self.data_rows, rejected_rows: self.rejected_rows, errors: self.errors }
+    }
+
     /// Counts the next block and moves its lines from block-relative to file lines. Its rows
     /// stay in the block.
-    fn add<R>(&mut self, block: &mut Block<R>) {
+    pub(crate) fn add<R>(&mut self, block: &mut Block<R>) {
         let next_line = self.next_line;
         for row in &mut block.rows {
             row.pos.line += next_line;
@@ -681,30 +736,15 @@ fn parse_blocks<'a, R: Record<'a>, T: Send>(
     hand_over(&mut pending, &mut spare, seen);
 }
 
-/// The row at `pos` of `table`, typed again from the file's bytes, as [`parse_block`] typed it.
-pub(crate) fn row_at<'a, R: Record<'a>>(table: &Table<'a, R>, pos: RowPos) -> Option<Row<R>> {
-    let bytes = table.file.bytes.as_deref()?;
-    let layout = table.layout.as_ref()?;
-    let start = pos.offset as usize;
-    if start >= bytes.len() {
-        return None;
-    }
-    let raw = scan::scan_record(bytes, start, bytes.len(), max_fields(layout));
-    match type_record::<R>(table.file, bytes, None, &raw, pos, layout, &mut Vec::new()) {
-        Typed::Row(record) => Some(Row { pos, record }),
-        Typed::Rejected(_) | Typed::Blank(_) => None,
-    }
-}
-
 /// The most field spans a record keeps, the others only counted, so that a line of millions
 /// of commas costs no memory: enough for the header's fields and one more, which the
 /// field-count diagnostic looks at, and a margin for the columns of quote faults.
-fn max_fields(layout: &Layout) -> usize {
+pub(crate) fn max_fields(layout: &Layout) -> usize {
     layout.width.max(1) * 4 + 64
 }
 
 /// Parses the records of `range`, which starts just after a line break.
-fn parse_block<'a, R: Record<'a>>(
+pub(crate) fn parse_block<'a, R: Record<'a>>(
     file: &'a SourceFile,
     bytes: &'a [u8],
     range: Range<usize>,
@@ -1321,8 +1361,7 @@ mod tests {
         // A BOM inside a file (two files pasted together) is text of its cell, and the cell's
         // span counts its three bytes, also where a block or a restarted reader begins.
         let bytes = "code,iso3,name_en,name_nb\n\u{feff}FR,FRA,France,Frankrike\n".as_bytes().to_vec();
-        let file =
-            SourceFile { table: model::TableId::Countries, name: "countries.csv".to_owned(), bytes: Some(bytes) };
+        let file = SourceFile::held(model::TableId::Countries, "countries.csv".to_owned(), Some(bytes));
         let (table, errors) = parse_table::<model::Country<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
         assert_eq!((table.data_rows, table.rejected_rows), (1, 1));
         let found: Vec<_> = errors.iter().map(|e| (e.kind, e.line, e.column.as_deref(), e.span.clone())).collect();
@@ -1336,7 +1375,7 @@ mod tests {
     fn residents_under(header: &[u8], body: &[u8]) -> SourceFile {
         let mut bytes = header.to_vec();
         bytes.extend_from_slice(body);
-        SourceFile { table: model::TableId::Residents, name: "residents.csv".to_owned(), bytes: Some(bytes) }
+        SourceFile::held(model::TableId::Residents, "residents.csv".to_owned(), Some(bytes))
     }
 
     /// A problem's kind, line and column label.

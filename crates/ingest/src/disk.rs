@@ -1,0 +1,361 @@
+//! A table's file read from the disk block by block, never held whole: [`OnDisk`] decides
+//! whether a file can be read so (plain CSV: UTF-8, commas) and [`stream`] reads its rows.
+//!
+//! Each block is read into a buffer of its own, cut after a line break outside quotes, parsed
+//! and typed on all cores, looked at, and dropped. Offsets and lines are the file's, as when
+//! the file is held: a block is a [`SourceFile`] whose bytes start at its offset in the file.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use model::{TableId, TradeCommodity};
+use rayon::prelude::*;
+
+use crate::error::{ErrorKind, Problem};
+use crate::table::{self, Block, Merged, RowsRead};
+use crate::{SourceFile, Table, dialect, scan};
+
+/// How much of a file is read to judge its dialect and read its header.
+const HEAD: usize = 64 << 10;
+
+/// A plain CSV file left on the disk.
+#[derive(Debug)]
+pub(crate) struct OnDisk {
+    path: PathBuf,
+    /// The file's size when it was judged.
+    pub(crate) len: usize,
+    /// Its first bytes (at most [`HEAD`]), which hold its header line.
+    pub(crate) head: Vec<u8>,
+}
+
+impl OnDisk {
+    /// The file at `path` left on the disk, when it is plain CSV for `table` as a whole: the
+    /// dialect [`dialect::detect`] would find in the whole file is readable as it is (UTF-8,
+    /// with or without a byte-order mark, and commas), and its header line lies in its first
+    /// bytes. `None` for any other file, which is read whole (and converted, if need be).
+    pub(crate) fn if_plain(path: &Path, table: Option<TableId>) -> std::io::Result<Option<OnDisk>> {
+        let Some(table) = table else { return Ok(None) };
+        let mut file = File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+        let mut head = Vec::with_capacity(len.min(HEAD));
+        (&mut file).take(HEAD as u64).read_to_end(&mut head)?;
+        let whole = head.len() >= len;
+        if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") || dialect::utf16_without_bom(&head).is_some()
+        {
+            return Ok(None);
+        }
+        let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+        let (text, incomplete) = match std::str::from_utf8(body) {
+            Ok(text) => (text, &[][..]),
+            // A character cut at the end of the head continues in the rest of the file.
+            Err(e) if e.error_len().is_none() && !whole => {
+                (std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or(""), &body[e.valid_up_to()..])
+            }
+            Err(_) => return Ok(None),
+        };
+        if dialect::delimiter_of(table.def(), text) != dialect::Delimiter::Comma {
+            return Ok(None);
+        }
+        if !whole && !header_in(&head) {
+            return Ok(None);
+        }
+        // The rest of the file must be UTF-8 too: else the whole file is judged again, whole.
+        let mut carry = incomplete.to_vec();
+        let mut chunk = Vec::with_capacity(1 << 20);
+        loop {
+            chunk.clear();
+            chunk.extend_from_slice(&carry);
+            let read = (&mut file).take(1 << 20).read_to_end(&mut chunk)?;
+            if read == 0 {
+                return Ok(carry.is_empty().then_some(OnDisk { path: path.to_owned(), len, head }));
+            }
+            match std::str::from_utf8(&chunk) {
+                Ok(_) => carry.clear(),
+                Err(e) if e.error_len().is_none() => carry = chunk[e.valid_up_to()..].to_vec(),
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+
+    /// The whole file, for the rare finding that needs rows from all over it.
+    pub(crate) fn read_all(&self) -> std::io::Result<Vec<u8>> {
+        std::fs::read(&self.path)
+    }
+}
+
+/// Whether `head` holds the whole header line, as the table's parser finds it: the first line
+/// that is not empty, ending before the head does.
+fn header_in(head: &[u8]) -> bool {
+    let mut start = if head.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    while start < head.len() && scan::is_line_break(head[start]) {
+        start += 1;
+    }
+    if head[start..].iter().all(u8::is_ascii_whitespace) {
+        return false;
+    }
+    let header = scan::scan_record(head, start, head.len(), table::MAX_HEADER_FIELDS + 1);
+    header.fault.is_none() && header.end < head.len()
+}
+
+/// The blocks of a file, read one after another from where its rows start.
+struct Blocks {
+    file: File,
+    /// The offset in the file of `pending[0]`.
+    at: usize,
+    /// Bytes read and not yet handed out.
+    pending: Vec<u8>,
+    at_end: bool,
+    block_size: usize,
+}
+
+impl Blocks {
+    fn open(disk: &OnDisk, start: usize, block_size: usize) -> std::io::Result<Blocks> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = File::open(&disk.path)?;
+        file.seek(SeekFrom::Start(start as u64))?;
+        Ok(Blocks { file, at: start, pending: Vec::new(), at_end: false, block_size })
+    }
+
+    /// Reads until `pending` holds `wanted` bytes or the file ends.
+    fn fill(&mut self, wanted: usize) -> std::io::Result<()> {
+        while !self.at_end && self.pending.len() < wanted {
+            let more = (wanted - self.pending.len()) as u64;
+            if (&mut self.file).take(more).read_to_end(&mut self.pending)? == 0 {
+                self.at_end = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next block: its offset in the file, its bytes, and whether it ends the file. A
+    /// block ends after a line break outside quotes and the empty lines after it, as the
+    /// blocks of a held file do; the last one is at most twice the block size.
+    fn next(&mut self) -> std::io::Result<Option<(usize, Vec<u8>, bool)>> {
+        let mut wanted = self.block_size.saturating_mul(2) + 1;
+        loop {
+            self.fill(wanted)?;
+            if self.pending.is_empty() {
+                return Ok(None);
+            }
+            if self.at_end && self.pending.len() <= self.block_size.saturating_mul(2) {
+                return Ok(Some(self.take(self.pending.len(), true)));
+            }
+            let cuts = scan::split_blocks(&self.pending, 0, self.block_size);
+            if cuts.len() > 1 {
+                return Ok(Some(self.take(cuts[0].end, false)));
+            }
+            if self.at_end {
+                return Ok(Some(self.take(self.pending.len(), true)));
+            }
+            // No line break outside quotes yet (a very long quoted cell): read more.
+            wanted = wanted.saturating_mul(2);
+        }
+    }
+
+    fn take(&mut self, len: usize, last: bool) -> (usize, Vec<u8>, bool) {
+        let base = self.at;
+        let rest = self.pending.split_off(len);
+        let block = std::mem::replace(&mut self.pending, rest);
+        self.at += len;
+        (base, block, last && self.pending.is_empty())
+    }
+
+    /// Everything not handed out yet, to the end of the file.
+    fn rest(&mut self) -> std::io::Result<Vec<u8>> {
+        self.file.read_to_end(&mut self.pending)?;
+        self.at_end = true;
+        self.at += self.pending.len();
+        Ok(std::mem::take(&mut self.pending))
+    }
+}
+
+/// Reads the rows of `table`, whose file is on the disk, block by block: a round of blocks,
+/// one per core, is read, parsed and looked at on all cores, handed to `take` in file order,
+/// and dropped. See [`Table::stream`].
+pub(crate) fn stream<'a, T: Send>(
+    table: &Table<'a, TradeCommodity<'a>>,
+    disk: &OnDisk,
+    look: impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync,
+    mut take: impl FnMut(T),
+) -> RowsRead {
+    let mut merged = Merged::starting_at(table.body.map_or(1, |b| b.first_line));
+    let Some(start) = table.body.map(|b| b.start) else { return merged.into_read() };
+    let file = table.file;
+    let unreadable = |merged: &mut Merged, e: std::io::Error| {
+        // The rows after the failure are not read: the table is not complete.
+        merged.rejected_rows += 1;
+        merged.push(Problem {
+            kind: ErrorKind::Unreadable,
+            file: file.name.clone(),
+            line: 0,
+            column: None,
+            key: None,
+            span: None,
+            message: format!("cannot read the file to its end: {e}"),
+            help: None,
+            snippet: None,
+            fix: None,
+        });
+    };
+    let mut blocks = match Blocks::open(disk, start, table.block_size) {
+        Ok(blocks) => blocks,
+        Err(e) => {
+            unreadable(&mut merged, e);
+            return merged.into_read();
+        }
+    };
+    let lanes = rayon::current_num_threads().max(1);
+    loop {
+        let mut round = Vec::with_capacity(lanes);
+        while round.len() < lanes {
+            match blocks.next() {
+                Ok(Some((base, bytes, last))) => round.push((block_file(file, base, bytes), last)),
+                Ok(None) => break,
+                Err(e) => {
+                    unreadable(&mut merged, e);
+                    break;
+                }
+            }
+        }
+        if round.is_empty() {
+            break;
+        }
+        let Some(cut) = read_round(table, &round, &mut merged, &look, &mut take) else { continue };
+        // Malformed quoting fooled the cut: the rest of the file, from the block that ended
+        // inside quotes, is read as one block, as a sequential reader would.
+        let base = round[cut].0.base;
+        let mut bytes: Vec<u8> = round.drain(cut..).flat_map(|(f, _)| f.bytes.unwrap_or_default()).collect();
+        match blocks.rest() {
+            Ok(rest) => bytes.extend(rest),
+            Err(e) => unreadable(&mut merged, e),
+        }
+        let rest = [(block_file(file, base, bytes), true)];
+        read_round(table, &rest, &mut merged, &look, &mut take);
+        break;
+    }
+    merged.into_read()
+}
+
+/// A block of `file`: its bytes from offset `base`.
+fn block_file(file: &SourceFile, base: usize, bytes: Vec<u8>) -> SourceFile {
+    SourceFile { table: file.table, name: file.name.clone(), bytes: Some(bytes), on_disk: None, base }
+}
+
+/// Parses a round of blocks on all cores, then looks at them on all cores and hands them to
+/// `take` in order. Returns the index of the first block that ended inside quotes, if one
+/// did: it and the blocks after it are left out.
+fn read_round<'a, T: Send>(
+    table: &Table<'a, TradeCommodity<'a>>,
+    round: &[(SourceFile, bool)],
+    merged: &mut Merged,
+    look: &(impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync),
+    take: &mut impl FnMut(T),
+) -> Option<usize> {
+    let Some(layout) = &table.layout else { return None };
+    let mut parsed: Vec<Block<TradeCommodity<'_>>> = round
+        .par_iter()
+        .map(|(file, last)| {
+            let bytes = file.bytes.as_deref().unwrap_or_default();
+            let mut records = scan::Records::new(table::max_fields(layout));
+            let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, Vec::new());
+            block.shift_offsets(file.base);
+            block
+        })
+        .collect();
+    let cut = parsed.iter().position(|b| b.cut_inside_quotes);
+    parsed.truncate(cut.unwrap_or(parsed.len()));
+    for block in &mut parsed {
+        merged.add(block);
+    }
+    let seen: Vec<T> =
+        parsed.into_par_iter().zip(round).map(|(block, (file, _))| look(&table.on_block(file, block.rows))).collect();
+    seen.into_iter().for_each(take);
+    cut
+}
+
+impl<'a> Table<'a, TradeCommodity<'a>> {
+    /// A block of this table: `rows`, read from `file`, a block of this table's file.
+    fn on_block<'b>(
+        &self,
+        file: &'b SourceFile,
+        rows: Vec<crate::Row<TradeCommodity<'b>>>,
+    ) -> Table<'b, TradeCommodity<'b>> {
+        let mut view = self.rebased(file);
+        view.rows = rows;
+        view
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str, commodities: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("bilat-disk-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        std::fs::write(dir.join(crate::STREAMED.file()), commodities).expect("a temporary file");
+        dir
+    }
+
+    const HEADER: &[u8] = b"reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source\n";
+
+    fn line(rank: usize, commodity: &str) -> String {
+        format!("NO,JP,2011,export,{rank},{commodity},1.5,NOK billion,,no-jp-2015\n")
+    }
+
+    #[test]
+    fn a_plain_file_stays_on_disk_and_any_other_is_read_whole() {
+        let mut plain = HEADER.to_vec();
+        for rank in 1..=5000 {
+            plain.extend(line(rank, "Fisk").as_bytes());
+        }
+        let mut latin1_far_down = plain.clone();
+        latin1_far_down.extend(b"NO,JP,2011,export,5001,Sj\xf8mat,1.5,NOK billion,,no-jp-2015\n");
+        let mut semicolons = HEADER.to_vec();
+        semicolons.iter_mut().filter(|b| **b == b',').for_each(|b| *b = b';');
+        semicolons.extend(b"NO;JP;2011;export;1;Fisk;1,5;NOK billion;;no-jp-2015\n");
+        for (name, bytes, on_disk) in
+            [("plain", &plain, true), ("latin1", &latin1_far_down, false), ("semicolons", &semicolons, false)]
+        {
+            let dir = folder(name, bytes);
+            let loaded = crate::read_dir_streaming(&dir).expect("a readable folder");
+            let file = loaded.file(crate::STREAMED);
+            assert_eq!(file.on_disk.is_some(), on_disk, "{name}");
+            assert_eq!(file.bytes.is_some(), !on_disk, "{name}");
+            if on_disk {
+                assert_eq!(file.len(), bytes.len(), "{name}");
+            }
+            // Read whole by `read_dir`, every file is held.
+            assert!(crate::read_dir(&dir).expect("a readable folder").file(crate::STREAMED).bytes.is_some());
+            std::fs::remove_dir_all(&dir).expect("removed");
+        }
+    }
+
+    #[test]
+    fn blocks_of_a_file_on_disk_end_after_line_breaks_outside_quotes() {
+        let mut bytes = HEADER.to_vec();
+        for rank in 1..=300 {
+            let commodity = if rank % 7 == 0 { "\"Fisk,\nog skalldyr\"".to_owned() } else { "Fisk".to_owned() };
+            bytes.extend(line(rank, &commodity).as_bytes());
+        }
+        let dir = folder("blocks", &bytes);
+        let disk = OnDisk::if_plain(&dir.join(crate::STREAMED.file()), Some(crate::STREAMED))
+            .expect("readable")
+            .expect("plain");
+        let mut blocks = Blocks::open(&disk, HEADER.len(), 100).expect("readable");
+        let mut joined = HEADER.to_vec();
+        let mut count = 0;
+        while let Some((base, block, last)) = blocks.next().expect("readable") {
+            assert_eq!(base, joined.len(), "blocks follow one another");
+            assert!(last || block.ends_with(b"\n"), "block {count} ends inside a line");
+            assert_eq!(block.iter().filter(|b| **b == b'"').count() % 2, 0, "block {count} ends inside quotes");
+            joined.extend(block);
+            count += 1;
+        }
+        assert_eq!(joined, bytes);
+        assert!(count > 100, "{count} blocks");
+        std::fs::remove_dir_all(&dir).expect("removed");
+    }
+}
