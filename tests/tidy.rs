@@ -186,6 +186,20 @@ fn only_ingest_and_the_command_line_touch_files() {
 }
 
 #[test]
+fn rules_never_hold_the_streamed_rows() {
+    // A check streams the rows of `ingest::STREAMED` (the commodity lines) and never holds them:
+    // rules see them block by block in their `Watch` and pick the few a finding needs. A rule
+    // reading the table's held rows would see none in a check.
+    let root = workspace_root();
+    let rules = sources(&root.join("crates/validate/src/rules"));
+    assert!(rules.len() > 15, "only {} rule files", rules.len());
+    for (path, text) in rules {
+        let code = code_of(&text);
+        assert!(!code.contains("trade_commodities.rows"), "{}: reads the streamed table's held rows", path.display());
+    }
+}
+
+#[test]
 fn renderers_run_no_rule_and_commands_hold_no_rule_logic() {
     let root = workspace_root();
     for (path, text) in sources(&root.join("crates/report/src")) {
