@@ -16,6 +16,9 @@ use crate::error::{ErrorKind, Problem};
 use crate::table::{self, Block, Merged, RowsRead};
 use crate::{SourceFile, Table, dialect, scan};
 
+/// How much is read beyond a block's size to find where it ends.
+const MARGIN: usize = 16 << 10;
+
 /// How much of a file is read to judge its dialect and read its header.
 const HEAD: usize = 64 << 10;
 
@@ -130,9 +133,10 @@ impl Blocks {
 
     /// The next block: its offset in the file, its bytes, and whether it ends the file. A
     /// block ends after a line break outside quotes and the empty lines after it, as the
-    /// blocks of a held file do; the last one is at most twice the block size.
+    /// blocks of a held file do, once it holds the block size; the last one is at most twice
+    /// the block size. What is read beyond the cut (a few kilobytes) is kept for the next.
     fn next(&mut self) -> std::io::Result<Option<(usize, Vec<u8>, bool)>> {
-        let mut wanted = self.block_size.saturating_mul(2) + 1;
+        let mut wanted = self.block_size + MARGIN;
         loop {
             self.fill(wanted)?;
             if self.pending.is_empty() {
@@ -141,9 +145,10 @@ impl Blocks {
             if self.at_end && self.pending.len() <= self.block_size.saturating_mul(2) {
                 return Ok(Some(self.take(self.pending.len(), true)));
             }
-            let cuts = scan::split_blocks(&self.pending, 0, self.block_size);
-            if cuts.len() > 1 {
-                return Ok(Some(self.take(cuts[0].end, false)));
+            // A cut at the very end may be followed by more empty lines: read on.
+            let cut = scan::cut_after(&self.pending, 0, self.block_size).filter(|&end| end < self.pending.len());
+            if let Some(end) = cut {
+                return Ok(Some(self.take(end, false)));
             }
             if self.at_end {
                 return Ok(Some(self.take(self.pending.len(), true)));
@@ -155,8 +160,10 @@ impl Blocks {
 
     fn take(&mut self, len: usize, last: bool) -> (usize, Vec<u8>, bool) {
         let base = self.at;
+        // The block keeps the buffer; only the few bytes after the cut are copied.
         let rest = self.pending.split_off(len);
-        let block = std::mem::replace(&mut self.pending, rest);
+        let block = std::mem::replace(&mut self.pending, Vec::with_capacity(self.block_size + MARGIN));
+        self.pending.extend_from_slice(&rest);
         self.at += len;
         (base, block, last && self.pending.is_empty())
     }

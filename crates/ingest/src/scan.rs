@@ -244,38 +244,38 @@ pub(crate) fn unquote(raw: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn split_blocks(bytes: &[u8], start: usize, target: usize) -> Vec<Range<usize>> {
     let mut blocks = Vec::new();
     let mut block_start = start;
-    let mut counted_to = start;
-    let mut quotes_odd = false;
     while bytes.len() - block_start > target + target / 2 {
-        let wanted = block_start + target;
-        quotes_odd ^= memchr::memchr_iter(b'"', &bytes[counted_to..wanted]).count() % 2 == 1;
-        let mut cut = None;
-        let mut i = wanted;
-        while let Some(offset) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]) {
-            let at = i + offset;
-            match bytes[at] {
-                b'"' => quotes_odd = !quotes_odd,
-                _ if !quotes_odd => {
-                    // The next block starts at a record, never inside a run of empty lines,
-                    // so that the run is one finding at the line where it starts, as when the
-                    // file is read in one piece.
-                    let end = at + bytes[at..].iter().take_while(|&&b| is_line_break(b)).count();
-                    cut = Some(end);
-                    break;
-                }
-                _ => {}
-            }
-            i = at + 1;
-        }
-        let Some(end) = cut else { break };
+        let Some(end) = cut_after(bytes, block_start, block_start + target) else { break };
         blocks.push(block_start..end);
         block_start = end;
-        counted_to = end;
     }
     if block_start < bytes.len() || blocks.is_empty() {
         blocks.push(block_start..bytes.len());
     }
     blocks
+}
+
+/// Where a block that starts at a record at `start` ends when it should hold at least the bytes
+/// up to `wanted`: just after the first line break at or after `wanted` that lies outside quotes,
+/// and after the empty lines that follow it, so that the next block starts at a record, never
+/// inside a run of empty lines (a run is one finding, at the line where it starts, as when
+/// the file is read in one piece). `None` when `bytes` has no such line break.
+pub(crate) fn cut_after(bytes: &[u8], start: usize, wanted: usize) -> Option<usize> {
+    let wanted = wanted.min(bytes.len());
+    let mut quotes_odd = memchr::memchr_iter(b'"', &bytes[start..wanted]).count() % 2 == 1;
+    let mut i = wanted;
+    while let Some(offset) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]) {
+        let at = i + offset;
+        match bytes[at] {
+            b'"' => quotes_odd = !quotes_odd,
+            _ if !quotes_odd => {
+                return Some(at + bytes[at..].iter().take_while(|&&b| is_line_break(b)).count());
+            }
+            _ => {}
+        }
+        i = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
