@@ -61,6 +61,12 @@ fn every_fixture_case() {
                 let what = format!("{}/{}: on disk in blocks of {block_size} bytes", case.group, case.name);
                 assert_eq!(listing(&report), listing(&on_disk), "{what} differs from in memory");
             }
+            for ending in [LineEnding::Crlf, LineEnding::Cr] {
+                let on_disk = case.check_on_disk(ending, SMALL_BLOCKS);
+                let what =
+                    format!("{}/{}: {ending:?} on disk in blocks of {SMALL_BLOCKS} bytes", case.group, case.name);
+                assert_eq!(facts(&report), facts(&on_disk), "{what} differs from LF in memory");
+            }
             for threads in [1, 4] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let other = pool.install(|| case.check(LineEnding::AsStored));

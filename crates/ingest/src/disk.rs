@@ -212,7 +212,8 @@ pub(crate) fn stream<'a, T: Send>(
             return merged.into_read();
         }
     };
-    let lanes = rayon::current_num_threads().max(1);
+    // Two blocks per core and round, so that a slow block holds the others up less.
+    let lanes = rayon::current_num_threads().max(1) * 2;
     loop {
         let mut round = Vec::with_capacity(lanes);
         while round.len() < lanes {
@@ -249,9 +250,10 @@ fn block_file(file: &SourceFile, base: usize, bytes: Vec<u8>) -> SourceFile {
     SourceFile { table: file.table, name: file.name.clone(), bytes: Some(bytes), on_disk: None, base }
 }
 
-/// Parses a round of blocks on all cores, then looks at them on all cores and hands them to
-/// `take` in order. Returns the index of the first block that ended inside quotes, if one
-/// did: it and the blocks after it are left out.
+/// Reads a round of blocks on all cores, each block parsed and looked at on the core that
+/// parsed it while its rows are fresh in the cache, and dropped; hands them to `take` in file
+/// order. Returns the index of the first block that could not be read so (it ended inside
+/// quotes, or its lines were miscounted): it and the blocks after it are left out.
 fn read_round<'a, T: Send>(
     table: &Table<'a, TradeCommodity<'a>>,
     round: &[(SourceFile, bool)],
@@ -260,25 +262,45 @@ fn read_round<'a, T: Send>(
     take: &mut impl FnMut(T),
 ) -> Option<usize> {
     let Some(layout) = &table.layout else { return None };
-    let mut parsed: Vec<Block<TradeCommodity<'_>>> = round
+    // Each block's first line, from a count of the line breaks before it, so that blocks can
+    // be looked at on all cores at once; a block whose parse counts otherwise is read again.
+    let counts: Vec<u32> = round
+        .iter()
+        .map(|(file, _)| scan::count_line_breaks(file.bytes.as_deref().unwrap_or_default(), None))
+        .collect();
+    let firsts: Vec<u32> = counts
+        .iter()
+        .scan(merged.next_line(), |line, count| {
+            let first = *line;
+            *line += count;
+            Some(first)
+        })
+        .collect();
+    let read: Vec<(Block<TradeCommodity<'_>>, Option<T>)> = round
         .par_iter()
-        .map(|(file, last)| {
+        .zip(firsts)
+        .zip(counts)
+        .map(|(((file, last), first_line), count)| {
             let bytes = file.bytes.as_deref().unwrap_or_default();
             let mut records = scan::Records::new(table::max_fields(layout));
             let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, Vec::new());
+            debug_assert!(block.cut_inside_quotes || *last || block.line_breaks == count, "lines miscounted");
+            if block.cut_inside_quotes || (!last && block.line_breaks != count) {
+                return (block, None);
+            }
             block.shift_offsets(file.base);
-            block
+            block.shift_lines(first_line);
+            let view = table.on_block(file, std::mem::take(&mut block.rows));
+            let seen = look(&view);
+            (block, Some(seen))
         })
         .collect();
-    let cut = parsed.iter().position(|b| b.cut_inside_quotes);
-    parsed.truncate(cut.unwrap_or(parsed.len()));
-    for block in &mut parsed {
-        merged.add(block);
+    for (index, (mut block, seen)) in read.into_iter().enumerate() {
+        let Some(seen) = seen else { return Some(index) };
+        merged.add_shifted(&mut block);
+        take(seen);
     }
-    let seen: Vec<T> =
-        parsed.into_par_iter().zip(round).map(|(block, (file, _))| look(&table.on_block(file, block.rows))).collect();
-    seen.into_iter().for_each(take);
-    cut
+    None
 }
 
 impl<'a> Table<'a, TradeCommodity<'a>> {

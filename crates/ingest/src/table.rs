@@ -519,7 +519,7 @@ fn text_of(bytes: &[u8], record: &RawRecord) -> String {
 pub(crate) struct Block<R> {
     pub(crate) rows: Vec<Row<R>>,
     errors: Listed,
-    line_breaks: u32,
+    pub(crate) line_breaks: u32,
     data_rows: usize,
     rejected_rows: usize,
     /// The block ends inside a quoted field: it was cut in the wrong place.
@@ -527,6 +527,20 @@ pub(crate) struct Block<R> {
 }
 
 impl<R> Block<R> {
+    /// Moves the block's lines from block-relative to file lines, for a block that starts on
+    /// line `first_line`.
+    pub(crate) fn shift_lines(&mut self, first_line: u32) {
+        for row in &mut self.rows {
+            row.pos.line += first_line;
+        }
+        for error in &mut self.errors.list {
+            error.line += first_line;
+            if let Some(snippet) = &mut error.snippet {
+                snippet.first_line += first_line;
+            }
+        }
+    }
+
     /// Moves the block's offsets from block-relative to file offsets, for a block whose bytes
     /// were read from offset `base` of the file.
     pub(crate) fn shift_offsets(&mut self, base: usize) {
@@ -570,6 +584,11 @@ impl Merged {
         self.errors.push(problem);
     }
 
+    /// The line of the file where the next block starts.
+    pub(crate) fn next_line(&self) -> u32 {
+        self.next_line
+    }
+
     /// What was found.
     pub(crate) fn into_read(self) -> RowsRead {
         RowsRead { data_rows: self.data_rows, rejected_rows: self.rejected_rows, errors: self.errors }
@@ -578,16 +597,12 @@ impl Merged {
     /// Counts the next block and moves its lines from block-relative to file lines. Its rows
     /// stay in the block.
     pub(crate) fn add<R>(&mut self, block: &mut Block<R>) {
-        let next_line = self.next_line;
-        for row in &mut block.rows {
-            row.pos.line += next_line;
-        }
-        for error in &mut block.errors.list {
-            error.line += next_line;
-            if let Some(snippet) = &mut error.snippet {
-                snippet.first_line += next_line;
-            }
-        }
+        block.shift_lines(self.next_line);
+        self.add_shifted(block);
+    }
+
+    /// Counts the next block, whose lines are already the file's ([`Block::shift_lines`]).
+    pub(crate) fn add_shifted<R>(&mut self, block: &mut Block<R>) {
         self.next_line += block.line_breaks;
         self.data_rows += block.data_rows;
         self.rejected_rows += block.rejected_rows;
