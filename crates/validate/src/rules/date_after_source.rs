@@ -147,7 +147,7 @@ fn dated<'a, R: Record<'a>>(
     rows.par_chunks(ROWS_PER_TASK)
         .flat_map_iter(|rows| {
             // Adjacent rows mostly cite one source: its horizon is looked up once for them.
-            let mut last: Option<(&str, Option<&(Horizon, &Row<Source<'_>>)>)> = None;
+            let mut last = None;
             let mut findings = Vec::new();
             for row in rows {
                 let cited: &str = source(&row.record);
