@@ -60,6 +60,7 @@ impl Decimal {
 
     /// Parses a cell. Accepts `-?digits(.digits)?` and nothing else, so that a figure is never
     /// read in a way its writer did not mean.
+    #[inline]
     pub fn parse(text: &str) -> Result<Decimal, CellError> {
         Decimal::parse_plain(text.as_bytes()).map_or_else(|| Decimal::parse_written(text), Ok)
     }
@@ -105,6 +106,7 @@ impl Decimal {
 
     /// The usual cell, `-?digits(.digits)?` within [`MAX_SCALE`] and [`MAX_DIGITS`], read in one
     /// pass; `None` for any other text, which [`Decimal::parse`] then reads and explains.
+    #[inline]
     fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
         let (negative, body) = match bytes.split_first() {
             Some((b'-', body)) => (true, body),

@@ -173,9 +173,11 @@ impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
     const REQUIRED: bool = false;
     const KIND: Kind = T::KIND;
+    #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         T::from_cell(text).map(Some)
     }
+    #[inline]
     fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         if text.is_empty() { Ok(None) } else { T::from_cell(text).map(Some) }
     }
@@ -187,6 +189,7 @@ macro_rules! from_cell_via_parse {
         impl<'a> FromCell<'a> for $ty {
             const EXPECTED: &'static str = $expected;
             const KIND: Kind = $kind;
+            #[inline]
             fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
                 <$ty>::parse(&text)
             }
@@ -311,6 +314,7 @@ impl<'a> FromCell<'a> for i64 {
 impl<'a> FromCell<'a> for u16 {
     const EXPECTED: &'static str = "a whole number from 0 to 65535";
     const KIND: Kind = Kind::Integer { min: 0, max: u16::MAX as i64 };
+    #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         plain_u16(text.as_bytes()).map_or_else(|| u16_written(&text), Ok)
     }
@@ -325,6 +329,7 @@ fn u16_written(text: &str) -> Result<u16, CellError> {
 
 /// The usual cell of a `u16` column, one to five ASCII digits within range, read in one pass;
 /// `None` for any other text, which [`parse_integer`] then reads and explains.
+#[inline]
 fn plain_u16(bytes: &[u8]) -> Option<u16> {
     if bytes.is_empty() || bytes.len() > 5 {
         return None;
@@ -360,6 +365,7 @@ impl fmt::Display for Year {
 impl<'a> FromCell<'a> for Year {
     const EXPECTED: &'static str = "a four-digit year such as 2011";
     const KIND: Kind = Kind::Year;
+    #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         if let [a, b, c, d] = *text.as_bytes()
             && [a, b, c, d].iter().all(u8::is_ascii_digit)
