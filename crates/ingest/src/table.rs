@@ -946,7 +946,8 @@ fn type_record<'a, R: Record<'a>>(
             None => std::str::from_utf8(&bytes[span.clone()]).ok(),
         }
         .unwrap_or("");
-        scan::unquote(raw_text)
+        // Almost no cell is quoted: only one that starts with a quote has quotes to remove.
+        if raw_text.as_bytes().first() == Some(&b'"') { scan::unquote(raw_text) } else { Cow::Borrowed(raw_text) }
     };
     // A row is blank when it has the header's fields and every one is empty. A row with
     // another number of fields is a field-count error whatever it holds, and a row with text

@@ -74,6 +74,9 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
 
     /// The text of a column as it would be written, e.g. for comparing with an exception.
     fn cell_text(&self, column: usize) -> String;
+
+    /// Writes the text of a column as [`Record::cell_text`] gives it, without allocating.
+    fn write_cell(&self, column: usize, out: &mut impl std::fmt::Write) -> std::fmt::Result;
 }
 
 /// Declares the tables. See the module documentation.
@@ -168,6 +171,18 @@ macro_rules! tables {
                         index += 1;
                     )+
                     String::new()
+                }
+
+                #[allow(unused_assignments)]
+                fn write_cell(&self, column: usize, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+                    let mut index = 0;
+                    $(
+                        if index == column {
+                            return write!(out, "{}", $crate::schema::AsCell::as_cell(&self.$field));
+                        }
+                        index += 1;
+                    )+
+                    Ok(())
                 }
             }
         )+
@@ -515,13 +530,21 @@ fn trimmed(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
     let Some(text) = field.value() else {
         return Ok(());
     };
-    if text.trim() != text {
+    if !ends_cannot_be_trimmed(text) && text.trim() != text {
         return Err(invalid("padded", "leading or trailing spaces".to_owned()));
     }
-    if text.contains(['\n', '\r']) {
+    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
         return Err(invalid("multiline", "a line break inside the cell".to_owned()));
     }
     Ok(())
+}
+
+/// Whether `text` starts and ends with an ASCII character that is not white space (as
+/// `char::is_whitespace` has it: tab, line feed, vertical tab, form feed, carriage return and
+/// space), so that `str::trim` leaves it as it is; `false` says nothing.
+fn ends_cannot_be_trimmed(text: &str) -> bool {
+    let solid = |b: &u8| b.is_ascii() && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    text.as_bytes().first().is_some_and(solid) && text.as_bytes().last().is_some_and(solid)
 }
 
 fn identifier(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
@@ -720,4 +743,65 @@ fn commodity_is_coherent(row: &TradeCommodity<'_>) -> Result<(), ValidationError
         return Err(self_trade(row.reporter));
     }
     figure_matches_unit(row.value, row.unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_is_found_at_either_end_whatever_the_space() {
+        let padded = |text: &str| trimmed(&Cow::Borrowed(text)).err().map(|e| e.code.to_string());
+        for text in ["Fisk", "a", "Sjømat", "ø", "a b", "\u{1f}x\u{1f}", "x\u{85}y", "\"quoted\""] {
+            assert_eq!(padded(text), None, "{text:?}");
+        }
+        for text in [
+            " Fisk",
+            "Fisk ",
+            "\tFisk",
+            "Fisk\u{b}",
+            "\u{c}Fisk",
+            " ",
+            "\u{a0}Fisk",
+            "Fisk\u{a0}",
+            "\u{85}Fisk",
+            "Fisk\u{2003}",
+            "\u{3000}Fisk",
+            "\u{2028}",
+        ] {
+            assert_eq!(padded(text).as_deref(), Some("padded"), "{text:?}");
+        }
+        assert_eq!(padded("a\nb").as_deref(), Some("multiline"));
+        assert_eq!(padded("a\rb").as_deref(), Some("multiline"));
+        assert_eq!(trimmed(&None::<Text<'_>>), Ok(()));
+    }
+
+    #[test]
+    fn solid_ends_are_never_trimmed() {
+        // Every ASCII byte at both ends: where the quick test says the ends are solid, `trim`
+        // agrees; where it says nothing, `trim` decides.
+        for byte in 0u8..0x80 {
+            let text = format!("{}x{}", char::from(byte), char::from(byte));
+            if ends_cannot_be_trimmed(&text) {
+                assert_eq!(text.trim(), text, "{byte:#x}");
+            } else {
+                assert_ne!(text.trim(), text, "{byte:#x}");
+            }
+        }
+        assert!(!ends_cannot_be_trimmed(""));
+        assert!(!ends_cannot_be_trimmed("ø"));
+    }
+
+    #[test]
+    fn written_cells_are_the_cell_texts() {
+        let mut faults = Vec::new();
+        let cells = ["NO", "JP", "2011", "export", "1", "Sjømat", "2.90", "NOK billion", "", "no-jp-2015"];
+        let line = TradeCommodity::from_cells(|i| Cow::Borrowed(cells[i]), &mut faults).unwrap();
+        for (column, cell) in cells.iter().enumerate() {
+            let mut written = String::new();
+            line.write_cell(column, &mut written).unwrap();
+            assert_eq!(written, line.cell_text(column));
+            assert_eq!(written, *cell);
+        }
+    }
 }

@@ -128,6 +128,11 @@ impl Exact {
 
     /// The exact sum.
     pub(crate) fn checked_add(self, other: Exact) -> Result<Exact, TooLarge> {
+        // The usual case, terms written at one precision, needs no rescaling.
+        if self.exponent == other.exponent {
+            let sum = self.numerator.checked_add(other.numerator).ok_or(TooLarge)?;
+            return Ok(Exact { numerator: sum, exponent: self.exponent });
+        }
         let exponent = self.exponent.min(other.exponent);
         let sum = self.numerator_at(exponent)?.checked_add(other.numerator_at(exponent)?).ok_or(TooLarge)?;
         Ok(Exact { numerator: sum, exponent })
@@ -174,6 +179,9 @@ fn place_point(mut text: String, exponent: i64) -> String {
 fn compare_shifted(a: i128, shift: u32, b: i128) -> Ordering {
     if a == 0 {
         return 0.cmp(&b);
+    }
+    if shift == 0 {
+        return a.cmp(&b);
     }
     match checked_pow10(shift).and_then(|p| a.checked_mul(p)) {
         Some(scaled) => scaled.cmp(&b),
@@ -622,6 +630,29 @@ mod tests {
         assert_eq!(Exact::ZERO, Exact::new(0, 300));
         assert_eq!(Exact::new(15, -1).checked_add(Exact::new(2, 0)), Ok(Exact::new(35, -1)));
         assert_eq!(Exact::new(15, -1).checked_mul(Exact::new(3, 2)), Ok(Exact::new(450, 0)));
+    }
+
+    #[test]
+    fn sums_and_comparisons_at_one_exponent_agree_with_rescaling() {
+        assert_eq!(Exact::new(15, -1).checked_add(Exact::new(25, -1)), Ok(Exact::new(4, 0)));
+        assert_eq!(Exact::ZERO.checked_add(Exact::new(7, -3)), Ok(Exact::new(7, -3)));
+        assert_eq!(Exact::new(i128::MAX, 2).checked_add(Exact::new(1, 2)), Err(TooLarge));
+        assert!(Exact::new(3, -2) < Exact::new(4, -2));
+        assert!(Exact::new(i128::MAX, 5) > Exact::new(i128::MAX - 1, 5));
+        assert_eq!(Exact::new(0, 7).cmp(&Exact::new(0, 7)), Ordering::Equal);
+    }
+
+    proptest! {
+        #[test]
+        fn one_exponent_is_one_case_of_many(a in 0i128..1_000_000_000_000, b in 0i128..1_000_000_000_000, exponent in -12i32..12) {
+            let (x, y) = (Exact::new(a, exponent), Exact::new(b, exponent));
+            // The same numbers written at a finer exponent take the rescaling path.
+            let (x_fine, y_fine) = (Exact::new(a * 10, exponent - 1), Exact::new(b * 100, exponent - 2));
+            prop_assert_eq!(x.cmp(&y), x_fine.cmp(&y_fine));
+            prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            prop_assert_eq!(x.checked_add(y), x_fine.checked_add(y_fine));
+            prop_assert_eq!(x.checked_add(y).map(|sum| sum.numerator), Ok(a + b));
+        }
     }
 
     #[test]

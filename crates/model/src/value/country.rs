@@ -42,11 +42,32 @@ impl CountryCode {
     }
 
     /// The code as text.
+    #[inline]
     pub fn as_str(&self) -> &str {
-        // Both bytes are ASCII letters by construction.
-        std::str::from_utf8(&self.0).unwrap_or("??")
+        // Both bytes are upper-case ASCII letters by construction: the code is its slice of
+        // every pair of them, which needs no check of its bytes (rules call this for every row).
+        let [first, second] = self.0;
+        let at = (usize::from(first.wrapping_sub(b'A')) * 26 + usize::from(second.wrapping_sub(b'A'))) * 2;
+        LETTER_PAIRS.get(at..at + 2).unwrap_or("??")
     }
 }
+
+/// Every pair of upper-case ASCII letters, `AAABAC…ZYZZ`.
+const LETTER_PAIRS: &str = match std::str::from_utf8(&LETTER_PAIR_BYTES) {
+    Ok(text) => text,
+    Err(_) => "",
+};
+
+const LETTER_PAIR_BYTES: [u8; 26 * 26 * 2] = {
+    let mut bytes = [0; 26 * 26 * 2];
+    let mut i = 0;
+    while i < 26 * 26 {
+        bytes[2 * i] = b'A' + (i / 26) as u8;
+        bytes[2 * i + 1] = b'A' + (i % 26) as u8;
+        i += 1;
+    }
+    bytes
+};
 
 impl Iso3Code {
     /// Parses three upper-case ASCII letters.
@@ -211,5 +232,19 @@ mod tests {
         assert_eq!(Iso3Code::parse("XKX").unwrap().iso3166(), None);
         assert_eq!(IsoCountry::all().count(), IsoCountry::COUNT);
         const { assert!(IsoCountry::COUNT > 240) };
+    }
+
+    #[test]
+    fn every_code_reads_back_as_written() {
+        let mut codes = 0;
+        for first in b'A'..=b'Z' {
+            for second in b'A'..=b'Z' {
+                let text = String::from_utf8(vec![first, second]).unwrap();
+                assert_eq!(code(&text).as_str(), text);
+                codes += 1;
+            }
+        }
+        assert_eq!(codes, 26 * 26);
+        assert_eq!(LETTER_PAIRS.len(), 26 * 26 * 2);
     }
 }

@@ -60,7 +60,13 @@ impl Decimal {
 
     /// Parses a cell. Accepts `-?digits(.digits)?` and nothing else, so that a figure is never
     /// read in a way its writer did not mean.
+    #[inline]
     pub fn parse(text: &str) -> Result<Decimal, CellError> {
+        Decimal::parse_plain(text.as_bytes()).map_or_else(|| Decimal::parse_written(text), Ok)
+    }
+
+    /// [`Decimal::parse`] of any text, step by step, with the explanation of a failure.
+    fn parse_written(text: &str) -> Result<Decimal, CellError> {
         const EXPECTED: &str = "a decimal number such as 2.9 or 142";
         let fail = |reason: &str| CellError::new(EXPECTED, reason);
         let (negative, body) = match text.as_bytes().first() {
@@ -96,6 +102,42 @@ impl Decimal {
         // The length check above keeps the scale within MAX_SCALE, so it fits in u8.
         let scale = u8::try_from(frac_part.len()).unwrap_or(MAX_SCALE);
         Ok(Decimal { units, scale })
+    }
+
+    /// The usual cell, `-?digits(.digits)?` within [`MAX_SCALE`] and [`MAX_DIGITS`], read in one
+    /// pass; `None` for any other text, which [`Decimal::parse`] then reads and explains.
+    #[inline]
+    fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
+        let (negative, body) = match bytes.split_first() {
+            Some((b'-', body)) => (true, body),
+            _ => (false, bytes),
+        };
+        let mut units: i64 = 0;
+        let mut digits = 0usize;
+        let mut point = None;
+        for (i, &b) in body.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {
+                    digits += 1;
+                    if digits > MAX_DIGITS {
+                        return None;
+                    }
+                    // Cannot overflow: at most 18 digits.
+                    units = units * 10 + i64::from(b - b'0');
+                }
+                b'.' if point.is_none() && i > 0 => point = Some(i),
+                _ => return None,
+            }
+        }
+        let scale = match point {
+            // A point needs digits after it.
+            Some(at) if at + 1 == body.len() => return None,
+            Some(at) => body.len() - at - 1,
+            None if body.is_empty() => return None,
+            None => 0,
+        };
+        let scale = u8::try_from(scale).ok().filter(|&scale| scale <= MAX_SCALE)?;
+        Some(Decimal { units: if negative { -units } else { units }, scale })
     }
 
     /// Explains the most common ways a hand-typed number goes wrong, with the fix.
@@ -369,7 +411,92 @@ mod tests {
         assert!(Decimal::parse("0.1234567891").is_err());
     }
 
+    /// Cells that a hand-edited file or a spreadsheet may hold, for the one-pass reading.
+    const TRICKY: &[&str] = &[
+        "",
+        "-",
+        "+",
+        ".",
+        "-.",
+        "0",
+        "-0",
+        "-0.0",
+        "00",
+        "007",
+        "0.0",
+        "142",
+        "2.90",
+        "-0.05",
+        "+1",
+        "+0",
+        " 1",
+        "1 ",
+        "1 000",
+        "1.",
+        ".5",
+        "-.5",
+        "1..2",
+        "1.2.3",
+        "1e5",
+        "1E-3",
+        "1,5",
+        "1,838",
+        "0x10",
+        "١٢",
+        "１２",
+        "1\u{a0}000",
+        "12%",
+        "\"1\"",
+        "\"1.5\"",
+        "--1",
+        "-+1",
+        "1-",
+        "ca. 142",
+        "NOK 10,3 mrd.",
+        "inf",
+        "NaN",
+        "123456789012345678",
+        "1234567890123456789",
+        "-123456789012345678",
+        "99999999999999999999999999",
+        "0.123456789",
+        "0.1234567891",
+        "123456789.123456789",
+        "1234567890.12345678",
+        "0000000000000000001",
+        "000000000000000000.1",
+    ];
+
+    #[test]
+    fn one_pass_reading_agrees_with_the_explained_reading() {
+        for text in TRICKY {
+            assert_eq!(Decimal::parse(text), Decimal::parse_written(text), "{text:?}");
+            // The one pass accepts only what the step-by-step reading accepts, as it reads it.
+            if let Some(plain) = Decimal::parse_plain(text.as_bytes()) {
+                assert_eq!(Ok(plain), Decimal::parse_written(text), "{text:?}");
+            }
+        }
+        // The usual cells take the one pass.
+        for (text, units, scale) in [("142", 142, 0), ("2.90", 290, 2), ("-0.05", -5, 2), ("-0", 0, 0), ("007", 7, 0)] {
+            assert_eq!(Decimal::parse_plain(text.as_bytes()), Some(Decimal::new(units, scale)), "{text:?}");
+        }
+        let longest = "123456789.123456789";
+        assert_eq!(Decimal::parse_plain(longest.as_bytes()), Some(Decimal::new(123_456_789_123_456_789, 9)));
+        // Too many digits, a leading `+`, spaces, exponents and other digits go to the reading
+        // that explains them.
+        for text in ["1234567890123456789", "0.1234567891", "+1", " 1", "1e5", "١٢", "\"1\""] {
+            assert_eq!(Decimal::parse_plain(text.as_bytes()), None, "{text:?}");
+            assert!(Decimal::parse(text).is_err(), "{text:?}");
+        }
+        assert_eq!(Decimal::parse("+1").unwrap_err().help.as_deref(), Some("write `1`"));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn one_pass_agrees_on_any_text(text in "[-+0-9. ,e]{0,24}|\\PC{0,24}") {
+            proptest::prop_assert_eq!(Decimal::parse(&text), Decimal::parse_written(&text));
+        }
+
         #[test]
         fn display_round_trips(units in -999_999_999_999i64..999_999_999_999, scale in 0u8..=MAX_SCALE) {
             let d = Decimal::new(units, scale);

@@ -173,9 +173,11 @@ impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
     const REQUIRED: bool = false;
     const KIND: Kind = T::KIND;
+    #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         T::from_cell(text).map(Some)
     }
+    #[inline]
     fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         if text.is_empty() { Ok(None) } else { T::from_cell(text).map(Some) }
     }
@@ -187,6 +189,7 @@ macro_rules! from_cell_via_parse {
         impl<'a> FromCell<'a> for $ty {
             const EXPECTED: &'static str = $expected;
             const KIND: Kind = $kind;
+            #[inline]
             fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
                 <$ty>::parse(&text)
             }
@@ -311,10 +314,34 @@ impl<'a> FromCell<'a> for i64 {
 impl<'a> FromCell<'a> for u16 {
     const EXPECTED: &'static str = "a whole number from 0 to 65535";
     const KIND: Kind = Kind::Integer { min: 0, max: u16::MAX as i64 };
+    #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
-        let value = parse_integer(&text, Self::EXPECTED)?;
-        u16::try_from(value).map_err(|_| CellError::new(Self::EXPECTED, "out of range"))
+        plain_u16(text.as_bytes()).map_or_else(|| u16_written(&text), Ok)
     }
+}
+
+/// A `u16` cell read step by step, with the explanation of a failure.
+fn u16_written(text: &str) -> Result<u16, CellError> {
+    const EXPECTED: &str = <u16 as FromCell<'_>>::EXPECTED;
+    let value = parse_integer(text, EXPECTED)?;
+    u16::try_from(value).map_err(|_| CellError::new(EXPECTED, "out of range"))
+}
+
+/// The usual cell of a `u16` column, one to five ASCII digits within range, read in one pass;
+/// `None` for any other text, which [`parse_integer`] then reads and explains.
+#[inline]
+fn plain_u16(bytes: &[u8]) -> Option<u16> {
+    if bytes.is_empty() || bytes.len() > 5 {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    u16::try_from(value).ok()
 }
 
 /// A calendar year such as `2011`.
@@ -338,10 +365,13 @@ impl fmt::Display for Year {
 impl<'a> FromCell<'a> for Year {
     const EXPECTED: &'static str = "a four-digit year such as 2011";
     const KIND: Kind = Kind::Year;
+    #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
-        if text.len() == 4
-            && text.bytes().all(|b| b.is_ascii_digit())
-            && let Some(date) = PartialDate::year_only(text.parse().unwrap_or(0))
+        if let [a, b, c, d] = *text.as_bytes()
+            && [a, b, c, d].iter().all(u8::is_ascii_digit)
+            && let Some(date) = PartialDate::year_only(
+                [a, b, c, d].iter().fold(0u16, |year, digit| year * 10 + u16::from(digit - b'0')),
+            )
         {
             return Ok(Year(date.year()));
         }
@@ -361,5 +391,92 @@ impl<'a> FromCell<'a> for Year {
 impl From<Year> for u16 {
     fn from(year: Year) -> u16 {
         year.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells that a hand-edited file or a spreadsheet may hold, for the one-pass readings.
+    const TRICKY: &[&str] = &[
+        "",
+        "0",
+        "1",
+        "-0",
+        "-1",
+        "+1",
+        "+0",
+        " 1",
+        "1 ",
+        "007",
+        "00000",
+        "000001",
+        "65535",
+        "65536",
+        "99999",
+        "100000",
+        "1.0",
+        "1,000",
+        "1 000",
+        "1e3",
+        "١",
+        "１",
+        "\"1\"",
+        "0x1",
+        "2011",
+        "1999",
+        "0999",
+        "9999",
+        "2011 ",
+        " 2011",
+        "2011-05",
+        "20111",
+        "+2011",
+        "-2011",
+        "２０１１",
+        "201",
+        "18446744073709551616",
+    ];
+
+    #[test]
+    fn one_pass_u16_agrees_with_the_explained_reading() {
+        for text in TRICKY {
+            assert_eq!(u16::from_cell((*text).into()), u16_written(text), "{text:?}");
+        }
+        assert_eq!(plain_u16(b"65535"), Some(65535));
+        assert_eq!(plain_u16(b"007"), Some(7));
+        for text in ["", "65536", "-0", "+1", " 1", "000001", "\u{661}", "\"1\""] {
+            assert_eq!(plain_u16(text.as_bytes()), None, "{text:?}");
+        }
+        assert_eq!(u16::from_cell("65536".into()).unwrap_err().reason, "out of range");
+        assert_eq!(u16::from_cell(" 7".into()).unwrap_err().reason, "spaces around the number");
+        assert_eq!(u16::from_cell("-0".into()), Ok(0));
+        assert_eq!(u16::from_cell("000001".into()), Ok(1));
+    }
+
+    #[test]
+    fn years_are_four_ascii_digits_within_the_calendar() {
+        assert_eq!(Year::from_cell("2011".into()), Ok(Year(2011)));
+        for text in TRICKY {
+            let year = Year::from_cell((*text).into());
+            // The year as the standard library reads four ASCII digits, if the calendar has it.
+            let expected = (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse::<u16>().ok())
+                .flatten()
+                .and_then(PartialDate::year_only)
+                .map(|date| Year(date.year()));
+            assert_eq!(year.as_ref().ok(), expected.as_ref(), "{text:?}");
+        }
+        assert_eq!(Year::from_cell(" 2011".into()).unwrap_err().reason, "spaces around the year");
+        assert_eq!(Year::from_cell("2011-05".into()).unwrap_err().reason, "a date where only a year belongs");
+        assert_eq!(Year::from_cell("２０１１".into()).unwrap_err().reason, "not a year");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_u16_agrees_on_any_text(text in "[-+0-9 .,]{0,8}|\\PC{0,8}") {
+            proptest::prop_assert_eq!(u16::from_cell(text.as_str().into()), u16_written(&text));
+        }
     }
 }

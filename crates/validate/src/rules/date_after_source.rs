@@ -28,6 +28,7 @@ use model::{Certainty, DayRange, PartialDate, Record, Source, TableId, TradeComm
 use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule, Watch};
+use crate::rules::{ROWS_PER_TASK, same_text};
 
 /// See the module documentation.
 pub(crate) static AFTER_SOURCE: Rule = Rule {
@@ -142,31 +143,57 @@ fn dated<'a, R: Record<'a>>(
     dates: impl Fn(&R) -> Dates + Sync,
     source: impl Fn(&R) -> &model::Text<'a> + Sync,
 ) -> Vec<Diagnostic> {
-    let columns = R::TABLE.def();
-    rows.par_iter()
-        .flat_map_iter(|row| {
-            let Some((horizon, source_row)) = horizons.get(&**source(&row.record)) else { return Vec::new() };
-            dates(&row.record)
-                .into_iter()
-                .flatten()
-                .filter(|(days, _)| days.compare(horizon.last_day) == Certainty::After)
-                .map(|(_, column)| {
-                    let id = &source_row.record.id;
-                    let shown = columns.column_index(column).map(|c| row.record.cell_text(c)).unwrap_or_default();
-                    let message = format!("`{column}` {shown} is after its source `{id}` {}", horizon.described);
-                    let help = "a source cannot report what happened after it was written: check the date, or cite the source that reports it".to_owned();
-                    let mut finding = context.finding(&AFTER_SOURCE, table, row, column, message, Some(help));
-                    finding.related.push(context.related(
-                        &context.data.sources,
-                        source_row.pos,
-                        Some(horizon_column(&source_row.record)),
-                        format!("source `{id}`"),
-                    ));
-                    finding
-                })
-                .collect()
+    let (dates, source) = (&dates, &source);
+    rows.par_chunks(ROWS_PER_TASK)
+        .flat_map_iter(|rows| {
+            // Adjacent rows mostly cite one source: its horizon is looked up once for them.
+            let mut last = None;
+            let mut findings = Vec::new();
+            for row in rows {
+                let cited: &str = source(&row.record);
+                let entry = match last {
+                    Some((id, entry)) if same_text(id, cited) => entry,
+                    _ => {
+                        let entry = horizons.get(cited);
+                        last = Some((cited, entry));
+                        entry
+                    }
+                };
+                let Some((horizon, source_row)) = entry else { continue };
+                for (days, column) in dates(&row.record).into_iter().flatten() {
+                    if days.compare(horizon.last_day) == Certainty::After {
+                        findings.push(late(context, table, row, column, horizon, source_row));
+                    }
+                }
+            }
+            findings
         })
         .collect()
+}
+
+/// The finding of a row's date in `column`, after its source's horizon.
+fn late<'a, R: Record<'a>>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, R>,
+    row: &Row<R>,
+    column: &'static str,
+    horizon: &Horizon,
+    source_row: &Row<Source<'_>>,
+) -> Diagnostic {
+    let id = &source_row.record.id;
+    let shown = R::TABLE.def().column_index(column).map(|c| row.record.cell_text(c)).unwrap_or_default();
+    let message = format!("`{column}` {shown} is after its source `{id}` {}", horizon.described);
+    let help =
+        "a source cannot report what happened after it was written: check the date, or cite the source that reports it"
+            .to_owned();
+    let mut finding = context.finding(&AFTER_SOURCE, table, row, column, message, Some(help));
+    finding.related.push(context.related(
+        &context.data.sources,
+        source_row.pos,
+        Some(horizon_column(&source_row.record)),
+        format!("source `{id}`"),
+    ));
+    finding
 }
 
 fn horizon_column(source: &Source<'_>) -> &'static str {

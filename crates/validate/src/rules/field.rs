@@ -97,11 +97,12 @@ fn invisible_characters<'a, R: Record<'a>>(
     let def = R::TABLE.def();
     for &index in text_columns {
         let column = &def.columns[index];
-        let text = row.record.cell_text(index);
-        // Every invisible character is outside ASCII: most cells need no closer look.
-        if text.is_ascii() {
+        // Most cells have no invisible character: they need no copy and no description.
+        let mut probe = InvisibleProbe(false);
+        if row.record.write_cell(index, &mut probe).is_ok() && !probe.0 {
             continue;
         }
+        let text = row.record.cell_text(index);
         let Some(invisible) = diagnostic::text::describe_invisible(&text) else { continue };
         let visible = diagnostic::text::without_invisible(&text);
         let message = format!("`{}` contains {invisible}", column.name);
@@ -118,6 +119,18 @@ fn invisible_characters<'a, R: Record<'a>>(
         findings.push(finding);
     }
     findings
+}
+
+/// Learns whether text written to it holds an invisible character, keeping none of it.
+struct InvisibleProbe(bool);
+
+impl std::fmt::Write for InvisibleProbe {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        // Every invisible character is outside ASCII: most text needs no closer look.
+        self.0 =
+            self.0 || (!text.is_ascii() && text.chars().any(|c| !c.is_ascii() && diagnostic::text::is_invisible(c)));
+        Ok(())
+    }
 }
 
 /// The text columns of a table that are not references: a reference is judged by
@@ -197,5 +210,41 @@ impl super::PerTable for Fields {
         rows: &[ingest::Row<R>],
     ) -> Vec<Diagnostic> {
         check_table(context, table, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write;
+
+    use super::InvisibleProbe;
+
+    #[test]
+    fn the_probe_finds_what_the_description_names() {
+        for text in [
+            "",
+            "Fisk",
+            "Sjømatprodukter",
+            "Ærfugl og ål",
+            "\u{a0}",
+            "a\u{200b}b",
+            "\u{feff}Fisk",
+            "Fisk\u{ad}",
+            "日本",
+            "a\u{202e}b",
+            "\u{3164}",
+            "é\u{301}",
+            "Fisk\u{2007}",
+            "\u{ffa0}",
+        ] {
+            let mut probe = InvisibleProbe(false);
+            write!(probe, "{text}").unwrap();
+            assert_eq!(probe.0, diagnostic::text::describe_invisible(text).is_some(), "{text:?}");
+        }
+        // What is found stays found, whatever is written after it.
+        let mut probe = InvisibleProbe(false);
+        write!(probe, "a\u{200b}").unwrap();
+        write!(probe, "b").unwrap();
+        assert!(probe.0);
     }
 }

@@ -34,7 +34,8 @@ use ingest::{Row, Table};
 use model::{Record, TableId, TradeCommodity};
 use rayon::prelude::*;
 
-use crate::engine::{Context, Rule, Set, Watch};
+use crate::engine::{Context, Rule, Set, Watch, flow_of};
+use crate::rules::{ROWS_PER_TASK, same_text};
 
 /// See the module documentation.
 pub(crate) static REFERENCE: Rule = Rule {
@@ -168,18 +169,26 @@ fn resolve<'a, R: Record<'a>>(
     if !target.complete {
         return Vec::new();
     }
-    rows.par_iter()
-        .flat_map_iter(|row| {
-            references(&row.record)
-                .into_iter()
-                .filter_map(|(column, value)| {
-                    let value = value?;
-                    if target.keys.contains(value) {
-                        return None;
+    rows.par_chunks(ROWS_PER_TASK)
+        .flat_map_iter(|rows| {
+            // Adjacent rows mostly cite the same keys (the lines of one flow, one source): a
+            // value equal to the last one found in a slot needs no lookup.
+            let mut found: [Option<&str>; 2] = [None, None];
+            let mut findings = Vec::new();
+            for row in rows {
+                for (slot, (column, value)) in references(&row.record).into_iter().enumerate() {
+                    let Some(value) = value else { continue };
+                    if found[slot].is_some_and(|found| same_text(found, value)) {
+                        continue;
                     }
-                    Some(missing(context, table, row, column, value, target))
-                })
-                .collect::<Vec<_>>()
+                    if target.keys.contains(value) {
+                        found[slot] = Some(value);
+                        continue;
+                    }
+                    findings.push(missing(context, table, row, column, value, target));
+                }
+            }
+            findings
         })
         .collect()
 }
@@ -247,10 +256,21 @@ fn commodity_totals<'a>(
         return Vec::new();
     }
     let totals = &context.trade_totals;
-    rows.par_iter()
-        .filter(|row| {
-            let r = &row.record;
-            !totals.contains_key(&(r.reporter, r.partner, r.year, r.flow))
+    rows.par_chunks(ROWS_PER_TASK)
+        .flat_map_iter(|rows| {
+            // A flow's lines stand together: a line of the flow last found needs no lookup.
+            let mut found = None;
+            rows.iter().filter(move |row| {
+                let flow = flow_of(&row.record);
+                if found == Some(flow) {
+                    return false;
+                }
+                if totals.contains_key(&flow) {
+                    found = Some(flow);
+                    return false;
+                }
+                true
+            })
         })
         .map(|row| {
             let r = &row.record;

@@ -49,6 +49,16 @@ pub static ALL: &[&Rule] = &[
     &exception_stale::STALE,
 ];
 
+/// How many rows one parallel task of a per-row check reads in order, remembering what it
+/// looked up for the row before: adjacent rows mostly share a flow, a source, a country.
+pub(crate) const ROWS_PER_TASK: usize = 1024;
+
+/// Whether two short texts (ids, codes) are equal, compared in place: for a few bytes, a call
+/// to the C library's `memcmp` costs more than the comparison.
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// A rule's check of one table, whatever its record type; [`each_table`] runs it on every
 /// held table, and [`EachRow`] on the streamed rows.
 pub(crate) trait PerTable: Sync + std::fmt::Debug {
@@ -168,6 +178,16 @@ pub fn splice_acknowledgeable(readme: &str) -> String {
 #[cfg(test)]
 mod tests {
     use model::TableId;
+
+    #[test]
+    fn same_text_is_equality() {
+        for (a, b) in [("", ""), ("no-jp-2015", "no-jp-2015"), ("NO", "NO"), ("ø", "ø")] {
+            assert!(super::same_text(a, b), "{a:?} {b:?}");
+        }
+        for (a, b) in [("", "a"), ("no-jp-2015", "no-jp-2016"), ("NO", "NOR"), ("ø", "o"), ("ab", "ba")] {
+            assert!(!super::same_text(a, b), "{a:?} {b:?}");
+        }
+    }
 
     /// The field of `ingest::Dataset` that holds a table, e.g. `trade_commodities`.
     fn field(table: TableId) -> &'static str {

@@ -17,6 +17,7 @@ use ingest::{Row, Table};
 use model::{TableId, TradeCommodity};
 
 use crate::engine::{Context, Rule, Set, Watch, all_in_watch};
+use crate::rules::same_text;
 
 /// See the module documentation.
 pub(crate) static UNUSED: Rule = Rule {
@@ -56,7 +57,7 @@ impl Watch for Cited {
         let mut last: Option<&str> = None;
         for row in rows {
             let source = &*row.record.source;
-            if last != Some(source) && !cited.contains(source) {
+            if !last.is_some_and(|last| same_text(last, source)) && !cited.contains(source) {
                 cited.insert(source.to_owned());
             }
             last = Some(source);

@@ -37,7 +37,8 @@ use model::{TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
-use crate::engine::{Context, Rule, Watch, all_in_watch};
+use crate::engine::{Context, Rule, Watch, all_in_watch, flow_of};
+use crate::rules::ROWS_PER_TASK;
 
 /// See the module documentation.
 pub(crate) static COMMODITY_SHARE: Rule = Rule {
@@ -68,13 +69,28 @@ impl Watch for Shares {
     ) {
         let totals = &context.trade_totals;
         found.extend(
-            rows.par_iter()
-                .filter_map(|line| {
-                    let key = (line.record.reporter, line.record.partner, line.record.year, line.record.flow);
-                    let total = totals.get(&key)?;
-                    check_line(context, table, line, total).unwrap_or_else(|TooLarge| {
-                        Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
-                    })
+            rows.par_chunks(ROWS_PER_TASK)
+                .flat_map_iter(|lines| {
+                    // A flow's lines stand together: its total is looked up once for them.
+                    let mut last = None;
+                    let mut findings = Vec::new();
+                    for line in lines {
+                        let flow = flow_of(&line.record);
+                        let total = match last {
+                            Some((key, total)) if key == flow => total,
+                            _ => {
+                                let total = totals.get(&flow).copied();
+                                last = Some((flow, total));
+                                total
+                            }
+                        };
+                        let Some(total) = total else { continue };
+                        let finding = check_line(context, table, line, total).unwrap_or_else(|TooLarge| {
+                            Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
+                        });
+                        findings.extend(finding);
+                    }
+                    findings
                 })
                 .collect::<Vec<_>>(),
         );
