@@ -283,7 +283,8 @@ fn read_round<'a, T: Send>(
         .map(|(((file, last), first_line), count)| {
             let bytes = file.bytes.as_deref().unwrap_or_default();
             let mut records = scan::Records::new(table::max_fields(layout));
-            let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, Vec::new());
+            let rows = Vec::with_capacity(bytes.len() / 64);
+            let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, rows);
             debug_assert!(block.cut_inside_quotes || *last || block.line_breaks == count, "lines miscounted");
             if block.cut_inside_quotes || (!last && block.line_breaks != count) {
                 return (block, None);
