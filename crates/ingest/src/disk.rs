@@ -23,9 +23,9 @@ const MARGIN: usize = 16 << 10;
 const HEAD: usize = 64 << 10;
 
 /// A plain CSV file left on the disk.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct OnDisk {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The file's size when it was judged.
     pub(crate) len: usize,
     /// Its first bytes (at most [`HEAD`]), which hold its header line.
@@ -33,10 +33,12 @@ pub(crate) struct OnDisk {
 }
 
 impl OnDisk {
-    /// The file at `path` left on the disk, when it is plain CSV for `table` as a whole: the
-    /// dialect [`dialect::detect`] would find in the whole file is readable as it is (UTF-8,
-    /// with or without a byte-order mark, and commas), and its header line lies in its first
-    /// bytes. `None` for any other file, which is read whole (and converted, if need be).
+    /// The file at `path` left on the disk, when its first bytes are plain CSV for `table`:
+    /// the dialect [`dialect::detect`] finds in them is readable as it is (UTF-8, with or
+    /// without a byte-order mark, and commas), and they hold the header line. `None` for any
+    /// other file, which is read whole (and converted, if need be). The rest of the file is
+    /// judged as it is streamed: a block that is not UTF-8 stops the stream
+    /// ([`RowsRead::needs_whole_file`]), and the file is then read whole and judged as a whole.
     pub(crate) fn if_plain(path: &Path, table: Option<TableId>) -> std::io::Result<Option<OnDisk>> {
         let Some(table) = table else { return Ok(None) };
         let mut file = File::open(path)?;
@@ -49,12 +51,10 @@ impl OnDisk {
             return Ok(None);
         }
         let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
-        let (text, incomplete) = match std::str::from_utf8(body) {
-            Ok(text) => (text, &[][..]),
+        let text = match std::str::from_utf8(body) {
+            Ok(text) => text,
             // A character cut at the end of the head continues in the rest of the file.
-            Err(e) if e.error_len().is_none() && !whole => {
-                (std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or(""), &body[e.valid_up_to()..])
-            }
+            Err(e) if e.error_len().is_none() && !whole => std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or(""),
             Err(_) => return Ok(None),
         };
         if dialect::delimiter_of(table.def(), text) != dialect::Delimiter::Comma {
@@ -63,22 +63,7 @@ impl OnDisk {
         if !whole && !header_in(&head) {
             return Ok(None);
         }
-        // The rest of the file must be UTF-8 too: else the whole file is judged again, whole.
-        let mut carry = incomplete.to_vec();
-        let mut chunk = Vec::with_capacity(1 << 20);
-        loop {
-            chunk.clear();
-            chunk.extend_from_slice(&carry);
-            let read = (&mut file).take(1 << 20).read_to_end(&mut chunk)?;
-            if read == 0 {
-                return Ok(carry.is_empty().then_some(OnDisk { path: path.to_owned(), len, head }));
-            }
-            match std::str::from_utf8(&chunk) {
-                Ok(_) => carry.clear(),
-                Err(e) if e.error_len().is_none() => carry = chunk[e.valid_up_to()..].to_vec(),
-                Err(_) => return Ok(None),
-            }
-        }
+        Ok(Some(OnDisk { path: path.to_owned(), len, head }))
     }
 
     /// The whole file, for the rare finding that needs rows from all over it.
@@ -229,7 +214,11 @@ pub(crate) fn stream<'a, T: Send>(
         if round.is_empty() {
             break;
         }
-        let Some(cut) = read_round(table, &round, &mut merged, &look, &mut take) else { continue };
+        let cut = match read_round(table, &round, &mut merged, &look, &mut take) {
+            None => continue,
+            Some(Stop::NotUtf8) => return RowsRead { not_utf8: true, ..RowsRead::default() },
+            Some(Stop::CutAt(cut)) => cut,
+        };
         // Malformed quoting fooled the cut: the rest of the file, from the block that ended
         // inside quotes, is read as one block, as a sequential reader would.
         let base = round[cut].0.base;
@@ -239,10 +228,20 @@ pub(crate) fn stream<'a, T: Send>(
             Err(e) => unreadable(&mut merged, e),
         }
         let rest = [(block_file(file, base, bytes), true)];
-        read_round(table, &rest, &mut merged, &look, &mut take);
+        if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut merged, &look, &mut take) {
+            return RowsRead { not_utf8: true, ..RowsRead::default() };
+        }
         break;
     }
     merged.into_read()
+}
+
+/// Why [`read_round`] stopped.
+enum Stop {
+    /// Block `n` of the round was cut in the wrong place, or its lines counted wrong.
+    CutAt(usize),
+    /// A block is not UTF-8: the file is not plain.
+    NotUtf8,
 }
 
 /// A block of `file`: its bytes from offset `base`.
@@ -252,15 +251,16 @@ fn block_file(file: &SourceFile, base: usize, bytes: Vec<u8>) -> SourceFile {
 
 /// Reads a round of blocks on all cores, each block parsed and looked at on the core that
 /// parsed it while its rows are fresh in the cache, and dropped; hands them to `take` in file
-/// order. Returns the index of the first block that could not be read so (it ended inside
-/// quotes, or its lines were miscounted): it and the blocks after it are left out.
+/// order. Returns where it stopped, if it did: at the first block that could not be read so
+/// (it ended inside quotes, or its lines were miscounted), which and whose followers are left
+/// out, or at a block that is not UTF-8.
 fn read_round<'a, T: Send>(
     table: &Table<'a, TradeCommodity<'a>>,
     round: &[(SourceFile, bool)],
     merged: &mut Merged,
     look: &(impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync),
     take: &mut impl FnMut(T),
-) -> Option<usize> {
+) -> Option<Stop> {
     let Some(layout) = &table.layout else { return None };
     // Each block's first line, from a count of the line breaks before it, so that blocks can
     // be looked at on all cores at once; a block whose parse counts otherwise is read again.
@@ -286,7 +286,7 @@ fn read_round<'a, T: Send>(
             let rows = Vec::with_capacity(bytes.len() / 64);
             let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, rows);
             debug_assert!(block.cut_inside_quotes || *last || block.line_breaks == count, "lines miscounted");
-            if block.cut_inside_quotes || (!last && block.line_breaks != count) {
+            if !block.utf8 || block.cut_inside_quotes || (!last && block.line_breaks != count) {
                 return (block, None);
             }
             block.shift_offsets(file.base);
@@ -297,7 +297,9 @@ fn read_round<'a, T: Send>(
         })
         .collect();
     for (index, (mut block, seen)) in read.into_iter().enumerate() {
-        let Some(seen) = seen else { return Some(index) };
+        let Some(seen) = seen else {
+            return Some(if block.utf8 { Stop::CutAt(index) } else { Stop::NotUtf8 });
+        };
         merged.add_shifted(&mut block);
         take(seen);
     }
@@ -336,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_file_stays_on_disk_and_any_other_is_read_whole() {
+    fn a_file_plain_in_its_first_bytes_stays_on_disk_until_a_block_is_not_utf8() {
         let mut plain = HEADER.to_vec();
         for rank in 1..=5000 {
             plain.extend(line(rank, "Fisk").as_bytes());
@@ -347,7 +349,7 @@ mod tests {
         semicolons.iter_mut().filter(|b| **b == b',').for_each(|b| *b = b';');
         semicolons.extend(b"NO;JP;2011;export;1;Fisk;1,5;NOK billion;;no-jp-2015\n");
         for (name, bytes, on_disk) in
-            [("plain", &plain, true), ("latin1", &latin1_far_down, false), ("semicolons", &semicolons, false)]
+            [("plain", &plain, true), ("latin1", &latin1_far_down, true), ("semicolons", &semicolons, false)]
         {
             let dir = folder(name, bytes);
             let loaded = crate::read_dir_streaming(&dir).expect("a readable folder");
@@ -357,6 +359,15 @@ mod tests {
             if on_disk {
                 assert_eq!(file.len(), bytes.len(), "{name}");
             }
+            // Streamed, a file that is not UTF-8 throughout stops at the block that is not.
+            let (data, _) = crate::parse_streaming(&loaded);
+            let read = data.trade_commodities.stream(|block| block.rows.len(), |_| ());
+            assert_eq!(read.needs_whole_file(), name == "latin1", "{name}");
+            // Read whole, it is judged as a whole: Windows-1252 or semicolons, converted.
+            let whole = loaded.with_whole_file(crate::STREAMED);
+            let converted = whole.problems().iter().any(|p| p.rule() == crate::ErrorKind::Dialect.rule());
+            assert_eq!(converted, name != "plain", "{name}");
+            assert!(whole.file(crate::STREAMED).bytes.is_some(), "{name}");
             // Read whole by `read_dir`, every file is held.
             assert!(crate::read_dir(&dir).expect("a readable folder").file(crate::STREAMED).bytes.is_some());
             std::fs::remove_dir_all(&dir).expect("removed");

@@ -260,6 +260,55 @@ impl DataDir {
         self
     }
 
+    /// The same folder with `table`'s file read whole, as [`read_dir`] reads it, where
+    /// [`read_dir_streaming`] left it on the disk: for a file whose stream stopped because it
+    /// is not UTF-8 throughout ([`RowsRead::needs_whole_file`]).
+    pub fn with_whole_file(&self, table: TableId) -> DataDir {
+        let mut problems = self.problems.clone();
+        let files = self
+            .files
+            .iter()
+            .map(|file| match &file.on_disk {
+                Some(on_disk) if file.table == table => {
+                    let bytes = match read_bytes(&on_disk.path) {
+                        Ok(bytes) => Some(bytes),
+                        Err(e) => {
+                            let message = format!("cannot read the file: {e}");
+                            let problem = Problem {
+                                kind: ErrorKind::Unreadable,
+                                file: file.name.clone(),
+                                line: 0,
+                                column: None,
+                                key: None,
+                                span: None,
+                                message,
+                                help: None,
+                                snippet: None,
+                                fix: None,
+                            };
+                            problems.push(problem.into_diagnostic(Some(table)));
+                            None
+                        }
+                    };
+                    let bytes = bytes.map(|bytes| {
+                        let (bytes, converted) = dialect::normalise(table, &file.name, bytes);
+                        problems.extend(converted);
+                        bytes
+                    });
+                    SourceFile::held(file.table, file.name.clone(), bytes)
+                }
+                _ => SourceFile {
+                    table: file.table,
+                    name: file.name.clone(),
+                    bytes: file.bytes.clone(),
+                    on_disk: file.on_disk.clone(),
+                    base: file.base,
+                },
+            })
+            .collect();
+        DataDir { files, problems, other_files: self.other_files.clone(), block_size: self.block_size }
+    }
+
     /// The same folder, parsed in blocks of `bytes` (at least 1); findings never depend on it.
     #[must_use]
     pub fn with_block_size(mut self, bytes: usize) -> DataDir {

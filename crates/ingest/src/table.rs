@@ -135,6 +135,17 @@ pub struct RowsRead {
     pub(crate) data_rows: usize,
     pub(crate) rejected_rows: usize,
     pub(crate) errors: Listed,
+    pub(crate) not_utf8: bool,
+}
+
+impl RowsRead {
+    /// Whether reading stopped because a file left on the disk turned out not to be UTF-8
+    /// throughout (only its first bytes are judged before it is streamed): its dialect must be
+    /// judged on the whole file, as [`crate::read_dir`] judges it. Read the folder again with
+    /// [`crate::DataDir::with_whole_file`] and check that instead; nothing read is valid.
+    pub fn needs_whole_file(&self) -> bool {
+        self.not_utf8
+    }
 }
 
 impl<'a, R: Record<'a>> Table<'a, R> {
@@ -159,7 +170,7 @@ impl<'a, R: Record<'a>> Table<'a, R> {
             seen
         };
         parse_blocks::<R, T>(self.file, bytes, body.start, layout, self.block_size, &mut merged, look, take);
-        RowsRead { data_rows: merged.data_rows, rejected_rows: merged.rejected_rows, errors: merged.errors }
+        merged.into_read()
     }
 
     /// This table read from `file` (a block of its file, or its file read again), without rows.
@@ -524,6 +535,8 @@ pub(crate) struct Block<R> {
     rejected_rows: usize,
     /// The block ends inside a quoted field: it was cut in the wrong place.
     pub(crate) cut_inside_quotes: bool,
+    /// The block is UTF-8 throughout.
+    pub(crate) utf8: bool,
 }
 
 impl<R> Block<R> {
@@ -591,7 +604,7 @@ impl Merged {
 
     /// What was found.
     pub(crate) fn into_read(self) -> RowsRead {
-        RowsRead { data_rows: self.data_rows, rejected_rows: self.rejected_rows, errors: self.errors }
+        RowsRead { data_rows: self.data_rows, rejected_rows: self.rejected_rows, errors: self.errors, not_utf8: false }
     }
 
     /// Counts the next block and moves its lines from block-relative to file lines. Its rows
@@ -775,11 +788,13 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
         data_rows: 0,
         rejected_rows: 0,
         cut_inside_quotes: false,
+        utf8: true,
     };
     let mut faults = Vec::new();
     // A block that is valid UTF-8 as a whole (almost every block) is validated once, here,
     // and its cells are sliced from it; otherwise each record is validated on its own.
     let text = std::str::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
+    block.utf8 = text.is_some();
     // The fields of a record without quotes, reused from record to record.
     let mut plain = RawRecord::default();
     let max_fields = max_fields(layout);

@@ -164,6 +164,10 @@ pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
 pub fn check_dir(dir: &ingest::DataDir) -> Report {
     let (mut data, mut problems) = ingest::parse_streaming(dir);
     let (watched, read) = engine::watch_streamed(&Context::new(&data), rules::ALL);
+    if read.needs_whole_file() {
+        // Not UTF-8 throughout, so judged as a whole (it may be Windows-1252): read it whole.
+        return check_dir(&dir.with_whole_file(ingest::STREAMED));
+    }
     problems.extend(data.trade_commodities.absorb(read));
     ingest::settle(dir, &mut problems);
     conclude(&data, problems, watched)
