@@ -265,7 +265,7 @@ fn read_round<'a, T: Send>(
     // Each block's first line, from a count of the line breaks before it, so that blocks can
     // be looked at on all cores at once; a block whose parse counts otherwise is read again.
     let counts: Vec<u32> = round
-        .iter()
+        .par_iter()
         .map(|(file, _)| scan::count_line_breaks(file.bytes.as_deref().unwrap_or_default(), None))
         .collect();
     let firsts: Vec<u32> = counts
