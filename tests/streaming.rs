@@ -71,3 +71,21 @@ fn findings_that_need_lines_from_all_over_the_file_are_the_same_from_the_disk() 
     assert_eq!(streamed, whole);
     std::fs::remove_dir_all(&dir).expect("removed");
 }
+
+#[test]
+fn a_file_shortened_while_it_is_checked_is_reported() {
+    let dir = folder("shortened", &commodities("klær", 3000, b""));
+    let streamed = ingest::read_dir_streaming_as(&dir, "data").expect("readable");
+    // Another program cuts the file after it was judged and before its rows are read.
+    let header = b"reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source\n";
+    std::fs::write(dir.join(ingest::STREAMED.file()), header).expect("written");
+    let report = validate::check_dir(&streamed);
+    let changed = report
+        .findings
+        .iter()
+        .find(|f| f.file == "data/trade_commodities.csv" && f.rule().as_str() == "file/unreadable");
+    let changed = changed.unwrap_or_else(|| panic!("no finding for the changed file:\n{}", listing(&report)));
+    assert!(changed.message.contains("the file changed while it was checked"), "{}", changed.message);
+    assert!(!report.passed());
+    std::fs::remove_dir_all(&dir).expect("removed");
+}

@@ -35,7 +35,8 @@ pub(crate) struct OnDisk {
 impl OnDisk {
     /// The file at `path` left on the disk, when its first bytes are plain CSV for `table`:
     /// the dialect [`dialect::detect`] finds in them is readable as it is (UTF-8, with or
-    /// without a byte-order mark, and commas), and they hold the header line. `None` for any
+    /// without a byte-order mark, and commas), and they start with the table's header line,
+    /// written exactly. `None` for any
     /// other file, which is read whole (and converted, if need be). The rest of the file is
     /// judged as it is streamed: a block that is not UTF-8 stops the stream
     /// ([`RowsRead::needs_whole_file`]), and the file is then read whole and judged as a whole.
@@ -60,7 +61,7 @@ impl OnDisk {
         if dialect::delimiter_of(table.def(), text) != dialect::Delimiter::Comma {
             return Ok(None);
         }
-        if !whole && !header_in(&head) {
+        if !exact_header_in(table, &head, whole) {
             return Ok(None);
         }
         Ok(Some(OnDisk { path: path.to_owned(), len, head }))
@@ -72,18 +73,19 @@ impl OnDisk {
     }
 }
 
-/// Whether `head` holds the whole header line, as the table's parser finds it: the first line
-/// that is not empty, ending before the head does.
-fn header_in(head: &[u8]) -> bool {
-    let mut start = if head.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
-    while start < head.len() && scan::is_line_break(head[start]) {
-        start += 1;
+/// Whether `head` starts with `table`'s header line exactly (after a byte-order mark), its
+/// line break included. A file with any other header is read whole: a header in doubt may be
+/// judged by the rows below it, which must not depend on how much of the file was read.
+fn exact_header_in(table: TableId, head: &[u8], whole: bool) -> bool {
+    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let expected = table::expected_header(table.def());
+    let Some(rest) = body.strip_prefix(expected.as_bytes()) else { return false };
+    match rest {
+        [b'\n', ..] | [b'\r', _, ..] => true,
+        // A header with nothing after it, or a carriage return whose line feed may follow.
+        [] | [b'\r'] => whole,
+        _ => false,
     }
-    if head[start..].iter().all(u8::is_ascii_whitespace) {
-        return false;
-    }
-    let header = scan::scan_record(head, start, head.len(), table::MAX_HEADER_FIELDS + 1);
-    header.fault.is_none() && header.end < head.len()
 }
 
 /// The blocks of a file, read one after another from where its rows start.
@@ -118,8 +120,10 @@ impl Blocks {
 
     /// The next block: its offset in the file, its bytes, and whether it ends the file. A
     /// block ends after a line break outside quotes and the empty lines after it, as the
-    /// blocks of a held file do, once it holds the block size; the last one is at most twice
-    /// the block size. What is read beyond the cut (a few kilobytes) is kept for the next.
+    /// blocks of a held file do, once it holds the block size; the rest of the file is one
+    /// block when it is at most twice the block size, and a block with no line break outside
+    /// quotes runs on (to the end of the file, after a quote that is never closed). What is
+    /// read beyond the cut is kept for the next block.
     fn next(&mut self) -> std::io::Result<Option<(usize, Vec<u8>, bool)>> {
         let mut wanted = self.block_size + MARGIN;
         loop {
@@ -174,7 +178,7 @@ pub(crate) fn stream<'a, T: Send>(
     let mut merged = Merged::starting_at(table.body.map_or(1, |b| b.first_line));
     let Some(start) = table.body.map(|b| b.start) else { return merged.into_read() };
     let file = table.file;
-    let unreadable = |merged: &mut Merged, e: std::io::Error| {
+    let unreadable = |merged: &mut Merged, message: String| {
         // The rows after the failure are not read: the table is not complete.
         merged.rejected_rows += 1;
         merged.push(Problem {
@@ -184,29 +188,33 @@ pub(crate) fn stream<'a, T: Send>(
             column: None,
             key: None,
             span: None,
-            message: format!("cannot read the file to its end: {e}"),
-            help: None,
+            message,
+            help: Some("check the file again once nothing else writes to it".to_owned()),
             snippet: None,
             fix: None,
         });
     };
+    let failed = |e: std::io::Error| format!("cannot read the file to its end: {e}");
     let mut blocks = match Blocks::open(disk, start, table.block_size) {
         Ok(blocks) => blocks,
         Err(e) => {
-            unreadable(&mut merged, e);
+            unreadable(&mut merged, failed(e));
             return merged.into_read();
         }
     };
     // Two blocks per core and round, so that a slow block holds the others up less.
     let lanes = rayon::current_num_threads().max(1) * 2;
-    loop {
+    let mut stopped = false;
+    while !stopped {
         let mut round = Vec::with_capacity(lanes);
         while round.len() < lanes {
             match blocks.next() {
                 Ok(Some((base, bytes, last))) => round.push((block_file(file, base, bytes), last)),
                 Ok(None) => break,
                 Err(e) => {
-                    unreadable(&mut merged, e);
+                    // Reading stops at the first failure; the blocks read so far are checked.
+                    unreadable(&mut merged, failed(e));
+                    stopped = true;
                     break;
                 }
             }
@@ -225,13 +233,24 @@ pub(crate) fn stream<'a, T: Send>(
         let mut bytes: Vec<u8> = round.drain(cut..).flat_map(|(f, _)| f.bytes.unwrap_or_default()).collect();
         match blocks.rest() {
             Ok(rest) => bytes.extend(rest),
-            Err(e) => unreadable(&mut merged, e),
+            Err(e) => {
+                unreadable(&mut merged, failed(e));
+                stopped = true;
+            }
         }
         let rest = [(block_file(file, base, bytes), true)];
         if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut merged, &look, &mut take) {
             return RowsRead { not_utf8: true, ..RowsRead::default() };
         }
         break;
+    }
+    // A file that another program shortened or lengthened while it was read: its rows are
+    // not those that were judged and counted.
+    if !stopped && blocks.at != disk.len {
+        unreadable(
+            &mut merged,
+            format!("the file changed while it was checked: it had {} bytes, then {}", disk.len, blocks.at),
+        );
     }
     merged.into_read()
 }
@@ -263,7 +282,8 @@ fn read_round<'a, T: Send>(
 ) -> Option<Stop> {
     let Some(layout) = &table.layout else { return None };
     // Each block's first line, from a count of the line breaks before it, so that blocks can
-    // be looked at on all cores at once; a block whose parse counts otherwise is read again.
+    // be looked at on all cores at once. The parse counts the same (the debug assertion below);
+    // were it ever to count otherwise, that block and the rest are read again in one piece.
     let counts: Vec<u32> = round
         .par_iter()
         .map(|(file, _)| scan::count_line_breaks(file.bytes.as_deref().unwrap_or_default(), None))

@@ -626,6 +626,9 @@ macro_rules! dataset {
 
         /// Parses every table of `dir`, in parallel, holding every row. Returns the dataset and
         /// every problem found, including [`DataDir::problems`], sorted by file, line and column.
+        /// A file that [`read_dir_streaming`] left on the disk is not held: its table's rows are
+        /// left to [`Table::stream`] ([`Table::holds_rows`] is `false`); read the folder with
+        /// [`read_dir`] to hold them.
         pub fn parse(dir: &DataDir) -> (Dataset<'_>, Vec<Diagnostic>) {
             let (data, mut errors) = parse_tables(dir, None);
             settle(dir, &mut errors);

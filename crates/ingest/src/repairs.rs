@@ -12,9 +12,15 @@ use crate::error::csv_cell;
 use crate::scan;
 use crate::{ErrorKind, SourceFile};
 
-/// Whether [`attach`] may change `problem`: only those it needs the file's bytes for.
+/// Whether [`attach`] may change `problem`, reading the file's bytes: empty lines, rows with
+/// the wrong number of fields, and invalid cells in a `value` column or with a fix (a `%`
+/// outside a percentage).
 pub(crate) fn may_attach(problem: &Diagnostic) -> bool {
-    [ErrorKind::InvalidValue, ErrorKind::BlankRow, ErrorKind::FieldCount].iter().any(|k| k.rule() == problem.rule())
+    let rule = problem.rule();
+    rule == ErrorKind::BlankRow.rule()
+        || rule == ErrorKind::FieldCount.rule()
+        || (rule == ErrorKind::InvalidValue.rule()
+            && (problem.column.as_deref() == Some("value") || problem.fix.is_some()))
 }
 
 /// Attaches the fixes of this module to `problems`, the problems [`crate::parse`] found in
