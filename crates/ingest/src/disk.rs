@@ -181,18 +181,8 @@ pub(crate) fn stream<'a, T: Send>(
     let unreadable = |merged: &mut Merged, message: String| {
         // The rows after the failure are not read: the table is not complete.
         merged.rejected_rows += 1;
-        merged.push(Problem {
-            kind: ErrorKind::Unreadable,
-            file: file.name.clone(),
-            line: 0,
-            column: None,
-            key: None,
-            span: None,
-            message,
-            help: Some("check the file again once nothing else writes to it".to_owned()),
-            snippet: None,
-            fix: None,
-        });
+        let help = Some("check the file again once nothing else writes to it".to_owned());
+        merged.push(Problem::of_file(ErrorKind::Unreadable, &file.name, message, help));
     };
     let failed = |e: std::io::Error| format!("cannot read the file to its end: {e}");
     let mut blocks = match Blocks::open(disk, start, table.block_size) {

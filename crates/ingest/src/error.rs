@@ -32,6 +32,22 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
+    /// A problem of a whole file, at no line.
+    pub(crate) fn of_file(kind: ErrorKind, file: &str, message: String, help: Option<String>) -> Problem {
+        Problem {
+            kind,
+            file: file.to_owned(),
+            line: 0,
+            column: None,
+            key: None,
+            span: None,
+            message,
+            help,
+            snippet: None,
+            fix: None,
+        }
+    }
+
     /// The diagnostic a run reports.
     pub(crate) fn into_diagnostic(self, table: Option<TableId>) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(self.kind.rule(), self.kind.severity(), self.file, self.message);

@@ -274,18 +274,7 @@ impl DataDir {
                         Ok(bytes) => Some(bytes),
                         Err(e) => {
                             let message = format!("cannot read the file: {e}");
-                            let problem = Problem {
-                                kind: ErrorKind::Unreadable,
-                                file: file.name.clone(),
-                                line: 0,
-                                column: None,
-                                key: None,
-                                span: None,
-                                message,
-                                help: None,
-                                snippet: None,
-                                fix: None,
-                            };
+                            let problem = Problem::of_file(ErrorKind::Unreadable, &file.name, message, None);
                             problems.push(problem.into_diagnostic(Some(table)));
                             None
                         }
@@ -331,18 +320,7 @@ fn read_file(root: &Path, path: &Path, name: &str, leave_on_disk: bool) -> (Cont
 }
 
 fn read_whole_file(root: &Path, path: &Path, name: &str, leave_on_disk: bool) -> (Option<Content>, Option<Problem>) {
-    let problem = |kind: ErrorKind, message: String, help: Option<String>| Problem {
-        kind,
-        file: name.to_owned(),
-        line: 0,
-        column: None,
-        key: None,
-        span: None,
-        message,
-        help,
-        snippet: None,
-        fix: None,
-    };
+    let problem = |kind: ErrorKind, message: String, help: Option<String>| Problem::of_file(kind, name, message, help);
     let link = std::fs::symlink_metadata(path);
     if let Err(e) = &link
         && e.kind() == std::io::ErrorKind::NotFound

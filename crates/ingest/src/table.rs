@@ -190,17 +190,9 @@ impl<'a, R: Record<'a>> Table<'a, R> {
 
     /// This table with `rows` as its rows: a block of it, or some rows picked from it.
     pub(crate) fn with_rows(&self, rows: Vec<Row<R>>) -> Table<'a, R> {
-        Table {
-            file: self.file,
-            rows,
-            data_rows: self.data_rows,
-            rejected_rows: self.rejected_rows,
-            unlisted_problems: Vec::new(),
-            layout: self.layout.clone(),
-            body: self.body,
-            block_size: self.block_size,
-            held: true,
-        }
+        let mut table = self.rebased(self.file);
+        table.rows = rows;
+        table
     }
 
     /// Sets the counts of `read` and returns its problems.

@@ -85,7 +85,7 @@ fn duplicates<'a, R: Record<'a> + PartialEq>(
 struct StreamedDuplicates;
 
 impl Watch for StreamedDuplicates {
-    type Seen = Map<FlowKey, Vec<u16>>;
+    type Seen = super::RanksByFlow;
 
     fn look<'a>(
         &self,
@@ -95,16 +95,11 @@ impl Watch for StreamedDuplicates {
         ranks: &mut Self::Seen,
         _: &mut Vec<Diagnostic>,
     ) {
-        // A flow's lines stand together: a run of them costs one lookup.
-        for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
-            ranks.entry(flow_of(&run[0].record)).or_default().extend(run.iter().map(|row| row.record.rank));
-        }
+        super::keep_ranks(rows, ranks);
     }
 
     fn join(&self, ranks: &mut Self::Seen, later: Self::Seen) {
-        for (flow, mut more) in later {
-            ranks.entry(flow).or_default().append(&mut more);
-        }
+        super::join_ranks(ranks, later);
     }
 
     fn conclude(&self, context: &Context<'_, '_>, ranks: Self::Seen) -> Vec<Diagnostic> {

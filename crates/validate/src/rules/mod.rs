@@ -91,6 +91,26 @@ pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Ve
     collect.found
 }
 
+/// The ranks of the streamed commodity lines by flow, two bytes a line: what `key/duplicate`
+/// and `sequence/gap` keep of them.
+pub(crate) type RanksByFlow = crate::engine::Map<crate::engine::FlowKey, Vec<u16>>;
+
+/// Adds the ranks of `rows` to `ranks`. A flow's lines stand together: a run of them costs one
+/// lookup.
+pub(crate) fn keep_ranks(rows: &[Row<TradeCommodity<'_>>], ranks: &mut RanksByFlow) {
+    use crate::engine::flow_of;
+    for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
+        ranks.entry(flow_of(&run[0].record)).or_default().extend(run.iter().map(|row| row.record.rank));
+    }
+}
+
+/// Adds the ranks of a later block to those of the blocks before it.
+pub(crate) fn join_ranks(ranks: &mut RanksByFlow, later: RanksByFlow) {
+    for (flow, mut more) in later {
+        ranks.entry(flow).or_default().append(&mut more);
+    }
+}
+
 /// A [`PerTable`] check, whose findings are each about one row, run on the streamed rows as
 /// they are read: it keeps nothing.
 #[derive(Debug)]
