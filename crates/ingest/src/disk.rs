@@ -67,9 +67,22 @@ impl OnDisk {
         Ok(Some(OnDisk { path: path.to_owned(), len, head }))
     }
 
-    /// The whole file, for the rare finding that needs rows from all over it.
-    pub(crate) fn read_all(&self) -> std::io::Result<Vec<u8>> {
-        std::fs::read(&self.path)
+    /// The whole file, for the rare finding that needs rows from all over it, named `name`;
+    /// the problem when it cannot be read again, or has changed size since it was judged.
+    pub(crate) fn read_again(&self, name: &str) -> Result<Vec<u8>, Box<Problem>> {
+        let problem = |message| {
+            let help = Some("check the file again once nothing else writes to it".to_owned());
+            Box::new(Problem::of_file(ErrorKind::Unreadable, name, message, help))
+        };
+        match std::fs::read(&self.path) {
+            Ok(bytes) if bytes.len() == self.len => Ok(bytes),
+            Ok(bytes) => Err(problem(format!(
+                "the file changed while it was checked: it had {} bytes, then {}",
+                self.len,
+                bytes.len()
+            ))),
+            Err(e) => Err(problem(format!("cannot read the file again to show its findings: {e}"))),
+        }
     }
 }
 
@@ -382,6 +395,30 @@ mod tests {
             assert!(crate::read_dir(&dir).expect("a readable folder").file(crate::STREAMED).bytes.is_some());
             std::fs::remove_dir_all(&dir).expect("removed");
         }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_again_as_it_was_is_a_problem_not_a_silence() {
+        let mut bytes = HEADER.to_vec();
+        for rank in 1..=3000 {
+            bytes.extend(line(rank, "Fisk").as_bytes());
+        }
+        bytes.extend(b"NO,JP,2011,export,1,Fisk,1.5,NOK billion,,no-jp-2015\n\n");
+        let dir = folder("changed", &bytes);
+        let loaded = crate::read_dir_streaming(&dir).expect("a readable folder");
+        let (mut data, mut problems) = crate::parse_streaming(&loaded);
+        let read = data.trade_commodities.stream(|block| block.rows.len(), |_| ());
+        problems.extend(data.trade_commodities.absorb(read));
+        // Another program changes the file before its rows are picked and its lines fixed.
+        std::fs::write(dir.join(crate::STREAMED.file()), HEADER).expect("written");
+        let picked = data.trade_commodities.pick(|line| line.rank == 1, |table| table.rows.len());
+        let unreadable = picked.expect_err("the file changed");
+        assert_eq!(unreadable.rule(), ErrorKind::Unreadable.rule());
+        assert!(unreadable.message.starts_with("the file changed while it was checked"), "{}", unreadable.message);
+        assert!(problems.iter().any(|p| p.rule() == ErrorKind::BlankRow.rule()), "{problems:?}");
+        crate::settle(&loaded, &mut problems);
+        assert!(problems.iter().any(|p| p.rule() == ErrorKind::Unreadable.rule()), "{problems:?}");
+        std::fs::remove_dir_all(&dir).expect("removed");
     }
 
     #[test]

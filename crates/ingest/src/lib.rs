@@ -555,15 +555,16 @@ impl<'a> Table<'a, TradeCommodity<'a>> {
     /// The table of the rows that `wanted` keeps, in file order, for the few rows whose
     /// findings need them all together: from [`Table::rows`] when they are held, else by
     /// reading the file again (whole, for a file on the disk: only when a finding needs it).
-    /// `then` gets that table, which gives a finding its place and lines.
+    /// `then` gets that table, which gives a finding its place and lines. The error is the
+    /// problem of a file on the disk that cannot be read again, or has changed since.
     pub fn pick<T>(
         &self,
         wanted: impl Fn(&TradeCommodity<'_>) -> bool + Sync,
         then: impl for<'b> FnOnce(&Table<'b, TradeCommodity<'b>>) -> T,
-    ) -> T {
+    ) -> Result<T, Box<Diagnostic>> {
         if self.held {
             let picked = self.rows.iter().filter(|row| wanted(&row.record)).cloned().collect();
-            return then(&self.with_rows(picked));
+            return Ok(then(&self.with_rows(picked)));
         }
         fn keep<'l>(
             block: &Table<'l, TradeCommodity<'l>>,
@@ -575,14 +576,16 @@ impl<'a> Table<'a, TradeCommodity<'a>> {
             None => {
                 let mut kept = Vec::new();
                 self.read_rows(|block| keep(block, &wanted), |mut some, _| kept.append(&mut some));
-                then(&self.with_rows(kept))
+                Ok(then(&self.with_rows(kept)))
             }
             Some(on_disk) => {
-                let file = SourceFile::held(self.file.table, self.file.name.clone(), on_disk.read_all().ok());
+                let bytes =
+                    on_disk.read_again(&self.file.name).map_err(|p| Box::new(p.into_diagnostic(Some(STREAMED))))?;
+                let file = SourceFile::held(self.file.table, self.file.name.clone(), Some(bytes));
                 let whole: Table<'_, TradeCommodity<'_>> = self.rebased(&file);
                 let mut kept = Vec::new();
                 whole.read_rows(|block| keep(block, &wanted), |mut some, _| kept.append(&mut some));
-                then(&whole.with_rows(kept))
+                Ok(then(&whole.with_rows(kept)))
             }
         }
     }
@@ -687,22 +690,24 @@ pub const STREAMED: TableId = TableId::TradeCommodities;
 /// Completes the problems of a [`parse_streaming`] (with those of [`Table::absorb`]): attaches
 /// the fixes that depend on a file's bytes, and sorts them by file, line and column, as
 /// [`parse`] returns them.
-pub fn settle(dir: &DataDir, problems: &mut [Diagnostic]) {
+pub fn settle(dir: &DataDir, problems: &mut Vec<Diagnostic>) {
     // The fixes of a file's lines need its bytes: a file left on the disk is read again for
-    // them, only when it has such a problem.
-    let loaded: Vec<SourceFile> = dir
-        .files()
-        .iter()
-        .filter_map(|file| {
-            let on_disk = file.on_disk.as_ref()?;
-            problems
-                .iter()
-                .any(|p| p.file == file.name && repairs::may_attach(p))
-                .then(|| SourceFile::held(file.table, file.name.clone(), on_disk.read_all().ok()))
-        })
-        .collect();
+    // them, only when it has such a problem; if it cannot be, that is a problem too.
+    let mut loaded = Vec::new();
+    let mut unreadable = Vec::new();
+    for file in dir.files() {
+        let Some(on_disk) = &file.on_disk else { continue };
+        if !problems.iter().any(|p| p.file == file.name && repairs::may_attach(p)) {
+            continue;
+        }
+        match on_disk.read_again(&file.name) {
+            Ok(bytes) => loaded.push(SourceFile::held(file.table, file.name.clone(), Some(bytes))),
+            Err(problem) => unreadable.push(problem.into_diagnostic(Some(file.table))),
+        }
+    }
     let files: Vec<&SourceFile> = dir.files().iter().filter(|f| f.on_disk.is_none()).chain(&loaded).collect();
     repairs::attach(&files, problems);
+    problems.extend(unreadable);
     problems.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 

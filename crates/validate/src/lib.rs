@@ -271,7 +271,10 @@ pub fn undeclared_ids(data: &Dataset<'_>) -> Vec<(RuleId, RuleId)> {
         .flat_map(|rule| {
             rule.run(&context)
                 .into_iter()
-                .filter(|d| !rule.ids().contains(&d.rule()))
+                // A problem ingest reports to a rule (a file that cannot be read again) is passed on.
+                .filter(|d| {
+                    !rule.ids().contains(&d.rule()) && !ingest::ErrorKind::ALL.iter().any(|k| k.rule() == d.rule())
+                })
                 .map(|d| (rule.id, d.rule()))
                 .collect::<Vec<_>>()
         })

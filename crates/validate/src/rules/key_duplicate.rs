@@ -114,7 +114,9 @@ impl Watch for StreamedDuplicates {
             return Vec::new();
         }
         let wanted = |line: &TradeCommodity<'_>| repeated.contains(&flow_of(line));
-        context.data.trade_commodities.pick(wanted, |picked| duplicates(context, picked, &picked.rows))
+        let picked = context.data.trade_commodities.pick(wanted, |picked| duplicates(context, picked, &picked.rows));
+        // A file that cannot be read again to show the rows is reported as such.
+        picked.unwrap_or_else(|unreadable| vec![*unreadable])
     }
 }
 

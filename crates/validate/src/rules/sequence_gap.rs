@@ -161,15 +161,18 @@ impl Watch for Ranks {
         if gapped.is_empty() {
             return Vec::new();
         }
-        table.pick(
-            |line| gapped.contains(&flow_of(line)),
-            |picked| {
-                let numbered = picked.rows.iter().map(|row| (flow_of(&row.record), u32::from(row.record.rank), row));
-                gaps(context, picked, &RANK, numbered, |(reporter, partner, year, flow)| {
-                    format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
-                })
-            },
-        )
+        table
+            .pick(
+                |line| gapped.contains(&flow_of(line)),
+                |picked| {
+                    let numbered =
+                        picked.rows.iter().map(|row| (flow_of(&row.record), u32::from(row.record.rank), row));
+                    gaps(context, picked, &RANK, numbered, |(reporter, partner, year, flow)| {
+                        format!("the `rank` numbers of the {flow} flow {reporter} → {partner} in {year}")
+                    })
+                },
+            )
+            .unwrap_or_else(|unreadable| vec![*unreadable])
     }
 }
 

@@ -145,6 +145,7 @@ impl Watch for Sums {
             .data
             .trade_commodities
             .pick(|line| failing.contains(&flow_of(line)), |picked| check_flows(context, picked))
+            .unwrap_or_else(|unreadable| vec![*unreadable])
     }
 }
 
