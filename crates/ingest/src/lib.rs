@@ -87,6 +87,17 @@ impl SourceFile {
         SourceFile { table, name, bytes, on_disk: None, base: 0 }
     }
 
+    /// A file read whole (`None` when it could not be read), in the dialect the parser reads:
+    /// a spreadsheet's export is converted, with its `file/dialect` diagnostic in `problems`.
+    fn loaded(table: TableId, name: String, bytes: Option<Vec<u8>>, problems: &mut Vec<Diagnostic>) -> SourceFile {
+        let bytes = bytes.map(|bytes| {
+            let (bytes, converted) = dialect::normalise(table, &name, bytes);
+            problems.extend(converted);
+            bytes
+        });
+        SourceFile::held(table, name, bytes)
+    }
+
     /// Whether the file could be read: it is held, or read from the disk block by block.
     pub fn is_read(&self) -> bool {
         self.bytes.is_some() || self.on_disk.is_some()
@@ -161,14 +172,7 @@ fn read_dir_with(dir: &Path, shown: &str, streamed: Option<TableId>) -> std::io:
         problems.extend(problem.map(|p| p.into_diagnostic(Some(table))));
         let file = match bytes {
             Content::OnDisk(on_disk) => SourceFile { table, name, bytes: None, on_disk: Some(on_disk), base: 0 },
-            Content::Held(bytes) => {
-                let bytes = bytes.map(|bytes| {
-                    let (bytes, converted) = dialect::normalise(table, &name, bytes);
-                    problems.extend(converted);
-                    bytes
-                });
-                SourceFile::held(table, name, bytes)
-            }
+            Content::Held(bytes) => SourceFile::loaded(table, name, bytes, &mut problems),
         };
         files.push(file);
     }
@@ -220,12 +224,7 @@ impl DataDir {
                 };
                 problems.push(problem.into_diagnostic(Some(table)));
             }
-            let bytes = bytes.map(|bytes| {
-                let (bytes, converted) = dialect::normalise(table, &name, bytes);
-                problems.extend(converted);
-                bytes
-            });
-            files.push(SourceFile::held(table, name, bytes));
+            files.push(SourceFile::loaded(table, name, bytes, &mut problems));
         }
         DataDir { files, problems, other_files: Vec::new(), block_size: DEFAULT_BLOCK_SIZE }
     }
@@ -279,12 +278,7 @@ impl DataDir {
                             None
                         }
                     };
-                    let bytes = bytes.map(|bytes| {
-                        let (bytes, converted) = dialect::normalise(table, &file.name, bytes);
-                        problems.extend(converted);
-                        bytes
-                    });
-                    SourceFile::held(file.table, file.name.clone(), bytes)
+                    SourceFile::loaded(file.table, file.name.clone(), bytes, &mut problems)
                 }
                 _ => SourceFile {
                     table: file.table,
