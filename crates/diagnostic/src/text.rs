@@ -75,6 +75,25 @@ pub fn is_invisible(c: char) -> bool {
     invisible_name(c).is_some()
 }
 
+/// Whether `text` holds one of the [`INVISIBLE`] characters. Quick for the usual text: only
+/// a string with a byte that starts the UTF-8 encoding of one of them (no ASCII byte does, nor
+/// the bytes that start `æ`, `ø`, `å`) is decoded and looked up.
+pub fn has_invisible(text: &str) -> bool {
+    !text.is_ascii() && text.bytes().any(|b| INVISIBLE_FIRST_BYTES[usize::from(b)]) && text.chars().any(is_invisible)
+}
+
+/// Which bytes start the UTF-8 encoding of an [`INVISIBLE`] character, derived from the list.
+const INVISIBLE_FIRST_BYTES: [bool; 256] = {
+    let mut first = [false; 256];
+    let mut i = 0;
+    while i < INVISIBLE.len() {
+        let mut encoded = [0; 4];
+        first[INVISIBLE[i].0.encode_utf8(&mut encoded).as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    first
+};
+
 /// `text` as it looks: a space-like [`INVISIBLE`] character (a no-break space) becomes an
 /// ordinary space, every other one is left out.
 pub fn without_invisible(text: &str) -> String {
@@ -93,6 +112,9 @@ pub fn without_invisible(text: &str) -> String {
 pub fn describe_invisible(text: &str) -> Option<String> {
     const LISTED: usize = 3;
     const CONTEXT: usize = 24;
+    if !has_invisible(text) {
+        return None;
+    }
     let found: Vec<(usize, char, &str)> =
         text.char_indices().filter_map(|(at, c)| invisible_name(c).map(|name| (at, c, name))).collect();
     if found.is_empty() {
@@ -231,6 +253,27 @@ mod tests {
             Some("2 invisible characters: ZERO WIDTH JOINER (U+200D) after `Ja`, SOFT HYPHEN (U+00AD) after `Japan`")
         );
         assert_eq!(describe_invisible("Phnom Penh"), None);
+        for text in [
+            "",
+            "Fisk",
+            "Sjømatprodukter",
+            "Ærfugl og ål",
+            "\u{a0}",
+            "a\u{200b}b",
+            "\u{feff}Fisk",
+            "Fisk\u{ad}",
+            "日本",
+            "a\u{202e}b",
+            "\u{3164}",
+            "é\u{301}",
+            "Fisk\u{2007}",
+            "\u{ffa0}",
+        ] {
+            assert_eq!(has_invisible(text), text.chars().any(is_invisible), "{text:?}");
+        }
+        for &(c, name) in INVISIBLE {
+            assert!(has_invisible(&format!("x{c}y")), "{name}");
+        }
         assert_eq!(without_invisible("no-jp-2015\u{2060}"), "no-jp-2015");
         assert_eq!(without_invisible("Phnom\u{a0}Penh"), "Phnom Penh");
         // A bidirectional control is named too, and the text around it stays inert.

@@ -77,6 +77,10 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
 
     /// Writes the text of a column as [`Record::cell_text`] gives it, without allocating.
     fn write_cell(&self, column: usize, out: &mut impl std::fmt::Write) -> std::fmt::Result;
+
+    /// The text of a free-text column ([`crate::Kind::Text`]), borrowed; `None` for a column
+    /// of another kind, or an empty optional one.
+    fn text(&self, column: usize) -> Option<&str>;
 }
 
 /// Declares the tables. See the module documentation.
@@ -183,6 +187,18 @@ macro_rules! tables {
                         index += 1;
                     )+
                     Ok(())
+                }
+
+                #[allow(unused_assignments)]
+                fn text(&self, column: usize) -> Option<&str> {
+                    let mut index = 0;
+                    $(
+                        if index == column {
+                            return <$ty as $crate::FromCell<$lt>>::as_text(&self.$field);
+                        }
+                        index += 1;
+                    )+
+                    None
                 }
             }
         )+
@@ -803,5 +819,21 @@ mod tests {
             assert_eq!(written, line.cell_text(column));
             assert_eq!(written, *cell);
         }
+    }
+
+    #[test]
+    fn text_is_given_for_text_columns_only() {
+        let mut faults = Vec::new();
+        let cells = ["NO", "JP", "2011", "export", "1", "Sjømat", "2.90", "NOK billion", "", "no-jp-2015"];
+        let line = TradeCommodity::from_cells(|i| Cow::Borrowed(cells[i]), &mut faults).unwrap();
+        let texts: Vec<Option<&str>> = (0..cells.len()).map(|column| line.text(column)).collect();
+        let expected = [None, None, None, None, None, Some("Sjømat"), None, None, None, Some("no-jp-2015")];
+        assert_eq!(texts, expected);
+        for (column, def) in TradeCommodity::COLUMNS.iter().enumerate() {
+            assert_eq!(def.kind == crate::Kind::Text, texts[column].is_some(), "{}", def.name);
+        }
+        let source = ["s", "Title", "Pub", "nb", "", "", "", "here"];
+        let source = Source::from_cells(|i| Cow::Borrowed(source[i]), &mut faults).unwrap();
+        assert_eq!((source.text(6), source.text(7), source.text(8)), (None, Some("here"), None));
     }
 }

@@ -75,9 +75,28 @@ use crate::engine::{Context, Rule};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TooLarge;
 
+/// Every power of ten an `i128` holds, `10^0` to `10^38`: a lookup, where `checked_pow`
+/// multiplies with overflow checks on every call.
+const POWERS_OF_TEN: [i128; 39] = {
+    let mut powers = [1i128; 39];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
 /// `10^exp`, or `None` when it does not fit in an `i128`.
 fn checked_pow10(exp: u32) -> Option<i128> {
-    10i128.checked_pow(exp)
+    POWERS_OF_TEN.get(usize::try_from(exp).ok()?).copied()
+}
+
+/// `a × b` for non-negative `a` and `b`, or `None` when it does not fit in an `i128`.
+fn checked_product(a: i128, b: i128) -> Option<i128> {
+    // Figures are far below 2^63, and a product of two such is below 2^126: it needs no
+    // overflow check, which for 128 bits costs more than the multiplication.
+    if (a | b) >> 63 == 0 { Some(a * b) } else { a.checked_mul(b) }
 }
 
 /// A non-negative number held exactly: `numerator × 10^exponent`.
@@ -123,7 +142,7 @@ impl Exact {
             return Ok(0);
         }
         let shift = u32::try_from(self.exponent - exponent).map_err(|_| TooLarge)?;
-        checked_pow10(shift).and_then(|p| self.numerator.checked_mul(p)).ok_or(TooLarge)
+        checked_pow10(shift).and_then(|p| checked_product(self.numerator, p)).ok_or(TooLarge)
     }
 
     /// The exact sum.
@@ -140,7 +159,7 @@ impl Exact {
 
     /// The exact product.
     pub(crate) fn checked_mul(self, other: Exact) -> Result<Exact, TooLarge> {
-        let numerator = self.numerator.checked_mul(other.numerator).ok_or(TooLarge)?;
+        let numerator = checked_product(self.numerator, other.numerator).ok_or(TooLarge)?;
         Ok(Exact { numerator, exponent: self.exponent + other.exponent })
     }
 
@@ -183,7 +202,7 @@ fn compare_shifted(a: i128, shift: u32, b: i128) -> Ordering {
     if shift == 0 {
         return a.cmp(&b);
     }
-    match checked_pow10(shift).and_then(|p| a.checked_mul(p)) {
+    match checked_pow10(shift).and_then(|p| checked_product(a, p)) {
         Some(scaled) => scaled.cmp(&b),
         // The scaled `a` exceeds `i128::MAX`, hence `b`.
         None => Ordering::Greater,
@@ -617,6 +636,19 @@ mod tests {
 
     fn percent(text: &str) -> Bounds {
         Bounds::of_percent(decimal(text)).unwrap()
+    }
+
+    #[test]
+    fn powers_and_products_agree_with_checked_arithmetic() {
+        for exp in 0..=130 {
+            assert_eq!(checked_pow10(exp), 10i128.checked_pow(exp), "10^{exp}");
+        }
+        let edges = [0, 1, 7, (1 << 62) + 3, (1 << 63) - 1, 1 << 63, (1 << 64) + 1, 1 << 100, i128::MAX / 3, i128::MAX];
+        for a in edges {
+            for b in edges {
+                assert_eq!(checked_product(a, b), a.checked_mul(b), "{a} × {b}");
+            }
+        }
     }
 
     #[test]

@@ -155,6 +155,12 @@ pub trait FromCell<'a>: Sized {
     fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         Self::from_cell(text)
     }
+    /// The value's text when it is free text ([`Kind::Text`]), borrowed; `None` for other
+    /// kinds and for an empty optional cell. Rules that look at the characters of text cells
+    /// (invisible characters, formula starts) read them here, without formatting a value.
+    fn as_text(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Free text: names, titles, descriptions. Borrowed from the file where the cell has no
@@ -166,6 +172,9 @@ impl<'a> FromCell<'a> for Cow<'a, str> {
     const KIND: Kind = Kind::Text;
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         Ok(text)
+    }
+    fn as_text(&self) -> Option<&str> {
+        Some(self)
     }
 }
 
@@ -180,6 +189,9 @@ impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
     #[inline]
     fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         if text.is_empty() { Ok(None) } else { T::from_cell(text).map(Some) }
+    }
+    fn as_text(&self) -> Option<&str> {
+        self.as_ref().and_then(T::as_text)
     }
 }
 

@@ -25,10 +25,9 @@
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Dataset, Row, Table};
 use model::{Certainty, DayRange, PartialDate, Record, Source, TableId, TradeCommodity, Visit};
-use rayon::prelude::*;
 
 use crate::engine::{Context, Map, Rule, Watch};
-use crate::rules::{ROWS_PER_TASK, same_text};
+use crate::rules::same_text;
 
 /// See the module documentation.
 pub(crate) static AFTER_SOURCE: Rule = Rule {
@@ -140,35 +139,30 @@ fn dated<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     rows: &[Row<R>],
     horizons: &Horizons<'_, '_>,
-    dates: impl Fn(&R) -> Dates + Sync,
-    source: impl Fn(&R) -> &model::Text<'a> + Sync,
+    dates: impl Fn(&R) -> Dates,
+    source: impl Fn(&R) -> &model::Text<'a>,
 ) -> Vec<Diagnostic> {
-    let (dates, source) = (&dates, &source);
-    rows.par_chunks(ROWS_PER_TASK)
-        .flat_map_iter(|rows| {
-            // Adjacent rows mostly cite one source: its horizon is looked up once for them.
-            let mut last = None;
-            let mut findings = Vec::new();
-            for row in rows {
-                let cited: &str = source(&row.record);
-                let entry = match last {
-                    Some((id, entry)) if same_text(id, cited) => entry,
-                    _ => {
-                        let entry = horizons.get(cited);
-                        last = Some((cited, entry));
-                        entry
-                    }
-                };
-                let Some((horizon, source_row)) = entry else { continue };
-                for (days, column) in dates(&row.record).into_iter().flatten() {
-                    if days.compare(horizon.last_day) == Certainty::After {
-                        findings.push(late(context, table, row, column, horizon, source_row));
-                    }
-                }
+    // Adjacent rows mostly cite one source: its horizon is looked up once for them.
+    let mut last = None;
+    let mut findings = Vec::new();
+    for row in rows {
+        let cited: &str = source(&row.record);
+        let entry = match last {
+            Some((id, entry)) if same_text(id, cited) => entry,
+            _ => {
+                let entry = horizons.get(cited);
+                last = Some((cited, entry));
+                entry
             }
-            findings
-        })
-        .collect()
+        };
+        let Some((horizon, source_row)) = entry else { continue };
+        for (days, column) in dates(&row.record).into_iter().flatten() {
+            if days.compare(horizon.last_day) == Certainty::After {
+                findings.push(late(context, table, row, column, horizon, source_row));
+            }
+        }
+    }
+    findings
 }
 
 /// The finding of a row's date in `column`, after its source's horizon.

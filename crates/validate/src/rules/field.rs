@@ -30,8 +30,7 @@
 use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
 use ingest::Table;
 use model::Record;
-use rayon::prelude::*;
-use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
+use validator::{ValidationError, ValidationErrorsKind};
 
 use crate::engine::{Context, Rule};
 
@@ -57,30 +56,28 @@ fn check_table<'a, R: Record<'a>>(
     rows: &[ingest::Row<R>],
 ) -> Vec<Diagnostic> {
     let text_columns = text_columns(R::TABLE.def());
-    rows.par_iter()
-        .flat_map_iter(|row| {
-            let errors = match row.record.validate() {
-                Ok(()) => ValidationErrors::new(),
-                Err(errors) => errors,
+    // A loop, not a `flat_map`: this runs for every row, and almost every row yields nothing.
+    let mut findings = Vec::new();
+    for row in rows {
+        let first = findings.len();
+        // An invisible character is the cause of whatever else its cell fails.
+        invisible_characters(context, table, row, &text_columns, &mut findings);
+        let Err(errors) = row.record.validate() else { continue };
+        for (field, kind) in errors.errors() {
+            let ValidationErrorsKind::Field(list) = kind else {
+                continue;
             };
-            // An invisible character is the cause of whatever else its cell fails.
-            let mut findings = invisible_characters(context, table, row, &text_columns);
-            for (field, kind) in errors.errors() {
-                let ValidationErrorsKind::Field(list) = kind else {
+            for error in list {
+                let (id, column) = classify(field, error);
+                if findings[first..].iter().any(|f| f.column.as_deref() == Some(column)) {
                     continue;
-                };
-                for error in list {
-                    let (id, column) = classify(field, error);
-                    if findings.iter().any(|f| f.column.as_deref() == Some(column)) {
-                        continue;
-                    }
-                    let message = describe(column, error);
-                    findings.push(context.finding_with_id(&FIELD, id, table, row, column, message, None));
                 }
+                let message = describe(column, error);
+                findings.push(context.finding_with_id(&FIELD, id, table, row, column, message, None));
             }
-            findings
-        })
-        .collect()
+        }
+    }
+    findings
 }
 
 /// `field/format` findings for text cells holding an invisible character (a ZERO WIDTH
@@ -92,19 +89,18 @@ fn invisible_characters<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     row: &ingest::Row<R>,
     text_columns: &[usize],
-) -> Vec<Diagnostic> {
-    let mut findings = Vec::new();
+    findings: &mut Vec<Diagnostic>,
+) {
     let def = R::TABLE.def();
     for &index in text_columns {
         let column = &def.columns[index];
-        // Most cells have no invisible character: they need no copy and no description.
-        let mut probe = InvisibleProbe(false);
-        if row.record.write_cell(index, &mut probe).is_ok() && !probe.0 {
+        let Some(text) = row.record.text(index) else { continue };
+        // Most cells have no invisible character: they need no description.
+        if !diagnostic::text::has_invisible(text) {
             continue;
         }
-        let text = row.record.cell_text(index);
-        let Some(invisible) = diagnostic::text::describe_invisible(&text) else { continue };
-        let visible = diagnostic::text::without_invisible(&text);
+        let Some(invisible) = diagnostic::text::describe_invisible(text) else { continue };
+        let visible = diagnostic::text::without_invisible(text);
         let message = format!("`{}` contains {invisible}", column.name);
         let title = format!("write `{}`, without the invisible characters", diagnostic::text::one_line(&visible));
         let mut finding =
@@ -117,19 +113,6 @@ fn invisible_characters<'a, R: Record<'a>>(
             });
         }
         findings.push(finding);
-    }
-    findings
-}
-
-/// Learns whether text written to it holds an invisible character, keeping none of it.
-struct InvisibleProbe(bool);
-
-impl std::fmt::Write for InvisibleProbe {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        // Every invisible character is outside ASCII: most text needs no closer look.
-        self.0 =
-            self.0 || (!text.is_ascii() && text.chars().any(|c| !c.is_ascii() && diagnostic::text::is_invisible(c)));
-        Ok(())
     }
 }
 
@@ -210,41 +193,5 @@ impl super::PerTable for Fields {
         rows: &[ingest::Row<R>],
     ) -> Vec<Diagnostic> {
         check_table(context, table, rows)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::fmt::Write;
-
-    use super::InvisibleProbe;
-
-    #[test]
-    fn the_probe_finds_what_the_description_names() {
-        for text in [
-            "",
-            "Fisk",
-            "Sjømatprodukter",
-            "Ærfugl og ål",
-            "\u{a0}",
-            "a\u{200b}b",
-            "\u{feff}Fisk",
-            "Fisk\u{ad}",
-            "日本",
-            "a\u{202e}b",
-            "\u{3164}",
-            "é\u{301}",
-            "Fisk\u{2007}",
-            "\u{ffa0}",
-        ] {
-            let mut probe = InvisibleProbe(false);
-            write!(probe, "{text}").unwrap();
-            assert_eq!(probe.0, diagnostic::text::describe_invisible(text).is_some(), "{text:?}");
-        }
-        // What is found stays found, whatever is written after it.
-        let mut probe = InvisibleProbe(false);
-        write!(probe, "a\u{200b}").unwrap();
-        write!(probe, "b").unwrap();
-        assert!(probe.0);
     }
 }

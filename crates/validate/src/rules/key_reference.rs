@@ -32,10 +32,9 @@
 use diagnostic::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
 use ingest::{Row, Table};
 use model::{Record, TableId, TradeCommodity};
-use rayon::prelude::*;
 
 use crate::engine::{Context, Rule, Set, Watch, flow_of};
-use crate::rules::{ROWS_PER_TASK, same_text};
+use crate::rules::same_text;
 
 /// See the module documentation.
 pub(crate) static REFERENCE: Rule = Rule {
@@ -164,33 +163,29 @@ fn resolve<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     rows: &[Row<R>],
     target: &Target<'_>,
-    references: impl for<'r> Fn(&'r R) -> References<'r> + Sync,
+    references: impl for<'r> Fn(&'r R) -> References<'r>,
 ) -> Vec<Diagnostic> {
     if !target.complete {
         return Vec::new();
     }
-    rows.par_chunks(ROWS_PER_TASK)
-        .flat_map_iter(|rows| {
-            // Adjacent rows mostly cite the same keys (the lines of one flow, one source): a
-            // value equal to the last one found in a slot needs no lookup.
-            let mut found: [Option<&str>; 2] = [None, None];
-            let mut findings = Vec::new();
-            for row in rows {
-                for (slot, (column, value)) in references(&row.record).into_iter().enumerate() {
-                    let Some(value) = value else { continue };
-                    if found[slot].is_some_and(|found| same_text(found, value)) {
-                        continue;
-                    }
-                    if target.keys.contains(value) {
-                        found[slot] = Some(value);
-                        continue;
-                    }
-                    findings.push(missing(context, table, row, column, value, target));
-                }
+    // Adjacent rows mostly cite the same keys (the lines of one flow, one source): a value
+    // equal to the last one found in a slot needs no lookup.
+    let mut found: [Option<&str>; 2] = [None, None];
+    let mut findings = Vec::new();
+    for row in rows {
+        for (slot, (column, value)) in references(&row.record).into_iter().enumerate() {
+            let Some(value) = value else { continue };
+            if found[slot].is_some_and(|found| same_text(found, value)) {
+                continue;
             }
-            findings
-        })
-        .collect()
+            if target.keys.contains(value) {
+                found[slot] = Some(value);
+                continue;
+            }
+            findings.push(missing(context, table, row, column, value, target));
+        }
+    }
+    findings
 }
 
 fn missing<'a, R: Record<'a>>(
@@ -256,32 +251,27 @@ fn commodity_totals<'a>(
         return Vec::new();
     }
     let totals = &context.trade_totals;
-    rows.par_chunks(ROWS_PER_TASK)
-        .flat_map_iter(|rows| {
-            // A flow's lines stand together: a line of the flow last found needs no lookup.
-            let mut found = None;
-            rows.iter().filter(move |row| {
-                let flow = flow_of(&row.record);
-                if found == Some(flow) {
-                    return false;
-                }
-                if totals.contains_key(&flow) {
-                    found = Some(flow);
-                    return false;
-                }
-                true
-            })
-        })
-        .map(|row| {
-            let r = &row.record;
-            let message = format!("no {} total in trade.csv for {} → {} in {}", r.flow, r.reporter, r.partner, r.year);
-            let help = format!(
-                "add the row `{},{},{},{},…` to trade.csv, or correct this line's reporter, partner, year or flow",
-                r.reporter, r.partner, r.year, r.flow
-            );
-            context.finding(&REFERENCE, table, row, "flow", message, Some(help))
-        })
-        .collect()
+    // A flow's lines stand together: a line of the flow last found needs no lookup.
+    let mut found = None;
+    let mut findings = Vec::new();
+    for row in rows {
+        let r = &row.record;
+        let flow = flow_of(r);
+        if found == Some(flow) {
+            continue;
+        }
+        if totals.contains_key(&flow) {
+            found = Some(flow);
+            continue;
+        }
+        let message = format!("no {} total in trade.csv for {} → {} in {}", r.flow, r.reporter, r.partner, r.year);
+        let help = format!(
+            "add the row `{},{},{},{},…` to trade.csv, or correct this line's reporter, partner, year or flow",
+            r.reporter, r.partner, r.year, r.flow
+        );
+        findings.push(context.finding(&REFERENCE, table, row, "flow", message, Some(help)));
+    }
+    findings
 }
 
 /// An exception names a table file, one of its columns and a rule id that exist.

@@ -49,10 +49,6 @@ pub static ALL: &[&Rule] = &[
     &exception_stale::STALE,
 ];
 
-/// How many rows one parallel task of a per-row check reads in order, remembering what it
-/// looked up for the row before: adjacent rows mostly share a flow, a source, a country.
-pub(crate) const ROWS_PER_TASK: usize = 1024;
-
 /// Whether two short texts (ids, codes) are equal, compared in place: for a few bytes, a call
 /// to the C library's `memcmp` costs more than the comparison.
 pub(crate) fn same_text(a: &str, b: &str) -> bool {

@@ -34,11 +34,9 @@
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Row, Table};
 use model::{TableId, TradeCommodity, TradeTotal};
-use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, QuotientBounds, TooLarge};
 use crate::engine::{Context, Rule, Watch, all_in_watch, flow_of};
-use crate::rules::ROWS_PER_TASK;
 
 /// See the module documentation.
 pub(crate) static COMMODITY_SHARE: Rule = Rule {
@@ -68,59 +66,78 @@ impl Watch for Shares {
         found: &mut Vec<Diagnostic>,
     ) {
         let totals = &context.trade_totals;
-        found.extend(
-            rows.par_chunks(ROWS_PER_TASK)
-                .flat_map_iter(|lines| {
-                    // A flow's lines stand together: its total is looked up once for them.
-                    let mut last = None;
-                    let mut findings = Vec::new();
-                    for line in lines {
-                        let flow = flow_of(&line.record);
-                        let total = match last {
-                            Some((key, total)) if key == flow => total,
-                            _ => {
-                                let total = totals.get(&flow).copied();
-                                last = Some((flow, total));
-                                total
-                            }
-                        };
-                        let Some(total) = total else { continue };
-                        let finding = check_line(context, table, line, total).unwrap_or_else(|TooLarge| {
-                            Some(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"))
-                        });
-                        findings.extend(finding);
-                    }
-                    findings
-                })
-                .collect::<Vec<_>>(),
-        );
+        // A flow's lines stand together: its total is looked up, and its range worked out,
+        // once for them.
+        let mut last = None;
+        for line in rows {
+            let flow = flow_of(&line.record);
+            let total = match last {
+                Some((key, total)) if key == flow => total,
+                _ => {
+                    let total = totals.get(&flow).map(|&total| (total, whole_of(total)));
+                    last = Some((flow, total));
+                    total
+                }
+            };
+            let Some((total, whole)) = total else { continue };
+            match misfit(&line.record, whole) {
+                Ok(None) => {}
+                Ok(Some(misfit)) => found.extend(finding(context, table, line, total, misfit)),
+                Err(TooLarge) => {
+                    found.push(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"));
+                }
+            }
+        }
     }
 }
 
-/// The finding for one commodity line against its flow's total, if the figures contradict.
-fn check_line<'a>(
-    context: &Context<'_, 'a>,
-    table: &Table<'a, TradeCommodity<'a>>,
-    line: &Row<TradeCommodity<'a>>,
-    total: &Row<TradeTotal<'_>>,
-) -> Result<Option<Diagnostic>, TooLarge> {
-    let (commodity, flow) = (&line.record, &total.record);
+/// The range of a flow's total.
+fn whole_of(total: &Row<TradeTotal<'_>>) -> Option<Bounds> {
+    let flow = &total.record;
+    Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier)
+}
+
+/// A commodity line's figures that do not fit its flow's total: the line's value as a range,
+/// the total's range and the stated share's.
+struct Misfit {
+    part: Bounds,
+    whole: Bounds,
+    stated: Bounds,
+}
+
+/// Whether a commodity line's share contradicts its value and its flow's total (`whole`, the
+/// total's range): this runs for every line, so it builds nothing but the ranges.
+fn misfit(commodity: &TradeCommodity<'_>, whole: Option<Bounds>) -> Result<Option<Misfit>, TooLarge> {
     let (Some(value), Some(unit), Some(share)) = (commodity.value, commodity.unit, commodity.share_pct) else {
         return Ok(None);
     };
-    let (Some(part), Some(whole), Some(stated)) = (
-        Bounds::of_money(value, unit, model::Qualifier::Exact),
-        Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier),
-        Bounds::of_percent(share),
-    ) else {
+    let (Some(part), Some(whole), Some(stated)) =
+        (Bounds::of_money(value, unit, model::Qualifier::Exact), whole, Bounds::of_percent(share))
+    else {
         return Ok(None);
     };
     if amount::share_fits(part, whole, stated)? {
         return Ok(None);
     }
+    Ok(Some(Misfit { part, whole, stated }))
+}
+
+/// The finding for a commodity line whose share does not fit its flow's total.
+#[cold]
+fn finding<'a>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, TradeCommodity<'a>>,
+    line: &Row<TradeCommodity<'a>>,
+    total: &Row<TradeTotal<'_>>,
+    Misfit { part, whole, stated }: Misfit,
+) -> Option<Diagnostic> {
+    let (commodity, flow) = (&line.record, &total.record);
+    let (Some(value), Some(unit), Some(share)) = (commodity.value, commodity.unit, commodity.share_pct) else {
+        return None;
+    };
     // A `near_zero` total has no upper bound and fits every share, so the total has a figure here.
     let (Some(total_value), Some(total_unit)) = (flow.value, flow.unit) else {
-        return Ok(None);
+        return None;
     };
 
     let implied = QuotientBounds::of(part.times_pow10(2), whole);
@@ -142,5 +159,5 @@ fn check_line<'a>(
     let mut finding = context.finding(&COMMODITY_SHARE, table, line, "share_pct", message, Some(help));
     let label = format!("the flow's total: {total_text}");
     finding.related.push(context.related(&context.data.trade, total.pos, Some("value"), label));
-    Ok(Some(finding))
+    Some(finding)
 }
