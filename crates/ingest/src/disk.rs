@@ -8,6 +8,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use model::{TableId, TradeCommodity};
 use rayon::prelude::*;
@@ -207,6 +208,7 @@ pub(crate) fn stream<'a, T: Send>(
     };
     // Two blocks per core and round, so that a slow block holds the others up less.
     let lanes = rayon::current_num_threads().max(1) * 2;
+    let readers = Mutex::new(Vec::with_capacity(lanes));
     let mut stopped = false;
     while !stopped {
         let mut round = Vec::with_capacity(lanes);
@@ -225,7 +227,7 @@ pub(crate) fn stream<'a, T: Send>(
         if round.is_empty() {
             break;
         }
-        let cut = match read_round(table, &round, &mut merged, &look, &mut take) {
+        let cut = match read_round(table, &round, &mut merged, &look, &mut take, &readers) {
             None => continue,
             Some(Stop::NotUtf8) => return RowsRead { not_utf8: true, ..RowsRead::default() },
             Some(Stop::CutAt(cut)) => cut,
@@ -242,7 +244,7 @@ pub(crate) fn stream<'a, T: Send>(
             }
         }
         let rest = [(block_file(file, base, bytes), true)];
-        if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut merged, &look, &mut take) {
+        if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut merged, &look, &mut take, &readers) {
             return RowsRead { not_utf8: true, ..RowsRead::default() };
         }
         break;
@@ -282,6 +284,7 @@ fn read_round<'a, T: Send>(
     merged: &mut Merged,
     look: &(impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync),
     take: &mut impl FnMut(T),
+    readers: &Mutex<Vec<scan::Records>>,
 ) -> Option<Stop> {
     let Some(layout) = &table.layout else { return None };
     // Each block's first line, from a count of the line breaks before it, so that blocks can
@@ -305,9 +308,15 @@ fn read_round<'a, T: Send>(
         .zip(counts)
         .map(|(((file, last), first_line), count)| {
             let bytes = file.bytes.as_deref().unwrap_or_default();
-            let mut records = scan::Records::new(table::max_fields(layout));
+            // A reader is reused from block to block: building one (its parser's tables) costs
+            // as much as reading a few hundred lines.
+            let taken = readers.lock().ok().and_then(|mut readers| readers.pop());
+            let mut records = taken.unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
             let rows = Vec::with_capacity(bytes.len() / 64);
             let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, rows);
+            if let Ok(mut readers) = readers.lock() {
+                readers.push(records);
+            }
             debug_assert!(block.cut_inside_quotes || *last || block.line_breaks == count, "lines miscounted");
             if !block.utf8 || block.cut_inside_quotes || (!last && block.line_breaks != count) {
                 return (block, None);
