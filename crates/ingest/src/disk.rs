@@ -8,7 +8,6 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use model::{TableId, TradeCommodity};
 use rayon::prelude::*;
@@ -208,7 +207,8 @@ pub(crate) fn stream<'a, T: Send>(
     };
     // Two blocks per core and round, so that a slow block holds the others up less.
     let lanes = rayon::current_num_threads().max(1) * 2;
-    let readers = Mutex::new(Vec::with_capacity(lanes));
+    // A reader per block of a round, reused by the next rounds (see `scan::Records`).
+    let mut readers = Vec::new();
     let mut stopped = false;
     while !stopped {
         let mut round = Vec::with_capacity(lanes);
@@ -227,7 +227,7 @@ pub(crate) fn stream<'a, T: Send>(
         if round.is_empty() {
             break;
         }
-        let cut = match read_round(table, &round, &mut merged, &look, &mut take, &readers) {
+        let cut = match read_round(table, &round, &mut readers, &mut merged, &look, &mut take) {
             None => continue,
             Some(Stop::NotUtf8) => return RowsRead { not_utf8: true, ..RowsRead::default() },
             Some(Stop::CutAt(cut)) => cut,
@@ -244,7 +244,7 @@ pub(crate) fn stream<'a, T: Send>(
             }
         }
         let rest = [(block_file(file, base, bytes), true)];
-        if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut merged, &look, &mut take, &readers) {
+        if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut readers, &mut merged, &look, &mut take) {
             return RowsRead { not_utf8: true, ..RowsRead::default() };
         }
         break;
@@ -281,12 +281,15 @@ fn block_file(file: &SourceFile, base: usize, bytes: Vec<u8>) -> SourceFile {
 fn read_round<'a, T: Send>(
     table: &Table<'a, TradeCommodity<'a>>,
     round: &[(SourceFile, bool)],
+    readers: &mut Vec<scan::Records>,
     merged: &mut Merged,
     look: &(impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync),
     take: &mut impl FnMut(T),
-    readers: &Mutex<Vec<scan::Records>>,
 ) -> Option<Stop> {
     let Some(layout) = &table.layout else { return None };
+    while readers.len() < round.len() {
+        readers.push(scan::Records::new(table::max_fields(layout)));
+    }
     // Each block's first line, from a count of the line breaks before it, so that blocks can
     // be looked at on all cores at once. The parse counts the same (the debug assertion below);
     // were it ever to count otherwise, that block and the rest are read again in one piece.
@@ -306,17 +309,11 @@ fn read_round<'a, T: Send>(
         .par_iter()
         .zip(firsts)
         .zip(counts)
-        .map(|(((file, last), first_line), count)| {
+        .zip(readers.par_iter_mut())
+        .map(|((((file, last), first_line), count), records)| {
             let bytes = file.bytes.as_deref().unwrap_or_default();
-            // A reader is reused from block to block: building one (its parser's tables) costs
-            // as much as reading a few hundred lines.
-            let taken = readers.lock().ok().and_then(|mut readers| readers.pop());
-            let mut records = taken.unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
             let rows = Vec::with_capacity(bytes.len() / 64);
-            let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, &mut records, rows);
-            if let Ok(mut readers) = readers.lock() {
-                readers.push(records);
-            }
+            let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, records, rows);
             debug_assert!(block.cut_inside_quotes || *last || block.line_breaks == count, "lines miscounted");
             if !block.utf8 || block.cut_inside_quotes || (!last && block.line_breaks != count) {
                 return (block, None);

@@ -487,7 +487,7 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         let field = self.layout.as_ref()?.fields.get(column).copied()??;
         let start = (pos.offset as usize).checked_sub(base).filter(|&start| start <= bytes.len())?;
         let raw = scan::scan_record(bytes, start, bytes.len(), field + 1);
-        raw.fields.get(field).map(|span| span.start + base..span.end + base)
+        raw.field(field).map(|span| span.start + base..span.end + base)
     }
 
     /// The text of the cell at `span` (a span from [`Table::cell_span`]) as the file holds it,

@@ -137,8 +137,8 @@ fn row_of(bytes: &[u8], problem: &Diagnostic, max_fields: usize) -> Option<scan:
 
 /// Whether every field of a row is empty or white space, with every field kept.
 fn has_no_text(bytes: &[u8], record: &scan::RawRecord) -> bool {
-    record.fields.len() == record.field_count
-        && record.fields.iter().all(|f| bytes[f.clone()].iter().all(|b| matches!(b, b' ' | b'\t' | b'"')))
+    record.kept() == record.field_count
+        && record.fields().all(|f| bytes[f].iter().all(|b| matches!(b, b' ' | b'\t' | b'"')))
 }
 
 /// A figure written in words in the `value` column (`NOK 10,3 mrd.`, `ca. 142`): an unsafe
@@ -148,7 +148,7 @@ fn figure_in_words(bytes: &[u8], problem: &Diagnostic, def: &model::TableDef) ->
     let row = row_of(bytes, problem, header.len() + 1)?;
     let cell = |name: &str| {
         let field = header.iter().position(|h| h == name)?;
-        let span = row.fields.get(field)?.clone();
+        let span = row.field(field)?;
         let text = scan::unquote(std::str::from_utf8(&bytes[span.clone()]).ok()?).into_owned();
         Some((span, text))
     };
@@ -196,9 +196,5 @@ fn header_names(bytes: &[u8]) -> Option<Vec<String>> {
         start += 1;
     }
     let header = scan::scan_record(bytes, start, bytes.len(), 1025);
-    header
-        .fields
-        .iter()
-        .map(|f| std::str::from_utf8(&bytes[f.clone()]).ok().map(|t| scan::unquote(t).trim().to_owned()))
-        .collect()
+    header.fields().map(|f| std::str::from_utf8(&bytes[f]).ok().map(|t| scan::unquote(t).trim().to_owned())).collect()
 }

@@ -88,13 +88,11 @@ impl Records {
         if self.fields == 0 || self.unescaped_len + self.fields - 1 != end - start {
             return None;
         }
-        record.fields.clear();
-        let mut field_start = start;
-        for (i, &field_end) in self.ends[..self.kept].iter().enumerate() {
-            let field_end = start + field_end + i;
-            record.fields.push(field_start..field_end);
-            field_start = field_end + 1;
-        }
+        // Field `i` ends `i` commas after its end in the unescaped text; the next starts after
+        // its comma. Written from an iterator of known length: no capacity check per field.
+        record.bounds.clear();
+        record.bounds.push(start);
+        record.bounds.extend(self.ends[..self.kept].iter().enumerate().map(|(i, &end)| start + end + i + 1));
         record.field_count = self.fields;
         record.end = end;
         record.fault = None;
@@ -113,7 +111,28 @@ impl Records {
 /// `next` is the byte after `bytes` in the file, if any, so that a `\r` at the end of a slice
 /// followed by `\n` in the next one is not counted twice.
 pub(crate) fn count_line_breaks(bytes: &[u8], next: Option<u8>) -> u32 {
+    /// Below this length a plain loop costs less than setting up a vector search.
+    const SHORT: usize = 16;
+    /// From this length (a block of a file), a search for `\r` first pays.
+    const LONG: usize = 4096;
     let mut count = 0u32;
+    if bytes.len() < SHORT {
+        // The usual slice: the line break between two records.
+        for (i, &byte) in bytes.iter().enumerate() {
+            let ends_line = match byte {
+                b'\n' => true,
+                b'\r' => bytes.get(i + 1).copied().or(next) != Some(b'\n'),
+                _ => false,
+            };
+            count += u32::from(ends_line);
+        }
+        return count;
+    }
+    if bytes.len() >= LONG && memchr::memchr(b'\r', bytes).is_none() {
+        // Line feeds alone (a file with LF line breaks): each one counts, and the search for
+        // one byte is quicker than that for two.
+        return u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX);
+    }
     for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
         if bytes[i] == b'\r' {
             let follower = bytes.get(i + 1).copied().or(next);
@@ -134,8 +153,12 @@ pub(crate) fn is_line_break(byte: u8) -> bool {
 /// The fields of one record as found in the raw bytes, and what is wrong with its quoting.
 #[derive(Debug, Default)]
 pub(crate) struct RawRecord {
-    /// Raw span of each field in the file, quotes included; at most the scan's limit of them.
-    pub(crate) fields: Vec<Range<usize>>,
+    /// Where each field starts in the file, then where a field after the last one kept would
+    /// start; at most the scan's limit of fields are kept. A comma ends every field but the
+    /// record's last, and the next field starts right after it: field `i` is
+    /// `bounds[i]..bounds[i + 1] - 1`, quotes included. Kept so rather than as a span per field
+    /// because a record's bounds are written in one pass from the parser's field ends.
+    bounds: Vec<usize>,
     /// How many fields the record has, including those past the limit.
     pub(crate) field_count: usize,
     /// The end of the record's content (before its line break).
@@ -145,9 +168,41 @@ pub(crate) struct RawRecord {
 }
 
 impl RawRecord {
+    /// The raw span of field `i` in the file, quotes included; `None` past the fields kept.
+    #[inline]
+    pub(crate) fn field(&self, i: usize) -> Option<Range<usize>> {
+        match *self.bounds.get(i..i + 2)? {
+            [start, next] => Some(start..next - 1),
+            _ => None,
+        }
+    }
+
+    /// The raw spans of the fields kept, in order.
+    pub(crate) fn fields(&self) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
+        self.bounds.windows(2).map(|pair| pair[0]..pair[1] - 1)
+    }
+
+    /// How many fields are kept: all of them, or the scan's limit.
+    pub(crate) fn kept(&self) -> usize {
+        self.bounds.len().saturating_sub(1)
+    }
+
+    /// Where the record starts: where its first field starts.
+    pub(crate) fn start(&self) -> usize {
+        self.bounds.first().copied().unwrap_or(self.end)
+    }
+
     fn push(&mut self, field: Range<usize>, max_fields: usize) {
-        if self.fields.len() < max_fields {
-            self.fields.push(field);
+        if self.kept() < max_fields {
+            if self.bounds.is_empty() {
+                self.bounds.push(field.start);
+            }
+            debug_assert_eq!(
+                self.bounds.last(),
+                Some(&field.start),
+                "a field starts after the comma that ends the one before"
+            );
+            self.bounds.push(field.end + 1);
         }
         self.field_count += 1;
     }
@@ -171,6 +226,16 @@ pub(crate) enum QuoteFault {
 /// that a hostile line of millions of fields costs no memory.
 pub(crate) fn scan_record(bytes: &[u8], start: usize, limit: usize, max_fields: usize) -> RawRecord {
     let mut record = RawRecord::default();
+    scan_record_into(bytes, start, limit, max_fields, &mut record);
+    record
+}
+
+/// [`scan_record`] into `record`, whose buffer is reused: a block's records with quotes are
+/// scanned into one, not each into a new one.
+pub(crate) fn scan_record_into(bytes: &[u8], start: usize, limit: usize, max_fields: usize, record: &mut RawRecord) {
+    record.bounds.clear();
+    record.field_count = 0;
+    record.fault = None;
     let mut field_start = start;
     let mut i = start;
     loop {
@@ -184,7 +249,7 @@ pub(crate) fn scan_record(bytes: &[u8], start: usize, limit: usize, max_fields: 
                         record.fault.get_or_insert(QuoteFault::Unclosed { open });
                         record.push(field_start..limit, max_fields);
                         record.end = limit;
-                        return record;
+                        return;
                     }
                     Some(offset) => {
                         i += offset + 1;
@@ -202,14 +267,13 @@ pub(crate) fn scan_record(bytes: &[u8], start: usize, limit: usize, max_fields: 
             }
         }
         // Unquoted remainder of the field (or the text after a closing quote).
-        let rest = &bytes[i..limit];
-        let stop = memchr::memchr3(b',', b'\n', b'\r', rest).map_or(limit, |o| i + o);
+        let (stop, quote) = unquoted_end(bytes, i, limit);
         // A field that starts at `limit` is an empty last field (`a,b,` at the end of the input).
         if record.fault.is_none()
             && (field_start >= limit || bytes[field_start] != b'"')
-            && let Some(q) = memchr::memchr(b'"', &bytes[i..stop])
+            && let Some(at) = quote
         {
-            record.fault = Some(QuoteFault::StrayQuote { at: i + q });
+            record.fault = Some(QuoteFault::StrayQuote { at });
         }
         i = stop;
         record.push(field_start..i, max_fields);
@@ -219,8 +283,29 @@ pub(crate) fn scan_record(bytes: &[u8], start: usize, limit: usize, max_fields: 
             continue;
         }
         record.end = i;
-        return record;
+        return;
     }
+}
+
+/// Where unquoted text from `from` ends, at its first comma or line break or at `limit`, and
+/// the first quote before that, if any.
+fn unquoted_end(bytes: &[u8], from: usize, limit: usize) -> (usize, Option<usize>) {
+    /// Most cells are shorter: a loop over their bytes costs less than setting up two vector
+    /// searches, which take over for a longer cell.
+    const SHORT: usize = 32;
+    let short_end = limit.min(from + SHORT);
+    let mut quote = None;
+    for (at, &byte) in bytes[from..short_end].iter().enumerate() {
+        match byte {
+            b',' | b'\n' | b'\r' => return (from + at, quote),
+            b'"' => {
+                quote.get_or_insert(from + at);
+            }
+            _ => {}
+        }
+    }
+    let stop = memchr::memchr3(b',', b'\n', b'\r', &bytes[short_end..limit]).map_or(limit, |at| short_end + at);
+    (stop, quote.or_else(|| memchr::memchr(b'"', &bytes[short_end..stop]).map(|at| short_end + at)))
 }
 
 /// The text of a field from its raw span: quotes removed and doubled quotes undone.
@@ -228,7 +313,13 @@ pub(crate) fn unquote(raw: &str) -> std::borrow::Cow<'_, str> {
     match raw.strip_prefix('"') {
         Some(inner) => {
             let inner = inner.strip_suffix('"').unwrap_or(inner);
-            if inner.contains("\"\"") { inner.replace("\"\"", "\"").into() } else { inner.into() }
+            // A quote inside a well-formed quoted cell is written twice: one byte search finds
+            // whether there is any, where searching for the pair costs a string searcher's set-up.
+            if memchr::memchr(b'"', inner.as_bytes()).is_some() {
+                inner.replace("\"\"", "\"").into()
+            } else {
+                inner.into()
+            }
         }
         None => raw.into(),
     }
@@ -306,12 +397,12 @@ mod tests {
         assert_eq!(records.read(&long, 0, long.len()), 11_000);
         let mut fields = RawRecord::default();
         assert_eq!(records.plain_fields(0, 11_000, &mut fields), Some(()));
-        assert_eq!((fields.field_count, fields.fields.len()), (1001, 100));
-        assert_eq!((fields.fields[0].clone(), fields.fields[99].clone()), (0..0, 99..99));
+        assert_eq!((fields.field_count, fields.kept()), (1001, 100));
+        assert_eq!((fields.field(0), fields.field(99), fields.field(100)), (Some(0..0), Some(99..99), None));
         assert_eq!(records.read(&long, 11_001, long.len()), long.len());
         assert_eq!(records.plain_fields(11_001, long.len(), &mut fields), Some(()));
-        assert_eq!((fields.field_count, fields.fields.len()), (1, 1));
-        assert_eq!(fields.fields[0], 11_001..11_002);
+        assert_eq!((fields.field_count, fields.kept()), (1, 1));
+        assert_eq!(fields.field(0), Some(11_001..11_002));
         // A byte order mark where the reader starts is not in the unescaped text.
         records.restart();
         let bom = "\u{feff}a,b\n".as_bytes();
@@ -321,7 +412,7 @@ mod tests {
         records.restart();
         assert_eq!(records.read(b"ab,c,", 0, 5), 5);
         assert_eq!(records.plain_fields(0, 5, &mut fields), Some(()));
-        assert_eq!(fields.fields, vec![0..2, 3..4, 5..5]);
+        assert_eq!(fields.fields().collect::<Vec<_>>(), vec![0..2, 3..4, 5..5]);
     }
 
     #[test]
@@ -332,10 +423,41 @@ mod tests {
     }
 
     #[test]
+    fn short_and_long_slices_count_line_breaks_alike() {
+        // Every text of `a`, `\r` and `\n` up to 6 bytes, alone (the short loop), repeated past
+        // 16 bytes (the vector search) and, up to 3 bytes, past 4096 (a block, which may have
+        // line feeds alone), against a count of the definition.
+        let by_definition = |bytes: &[u8], next: Option<u8>| {
+            let followers = bytes.iter().copied().skip(1).map(Some).chain([next]);
+            let ends = bytes.iter().zip(followers).filter(|&(&b, f)| b == b'\n' || (b == b'\r' && f != Some(b'\n')));
+            u32::try_from(ends.count()).unwrap_or(u32::MAX)
+        };
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut longest = texts.clone();
+        for _ in 0..6 {
+            longest =
+                longest.iter().flat_map(|t| [b'a', b'\r', b'\n'].map(|b| [t.as_slice(), &[b]].concat())).collect();
+            texts.extend(longest.iter().cloned());
+        }
+        assert_eq!(texts.len(), 1 + 3 + 9 + 27 + 81 + 243 + 729);
+        for text in &texts {
+            for next in [None, Some(b'\n'), Some(b'a')] {
+                assert_eq!(count_line_breaks(text, next), by_definition(text, next), "{text:?} {next:?}");
+                let long = text.repeat(16 / text.len().max(1) + 1);
+                assert_eq!(count_line_breaks(&long, next), by_definition(&long, next), "{long:?} {next:?}");
+                if text.len() <= 3 {
+                    let block = text.repeat(4096 / text.len().max(1) + 1);
+                    assert_eq!(count_line_breaks(&block, next), by_definition(&block, next), "{text:?} {next:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn finds_spans_and_quote_faults() {
         let bytes = b"a,\"b,\"\"c\"\"\",d\nnext";
         let record = scan_record(bytes, 0, bytes.len(), 100);
-        assert_eq!(record.fields, vec![0..1, 2..11, 12..13]);
+        assert_eq!(record.fields().collect::<Vec<_>>(), vec![0..1, 2..11, 12..13]);
         assert_eq!(record.end, 13);
         assert_eq!(record.fault, None);
         assert_eq!(unquote("\"b,\"\"c\"\"\""), "b,\"c\"");
@@ -346,10 +468,23 @@ mod tests {
         assert_eq!(scan_record(bytes, 0, bytes.len(), 100).fault, Some(QuoteFault::StrayQuote { at: 3 }));
         let bytes = b"a,\"b\nc,d\n";
         assert_eq!(scan_record(bytes, 0, bytes.len(), 100).fault, Some(QuoteFault::Unclosed { open: 2 }));
+        // A quote in a long unquoted cell, before and after its first 32 bytes (read byte by
+        // byte; the rest is searched).
+        for at in [5, 31, 32, 40] {
+            let mut bytes = b"a,".to_vec();
+            bytes.extend((0..50).map(|i| if i == at { b'"' } else { b'x' }));
+            bytes.extend_from_slice(b",d\n");
+            let record = scan_record(&bytes, 0, bytes.len(), 100);
+            assert_eq!(record.fields().collect::<Vec<_>>(), vec![0..1, 2..52, 53..54], "{at}");
+            assert_eq!(record.fault, Some(QuoteFault::StrayQuote { at: 2 + at }), "{at}");
+        }
+        let bytes = [b"a,".as_slice(), &[b'x'; 50], b"\r\nz"].concat();
+        let record = scan_record(&bytes, 0, bytes.len(), 100);
+        assert_eq!((record.fields().collect::<Vec<_>>(), record.end, record.fault), (vec![0..1, 2..52], 52, None));
         // Found by fuzzing: a trailing comma at the very end of the input.
         let bytes = b"a,b,";
         let record = scan_record(bytes, 0, bytes.len(), 100);
-        assert_eq!((record.fields, record.fault), (vec![0..1, 2..3, 4..4], None));
+        assert_eq!((record.fields().collect::<Vec<_>>(), record.fault), (vec![0..1, 2..3, 4..4], None));
     }
 
     #[test]

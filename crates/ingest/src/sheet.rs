@@ -52,8 +52,7 @@ impl Sheet {
                 end = memchr::memchr2(b'\n', b'\r', &bytes[open..]).map_or(bytes.len(), |o| open + o);
             }
             let cells: Vec<String> = record
-                .fields
-                .iter()
+                .fields()
                 .map(|span| scan::unquote(&String::from_utf8_lossy(&bytes[span.start..span.end.min(end)])).into_owned())
                 .collect();
             if !header_seen {

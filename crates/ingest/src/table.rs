@@ -234,7 +234,7 @@ fn read_header(
         checkable: false,
         exact: false,
     };
-    let header_start = header.fields[0].start;
+    let header_start = header.start();
     let snippet = snippet_of(&file.name, bytes, header_start..header.end, line);
     let mut push = |kind: ErrorKind,
                     span: Range<usize>,
@@ -256,7 +256,7 @@ fn read_header(
             fix,
         });
     };
-    let whole = header.fields[0].start..header.end;
+    let whole = header.start()..header.end;
     if let Some(fault) = header.fault {
         let (kind, at) = quote_fault_kind(fault);
         push(kind, at..at + 1, None, format!("the header has {}", quote_fault_words(fault)), None, None);
@@ -291,7 +291,7 @@ fn read_header(
         return layout;
     }
     let names: Vec<Cow<'_, str>> =
-        header.fields.iter().map(|raw| scan::unquote(std::str::from_utf8(&bytes[raw.clone()]).unwrap_or(""))).collect();
+        header.fields().map(|raw| scan::unquote(std::str::from_utf8(&bytes[raw]).unwrap_or(""))).collect();
     let written: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     let declared: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
     let guessed = header::map(&written, &declared);
@@ -368,7 +368,7 @@ fn read_header(
         edits: vec![Edit { file: file.name.clone(), span: span.clone(), replacement: csv_cell(name) }],
     };
     let should_be = || format!("the header should be: {}", expected_header(def));
-    for (index, raw) in header.fields.iter().enumerate() {
+    for (index, raw) in header.fields().enumerate() {
         let name = names[index].as_ref();
         // The header name as a message quotes it: one line, whatever it holds.
         let written = shown(name);
@@ -396,7 +396,7 @@ fn read_header(
                     Some(column.to_owned()),
                     format!("the column name `{written}` has spaces around it"),
                     Some(format!("write `{column}`")),
-                    Some(fix(raw, column, Applicability::Safe)),
+                    Some(fix(&raw, column, Applicability::Safe)),
                 );
             }
             Some((column, Match::Spelling)) => {
@@ -411,7 +411,7 @@ fn read_header(
                     Some(column.to_owned()),
                     message,
                     Some(format!("write `{column}`")),
-                    Some(fix(raw, column, Applicability::Safe)),
+                    Some(fix(&raw, column, Applicability::Safe)),
                 );
             }
             Some((column, Match::Similar)) => {
@@ -422,7 +422,7 @@ fn read_header(
                     Some(written.clone()),
                     format!("unknown column `{written}`, read as `{column}`{hidden}"),
                     Some(format!("did you mean `{column}`? {}", should_be())),
-                    Some(fix(raw, column, Applicability::Unsafe)),
+                    Some(fix(&raw, column, Applicability::Unsafe)),
                 );
             }
             Some((column, Match::Position)) => {
@@ -438,7 +438,7 @@ fn read_header(
                     (!trimmed.is_empty()).then(|| written.clone()),
                     format!("{message}, read as `{column}`, the column declared in its place{hidden}"),
                     Some(should_be()),
-                    Some(fix(raw, column, Applicability::Unsafe)),
+                    Some(fix(&raw, column, Applicability::Unsafe)),
                 );
             }
             None if trimmed.is_empty() => {
@@ -515,7 +515,7 @@ fn rows_follow_header(bytes: &[u8], mut at: usize, width: usize, declared: usize
 
 /// A record's text on one line: its line breaks (inside quoted fields) shown as `⏎`.
 fn text_of(bytes: &[u8], record: &RawRecord) -> String {
-    String::from_utf8_lossy(&bytes[record.fields[0].start..record.end]).replace("\r\n", "⏎").replace(['\r', '\n'], "⏎")
+    String::from_utf8_lossy(&bytes[record.start()..record.end]).replace("\r\n", "⏎").replace(['\r', '\n'], "⏎")
 }
 
 /// What [`parse_block`] found in one block. Lines are counted from the block's first line.
@@ -787,9 +787,12 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
     // and its cells are sliced from it; otherwise each record is validated on its own.
     let text = std::str::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
     block.utf8 = text.is_some();
-    // The fields of a record without quotes, reused from record to record.
-    let mut plain = RawRecord::default();
+    // The fields of the record being read, a buffer reused from record to record.
+    let mut fields = RawRecord::default();
     let max_fields = max_fields(layout);
+    // The first quote at or after the record being read, if any: almost no record has one,
+    // and one search finds it for every record up to it, rather than one search per record.
+    let mut next_quote = memchr::memchr(b'"', &bytes[range.clone()]).map(|at| range.start + at);
     // Where each record ends is the `csv` crate's call (`records`); where it starts, after
     // the line breaks that end the one before (empty lines, which `csv` skips), and which line
     // that is, is counted here.
@@ -812,7 +815,12 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
             block.line_breaks = line + breaks;
             break;
         }
-        let breaks = scan::count_line_breaks(&bytes[gap_from..start], bytes.get(start).copied());
+        let breaks = match &bytes[gap_from..start] {
+            // The usual gap, the line break after a record: one line, as `start` is no line
+            // break that could join a `\r`.
+            [b'\n'] | [b'\r'] | [b'\r', b'\n'] => 1,
+            gap => scan::count_line_breaks(gap, bytes.get(start).copied()),
+        };
         let blank = breaks.saturating_sub(u32::from(after_record));
         if blank > 0 {
             block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
@@ -823,11 +831,13 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
         let end = records.read(bytes, start, range.end);
         // The fields' spans in the file: from the parser's field ends for a record without
         // quotes, from a scan of its raw bytes for a record with quotes.
-        let has_quote = memchr::memchr(b'"', &bytes[start..end]).is_some();
-        let quoted;
+        if next_quote.is_some_and(|at| at < start) {
+            next_quote = memchr::memchr(b'"', &bytes[start..range.end]).map(|at| start + at);
+        }
+        let has_quote = next_quote.is_some_and(|at| at < end);
         let raw = if has_quote {
-            quoted = scan::scan_record(bytes, start, end, max_fields);
-            if let Some(QuoteFault::Unclosed { open }) = quoted.fault {
+            scan::scan_record_into(bytes, start, end, max_fields, &mut fields);
+            if let Some(QuoteFault::Unclosed { open }) = fields.fault {
                 if !last_block {
                     block.cut_inside_quotes = true;
                     return block;
@@ -843,7 +853,7 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
                 block.data_rows += 1;
                 block.rejected_rows += 1;
                 if block.errors.has_room(ErrorKind::UnclosedQuote) {
-                    let column = column_of_offset(layout, file, &quoted, open);
+                    let column = column_of_offset(layout, file, &fields, open);
                     let snippet = snippet_of(&file.name, bytes, line_start..snippet_end, open_line);
                     block.errors.push(unclosed_quote_error(file, open_line, open, column, snippet));
                 } else {
@@ -863,24 +873,21 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
                 after_record = false;
                 continue;
             }
-            debug_assert_eq!(quoted.end, end, "the raw scan ends the record where `csv` does");
-            &quoted
+            debug_assert_eq!(fields.end, end, "the raw scan ends the record where `csv` does");
+            &fields
         } else {
-            if records.plain_fields(start, end, &mut plain).is_none() {
-                plain = scan::scan_record(bytes, start, end, max_fields);
+            if records.plain_fields(start, end, &mut fields).is_none() {
+                scan::scan_record_into(bytes, start, end, max_fields, &mut fields);
             }
-            &plain
+            &fields
         };
         let inner_breaks = if has_quote { scan::count_line_breaks(&bytes[start..raw.end], None) } else { 0 };
         gap_from = raw.end;
         after_record = true;
         line = record_line + inner_breaks;
         let pos = RowPos { line: record_line, offset: u32::try_from(start).unwrap_or(u32::MAX) };
-        match type_record::<R>(file, bytes, text, raw, pos, layout, &mut faults) {
-            Typed::Row(row) => {
-                block.data_rows += 1;
-                block.rows.push(Row { pos, record: row });
-            }
+        match type_record::<R>(file, bytes, text, raw, pos, layout, &mut faults, &mut block.rows) {
+            Typed::Row => block.data_rows += 1,
             Typed::Rejected(errors) => {
                 block.data_rows += 1;
                 block.rejected_rows += 1;
@@ -892,12 +899,41 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
     block
 }
 
-enum Typed<R> {
-    Row(R),
+/// The text of a cell, unquoted, from its field's raw span in the file: a slice of the text of
+/// its record, which starts at byte `start`. Inlined: every cell of every row is read here.
+#[inline]
+fn cell_text(record_text: &str, start: usize, span: Range<usize>) -> Cow<'_, str> {
+    // Fields are cut at ASCII bytes (commas, quotes, line breaks): char boundaries of the
+    // record's text, which `get` checks and never fails on.
+    let raw_text = record_text.get(span.start - start..span.end - start).unwrap_or("");
+    // Only a cell that starts with a quote has quotes to remove.
+    if raw_text.starts_with('"') { quoted_cell_text(raw_text) } else { Cow::Borrowed(raw_text) }
+}
+
+/// A quoted cell's text: out of line, as almost no cell is quoted.
+#[inline(never)]
+fn quoted_cell_text(raw_text: &str) -> Cow<'_, str> {
+    scan::unquote(raw_text)
+}
+
+/// Whether a field of a record without quote faults, from its raw bytes, is an empty cell:
+/// nothing, or an empty quoted cell (a field that starts with a quote ends with the quote that
+/// closes it, and only `""` leaves nothing when the quotes are removed).
+fn is_empty_cell(raw: &[u8]) -> bool {
+    raw.is_empty() || raw == b"\"\""
+}
+
+/// What became of a record.
+enum Typed {
+    /// It was typed, and pushed to the rows.
+    Row,
     Rejected(Vec<Problem>),
     Blank(Box<Problem>),
 }
 
+/// Types the record `raw`, at `pos`, and pushes it to `rows` (there, not returned: a row is
+/// then moved once, from where it is built to its place in the rows).
+#[allow(clippy::too_many_arguments)]
 fn type_record<'a, R: Record<'a>>(
     file: &'a SourceFile,
     bytes: &'a [u8],
@@ -906,7 +942,8 @@ fn type_record<'a, R: Record<'a>>(
     pos: RowPos,
     layout: &Layout,
     faults: &mut Vec<(usize, CellFault)>,
-) -> Typed<R> {
+    rows: &mut Vec<Row<R>>,
+) -> Typed {
     let start = pos.offset as usize;
     let line = pos.line;
     let whole = start..raw.end;
@@ -934,32 +971,26 @@ fn type_record<'a, R: Record<'a>>(
         let message = format!("this row has {}", quote_fault_words(fault));
         return Typed::Rejected(vec![error(kind, at..at + 1, column, message, Some(help.to_owned()))]);
     }
-    if text.is_none()
-        && let Err(e) = std::str::from_utf8(&bytes[whole.clone()])
-    {
-        {
-            let at = start + e.valid_up_to();
-            let column = column_of_offset(layout, file, raw, at);
-            let message = format!("invalid UTF-8 at byte {at} of the file");
-            let help = "save the file as UTF-8".to_owned();
-            return Typed::Rejected(vec![error(ErrorKind::InvalidUtf8, at..at + 1, column, message, Some(help))]);
-        }
-    }
-    let cell = |field: usize| -> Cow<'a, str> {
-        let span = &raw.fields[field];
-        // The whole record is valid UTF-8 and fields are cut at ASCII bytes.
-        let raw_text = match text {
-            Some((text, base)) => text.get(span.start - base..span.end - base),
-            None => std::str::from_utf8(&bytes[span.clone()]).ok(),
-        }
-        .unwrap_or("");
-        // Almost no cell is quoted: only one that starts with a quote has quotes to remove.
-        if raw_text.as_bytes().first() == Some(&b'"') { scan::unquote(raw_text) } else { Cow::Borrowed(raw_text) }
+    // The record as text: sliced from its block when the block is UTF-8 as a whole (the
+    // record starts and ends at line breaks, char boundaries), validated on its own otherwise.
+    let record_text = match text {
+        Some((text, base)) => text.get(start - base..raw.end - base).unwrap_or(""),
+        None => match std::str::from_utf8(&bytes[whole.clone()]) {
+            Ok(record_text) => record_text,
+            Err(e) => {
+                let at = start + e.valid_up_to();
+                let column = column_of_offset(layout, file, raw, at);
+                let message = format!("invalid UTF-8 at byte {at} of the file");
+                let help = "save the file as UTF-8".to_owned();
+                return Typed::Rejected(vec![error(ErrorKind::InvalidUtf8, at..at + 1, column, message, Some(help))]);
+            }
+        },
     };
+    let cell = |field: usize| raw.field(field).map_or(Cow::Borrowed(""), |span| cell_text(record_text, start, span));
     // A row is blank when it has the header's fields and every one is empty. A row with
     // another number of fields is a field-count error whatever it holds, and a row with text
     // in any cell, even far to the right, is data.
-    if raw.field_count == layout.width && (0..raw.fields.len()).all(|i| cell(i).is_empty()) {
+    if raw.field_count == layout.width && raw.fields().all(|span| is_empty_cell(&bytes[span])) {
         return Typed::Blank(Box::new(error(
             ErrorKind::BlankRow,
             whole.clone(),
@@ -975,11 +1006,26 @@ fn type_record<'a, R: Record<'a>>(
         return Typed::Rejected(vec![field_count_error::<R>(raw, layout, &cell, whole.clone(), error)]);
     }
     faults.clear();
-    let record = R::from_cells(|column| layout.fields[column].map(&cell).unwrap_or_default(), faults);
+    // Inlined into `from_cells`, which reads every cell of every row through it: a call per
+    // cell would cost more than reading most cells.
+    let columns = layout.fields.as_slice();
+    let record = R::from_cells(
+        #[inline(always)]
+        move |column| match columns[column].and_then(|field| raw.field(field)) {
+            Some(span) => cell_text(record_text, start, span),
+            None => Cow::Borrowed(""),
+        },
+        faults,
+    );
     // A column the header lacks is reported once, at the header, not in every row.
-    faults.retain(|(column, _)| layout.fields[*column].is_some());
+    if !faults.is_empty() {
+        faults.retain(|(column, _)| layout.fields[*column].is_some());
+    }
     match record {
-        Some(record) if layout.typable => Typed::Row(record),
+        Some(record) if layout.typable => {
+            rows.push(Row { pos, record });
+            Typed::Row
+        }
         _ => {
             let def = R::TABLE.def();
             let key = key_text(def, layout, &cell);
@@ -987,7 +1033,8 @@ fn type_record<'a, R: Record<'a>>(
                 .drain(..)
                 .map(|(column, fault)| {
                     let field = layout.fields[column].unwrap_or(0);
-                    let span = raw.fields[field].clone();
+                    // Always kept: a row typed has the header's fields, fewer than the limit.
+                    let span = raw.field(field).unwrap_or(start..start);
                     let name = def.columns[column].name;
                     let mut e = match fault {
                         CellFault::Missing => error(
@@ -1086,7 +1133,7 @@ fn field_count_error<'a, R: Record<'a>>(
     let (found, expected) = (raw.field_count, layout.width);
     let fields = if found == 1 { "1 field".to_owned() } else { format!("{found} fields") };
     let message = format!("this row has {fields}, the header has {expected}");
-    let every_field_kept = raw.fields.len() == found;
+    let every_field_kept = raw.kept() == found;
     if every_field_kept && (0..found).all(|i| cell(i).trim().is_empty()) {
         let message = format!("this row has {fields} and no text, the header has {expected}");
         return error(ErrorKind::FieldCount, whole, None, message, Some("delete the line".to_owned()));
@@ -1104,7 +1151,8 @@ fn field_count_error<'a, R: Record<'a>>(
         return error(ErrorKind::FieldCount, whole, None, message, Some(help));
     }
     // The row's cells as they would be after each repair so far: span in the file and text.
-    let mut cells: Vec<(Range<usize>, Cow<'a, str>)> = (0..found).map(|i| (raw.fields[i].clone(), cell(i))).collect();
+    let mut cells: Vec<(Range<usize>, Cow<'a, str>)> =
+        raw.fields().enumerate().map(|(i, span)| (span, cell(i))).collect();
     let mut steps: Vec<Step> = Vec::new();
 
     // Commas at the end of the row: empty fields past the header's, nothing lost with them.
@@ -1332,7 +1380,7 @@ fn quote_fault_words(fault: QuoteFault) -> &'static str {
 
 /// The declared column whose field contains byte `at`.
 fn column_of_offset(layout: &Layout, file: &SourceFile, raw: &RawRecord, at: usize) -> Option<String> {
-    let field = raw.fields.iter().position(|f| f.start <= at && at <= f.end)?;
+    let field = raw.fields().position(|f| f.start <= at && at <= f.end)?;
     let column = layout.fields.iter().position(|f| *f == Some(field))?;
     Some(file.table.def().columns[column].name.to_owned())
 }

@@ -19,24 +19,31 @@ pub struct CountryCode([u8; 2]);
 #[serde(try_from = "String", into = "String")]
 pub struct Iso3Code([u8; 3]);
 
+/// `N` upper-case ASCII letters. Inlined where cells are read: a code cell is read for every
+/// row, and is almost always right; what is wrong with one is told out of line.
+#[inline]
 fn parse_letters<const N: usize>(text: &str, expected: &'static str) -> Result<[u8; N], CellError> {
-    let bytes = text.as_bytes();
-    if bytes.len() == N && bytes.iter().all(u8::is_ascii_uppercase) {
-        let mut code = [0; N];
-        code.copy_from_slice(bytes);
-        return Ok(code);
+    match <[u8; N]>::try_from(text.as_bytes()) {
+        Ok(code) if code.iter().all(u8::is_ascii_uppercase) => Ok(code),
+        _ => Err(letters_error::<N>(text, expected)),
     }
+}
+
+/// Why `text` is not `N` upper-case ASCII letters.
+#[cold]
+fn letters_error<const N: usize>(text: &str, expected: &'static str) -> CellError {
     let trimmed = text.trim();
     if trimmed.len() == N && trimmed.bytes().all(|b| b.is_ascii_alphabetic()) {
         let upper = trimmed.to_ascii_uppercase();
         let reason = if trimmed != text { "spaces around the code" } else { "lower-case letters" };
-        return Err(CellError::new(expected, reason).with_safe_fix("write", upper));
+        return CellError::new(expected, reason).with_safe_fix("write", upper);
     }
-    Err(CellError::new(expected, &format!("not {N} letters")))
+    CellError::new(expected, &format!("not {N} letters"))
 }
 
 impl CountryCode {
     /// Parses two upper-case ASCII letters.
+    #[inline]
     pub fn parse(text: &str) -> Result<CountryCode, CellError> {
         parse_letters(text, "an ISO 3166-1 alpha-2 country code such as NO").map(CountryCode)
     }

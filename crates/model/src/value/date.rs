@@ -38,6 +38,7 @@ pub(crate) const YEARS: std::ops::RangeInclusive<u16> = 1000..=9999;
 
 impl PartialDate {
     /// A year alone.
+    #[inline]
     pub fn year_only(year: u16) -> Option<PartialDate> {
         YEARS.contains(&year).then_some(PartialDate { year, month: 0, day: 0 })
     }

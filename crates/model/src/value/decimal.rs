@@ -65,7 +65,9 @@ impl Decimal {
         Decimal::parse_plain(text.as_bytes()).map_or_else(|| Decimal::parse_written(text), Ok)
     }
 
-    /// [`Decimal::parse`] of any text, step by step, with the explanation of a failure.
+    /// [`Decimal::parse`] of any text, step by step, with the explanation of a failure. Cold:
+    /// only a cell that is not a plain figure gets here.
+    #[cold]
     fn parse_written(text: &str) -> Result<Decimal, CellError> {
         const EXPECTED: &str = "a decimal number such as 2.9 or 142";
         let fail = |reason: &str| CellError::new(EXPECTED, reason);
@@ -112,19 +114,16 @@ impl Decimal {
             Some((b'-', body)) => (true, body),
             _ => (false, bytes),
         };
-        let mut units: i64 = 0;
-        let mut digits = 0usize;
+        // At most `MAX_DIGITS` digits and a point: the length is checked once, not each digit.
+        if body.len() > MAX_DIGITS + 1 {
+            return None;
+        }
+        // Cannot overflow: at most 19 digits, which a `u64` holds.
+        let mut units: u64 = 0;
         let mut point = None;
         for (i, &b) in body.iter().enumerate() {
             match b {
-                b'0'..=b'9' => {
-                    digits += 1;
-                    if digits > MAX_DIGITS {
-                        return None;
-                    }
-                    // Cannot overflow: at most 18 digits.
-                    units = units * 10 + i64::from(b - b'0');
-                }
+                b'0'..=b'9' => units = units * 10 + u64::from(b - b'0'),
                 b'.' if point.is_none() && i > 0 => point = Some(i),
                 _ => return None,
             }
@@ -134,9 +133,13 @@ impl Decimal {
             Some(at) if at + 1 == body.len() => return None,
             Some(at) => body.len() - at - 1,
             None if body.is_empty() => return None,
+            // Without a point every byte is a digit.
+            None if body.len() > MAX_DIGITS => return None,
             None => 0,
         };
         let scale = u8::try_from(scale).ok().filter(|&scale| scale <= MAX_SCALE)?;
+        // At most `MAX_DIGITS` digits: within an `i64`.
+        let units = i64::try_from(units).ok()?;
         Some(Decimal { units: if negative { -units } else { units }, scale })
     }
 

@@ -39,11 +39,21 @@ macro_rules! vocabulary {
             }
 
             /// Parses the exact spelling; a near miss is answered with the closest one.
+            ///
+            /// Inlined where cells are read: a cell is almost always spelled exactly, and a
+            /// near miss is looked for out of line.
+            #[inline]
             pub fn parse(text: &str) -> Result<$name, CellError> {
                 match text {
-                    $($text => return Ok($name::$variant),)*
-                    _ => {}
+                    $($text => Ok($name::$variant),)*
+                    _ => Err(Self::near_miss(text)),
                 }
+            }
+
+            /// Why `text`, which is no spelling of a value, is not one: the closest spelling, if
+            /// any, and the spellings allowed.
+            #[cold]
+            fn near_miss(text: &str) -> CellError {
                 let spellings = [$($text),*];
                 let err = CellError::new($expected, "not one of the allowed values");
                 let folded = text.trim().to_lowercase().replace(['-', ' '], "_");
@@ -51,7 +61,7 @@ macro_rules! vocabulary {
                     .iter()
                     .find(|s| s.to_lowercase().replace(['-', ' '], "_") == folded)
                     .or_else(|| crate::closest(text, spellings.iter().copied()).as_ref().and_then(|c| spellings.iter().find(|s| *s == c)));
-                Err(match near {
+                match near {
                     Some(near) => {
                         // Only case or separators differ: the same word, so the fix is safe.
                         let same_word = near.to_lowercase().replace(['-', ' '], "_") == folded;
@@ -64,7 +74,7 @@ macro_rules! vocabulary {
                         err
                     }
                     None => err.with_help(format!("allowed: {}", spellings.join(", "))),
-                })
+                }
             }
         }
 
