@@ -14,7 +14,7 @@ use csv_core::ReadRecordResult;
 /// a small buffer that is overwritten and never read, and the ends of the first fields are
 /// kept, the others counted. The parser gives field ends in the unescaped text, not in the
 /// file: for a record without quotes they are turned into spans in the file
-/// ([`Records::plain_fields`]); a record with quotes is scanned again ([`scan_record`]).
+/// ([`Records::plain_fields`]); a record with quotes is scanned again ([`scan_record_into`]).
 /// Building the parser's tables costs more than parsing a small block, so a reader is reused
 /// from block to block ([`Records::restart`]). It is not cloned: `csv_core` 0.1.13 clones its
 /// tables only in part, and a cloned reader misreads.
