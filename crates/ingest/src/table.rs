@@ -35,6 +35,9 @@ pub(crate) struct Layout {
     /// Whether every declared column is named exactly; a table read through a header that
     /// is not is not trusted as complete.
     pub(crate) exact: bool,
+    /// Whether each declared column is the field of its own index (the header lists the
+    /// columns in their declared order): a cell is then found without the look-up in `fields`.
+    pub(crate) in_order: bool,
 }
 
 /// Parses a table's file: its header, then every row; with `hold` false only the header,
@@ -233,6 +236,7 @@ fn read_header(
         typable: false,
         checkable: false,
         exact: false,
+        in_order: false,
     };
     let header_start = header.start();
     let snippet = snippet_of(&file.name, bytes, header_start..header.end, line);
@@ -483,6 +487,7 @@ fn read_header(
     layout.checkable = checkable;
     layout.typable = checkable && missing.is_empty() && mapping.duplicates.is_empty();
     layout.exact = mapping.is_exact();
+    layout.in_order = layout.fields.iter().enumerate().all(|(column, field)| *field == Some(column));
     layout
 }
 
@@ -1009,14 +1014,25 @@ fn type_record<'a, R: Record<'a>>(
     // Inlined into `from_cells`, which reads every cell of every row through it: a call per
     // cell would cost more than reading most cells.
     let columns = layout.fields.as_slice();
-    let record = R::from_cells(
-        #[inline(always)]
-        move |column| match columns[column].and_then(|field| raw.field(field)) {
-            Some(span) => cell_text(record_text, start, span),
-            None => Cow::Borrowed(""),
-        },
-        faults,
-    );
+    let record = if layout.in_order {
+        R::from_cells(
+            #[inline(always)]
+            move |column| match raw.field(column) {
+                Some(span) => cell_text(record_text, start, span),
+                None => Cow::Borrowed(""),
+            },
+            faults,
+        )
+    } else {
+        R::from_cells(
+            #[inline(always)]
+            move |column| match columns[column].and_then(|field| raw.field(field)) {
+                Some(span) => cell_text(record_text, start, span),
+                None => Cow::Borrowed(""),
+            },
+            faults,
+        )
+    };
     // A column the header lacks is reported once, at the header, not in every row.
     if !faults.is_empty() {
         faults.retain(|(column, _)| layout.fields[*column].is_some());

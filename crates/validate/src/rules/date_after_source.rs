@@ -121,7 +121,13 @@ impl Watch for StreamedDates {
         found: &mut Vec<Diagnostic>,
     ) {
         let horizons = horizons(context.data);
-        found.extend(dated(context, table, rows, &horizons, |r| year(r.year), |r| &r.source));
+        // Adjacent lines mostly share their year: its days are worked out once for them.
+        let mut last: Option<(model::Year, Dates)> = None;
+        let mut days_of = |r: &TradeCommodity<'_>| match last {
+            Some((seen, dates)) if seen == r.year => dates,
+            _ => last.insert((r.year, year(r.year))).1,
+        };
+        found.extend(dated(context, table, rows, &horizons, &mut days_of, |r| &r.source));
     }
 }
 
@@ -139,7 +145,7 @@ fn dated<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     rows: &[Row<R>],
     horizons: &Horizons<'_, '_>,
-    dates: impl Fn(&R) -> Dates,
+    mut dates: impl FnMut(&R) -> Dates,
     source: impl Fn(&R) -> &model::Text<'a>,
 ) -> Vec<Diagnostic> {
     // Adjacent rows mostly cite one source: its horizon is looked up once for them.
