@@ -110,14 +110,24 @@ impl Records {
 ///
 /// `next` is the byte after `bytes` in the file, if any, so that a `\r` at the end of a slice
 /// followed by `\n` in the next one is not counted twice.
+#[inline]
 pub(crate) fn count_line_breaks(bytes: &[u8], next: Option<u8>) -> u32 {
+    match bytes {
+        // The usual slice, the line break between two records: counted where it is asked for.
+        [b'\n'] | [b'\r', b'\n'] => 1,
+        [b'\r'] => u32::from(next != Some(b'\n')),
+        _ => count_line_breaks_in(bytes, next),
+    }
+}
+
+/// [`count_line_breaks`] of any slice.
+fn count_line_breaks_in(bytes: &[u8], next: Option<u8>) -> u32 {
     /// Below this length a plain loop costs less than setting up a vector search.
     const SHORT: usize = 16;
     /// From this length (a block of a file), a search for `\r` first pays.
     const LONG: usize = 4096;
     let mut count = 0u32;
     if bytes.len() < SHORT {
-        // The usual slice: the line break between two records.
         for (i, &byte) in bytes.iter().enumerate() {
             let ends_line = match byte {
                 b'\n' => true,

@@ -820,12 +820,7 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
             block.line_breaks = line + breaks;
             break;
         }
-        let breaks = match &bytes[gap_from..start] {
-            // The usual gap, the line break after a record: one line, as `start` is no line
-            // break that could join a `\r`.
-            [b'\n'] | [b'\r'] | [b'\r', b'\n'] => 1,
-            gap => scan::count_line_breaks(gap, bytes.get(start).copied()),
-        };
+        let breaks = scan::count_line_breaks(&bytes[gap_from..start], bytes.get(start).copied());
         let blank = breaks.saturating_sub(u32::from(after_record));
         if blank > 0 {
             block.errors.push(blank_lines_error(file, blank, line + u32::from(after_record)));
@@ -1011,25 +1006,15 @@ fn type_record<'a, R: Record<'a>>(
         return Typed::Rejected(vec![field_count_error::<R>(raw, layout, &cell, whole.clone(), error)]);
     }
     faults.clear();
-    // Inlined into `from_cells`, which reads every cell of every row through it: a call per
-    // cell would cost more than reading most cells.
+    // `from_cells` reads every cell of every row through the closure it is given, which is
+    // inlined into it: a call per cell would cost more than reading most cells.
     let columns = layout.fields.as_slice();
     let record = if layout.in_order {
-        R::from_cells(
-            #[inline(always)]
-            move |column| match raw.field(column) {
-                Some(span) => cell_text(record_text, start, span),
-                None => Cow::Borrowed(""),
-            },
-            faults,
-        )
+        R::from_cells(cell, faults)
     } else {
         R::from_cells(
             #[inline(always)]
-            move |column| match columns[column].and_then(|field| raw.field(field)) {
-                Some(span) => cell_text(record_text, start, span),
-                None => Cow::Borrowed(""),
-            },
+            |column| columns[column].map_or(Cow::Borrowed(""), cell),
             faults,
         )
     };

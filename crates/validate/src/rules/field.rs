@@ -95,7 +95,8 @@ fn invisible_characters<'a, R: Record<'a>>(
     for &index in text_columns {
         let column = &def.columns[index];
         let Some(text) = row.record.text(index) else { continue };
-        // Most cells have no invisible character: they need no description.
+        // Most cells have no invisible character: the quick test spares them a call to
+        // `describe_invisible`, which makes the same test after setting up for more.
         if !diagnostic::text::has_invisible(text) {
             continue;
         }

@@ -97,9 +97,12 @@ fn whole_of(total: &Row<TradeTotal<'_>>) -> Option<Bounds> {
     Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier)
 }
 
-/// A commodity line's figures that do not fit its flow's total: the line's value as a range,
-/// the total's range and the stated share's.
+/// A commodity line's figures that do not fit its flow's total: the line's figures as
+/// written, its value as a range, the total's range and the stated share's.
 struct Misfit {
+    value: model::Decimal,
+    unit: model::Unit,
+    share: model::Decimal,
     part: Bounds,
     whole: Bounds,
     stated: Bounds,
@@ -119,7 +122,7 @@ fn misfit(commodity: &TradeCommodity<'_>, whole: Option<Bounds>) -> Result<Optio
     if amount::share_fits(part, whole, stated)? {
         return Ok(None);
     }
-    Ok(Some(Misfit { part, whole, stated }))
+    Ok(Some(Misfit { value, unit, share, part, whole, stated }))
 }
 
 /// The finding for a commodity line whose share does not fit its flow's total.
@@ -129,12 +132,9 @@ fn finding<'a>(
     table: &Table<'a, TradeCommodity<'a>>,
     line: &Row<TradeCommodity<'a>>,
     total: &Row<TradeTotal<'_>>,
-    Misfit { part, whole, stated }: Misfit,
+    Misfit { value, unit, share, part, whole, stated }: Misfit,
 ) -> Option<Diagnostic> {
-    let (commodity, flow) = (&line.record, &total.record);
-    let (Some(value), Some(unit), Some(share)) = (commodity.value, commodity.unit, commodity.share_pct) else {
-        return None;
-    };
+    let flow = &total.record;
     // A `near_zero` total has no upper bound and fits every share, so the total has a figure here.
     let (Some(total_value), Some(total_unit)) = (flow.value, flow.unit) else {
         return None;
