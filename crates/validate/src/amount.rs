@@ -195,6 +195,7 @@ fn place_point(mut text: String, exponent: i64) -> String {
 }
 
 /// Compares `a × 10^shift` with `b`, for non-negative `a` and `b`, without overflowing.
+#[inline]
 fn compare_shifted(a: i128, shift: u32, b: i128) -> Ordering {
     if a == 0 {
         return 0.cmp(&b);
@@ -292,12 +293,14 @@ impl Bounds {
 
     /// The range times `10^power`, e.g. `2` to turn a fraction into percent.
     #[must_use]
+    #[inline]
     pub(crate) fn times_pow10(self, power: i32) -> Bounds {
         Bounds { lo: self.lo.times_pow10(power), hi: self.hi.map(|hi| hi.times_pow10(power)) }
     }
 
     /// Every product of a value of `self` and a value of `other`: both are non-negative, so
     /// it is `[lo × lo', hi × hi']`.
+    #[inline]
     pub(crate) fn checked_mul(self, other: Bounds) -> Result<Bounds, TooLarge> {
         let hi = match (self.hi, other.hi) {
             (Some(a), Some(b)) => Some(a.checked_mul(b)?),
@@ -307,6 +310,7 @@ impl Bounds {
     }
 
     /// Whether some value lies in both ranges (the ranges are closed).
+    #[inline]
     pub(crate) fn overlaps(&self, other: &Bounds) -> bool {
         self.hi.is_none_or(|hi| other.lo <= hi) && other.hi.is_none_or(|hi| self.lo <= hi)
     }
@@ -324,7 +328,9 @@ impl Bounds {
 /// their ranges have `part × 100 = share × whole`.
 ///
 /// Decided without division: the products `share × whole` form the range
-/// `[share.lo × whole.lo, share.hi × whole.hi]`, which must meet `part × 100`.
+/// `[share.lo × whole.lo, share.hi × whole.hi]`, which must meet `part × 100`. Inlined, with
+/// the steps it takes, into the check of every commodity line.
+#[inline]
 pub(crate) fn share_fits(part: Bounds, whole: Bounds, share: Bounds) -> Result<bool, TooLarge> {
     Ok(part.times_pow10(2).overlaps(&share.checked_mul(whole)?))
 }

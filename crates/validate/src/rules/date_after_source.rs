@@ -121,13 +121,19 @@ impl Watch for StreamedDates {
         found: &mut Vec<Diagnostic>,
     ) {
         let horizons = horizons(context.data);
-        // Adjacent lines mostly share their year: its days are worked out once for them.
-        let mut last: Option<(model::Year, Dates)> = None;
-        let mut days_of = |r: &TradeCommodity<'_>| match last {
-            Some((seen, dates)) if seen == r.year => dates,
-            _ => last.insert((r.year, year(r.year))).1,
+        // Adjacent lines mostly share their year and source: the first line of such a run
+        // speaks for the others, which are looked at one by one only when it is too late.
+        let alike = |a: &Row<TradeCommodity<'_>>, b: &Row<TradeCommodity<'_>>| {
+            a.record.year == b.record.year && same_text(&a.record.source, &b.record.source)
         };
-        found.extend(dated(context, table, rows, &horizons, &mut days_of, |r| &r.source));
+        let days_of = |r: &TradeCommodity<'_>| year(r.year);
+        for run in rows.chunk_by(alike) {
+            let before = found.len();
+            found.extend(dated(context, table, &run[..1], &horizons, days_of, |r| &r.source));
+            if found.len() > before {
+                found.extend(dated(context, table, &run[1..], &horizons, days_of, |r| &r.source));
+            }
+        }
     }
 }
 

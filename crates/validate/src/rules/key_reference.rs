@@ -150,11 +150,26 @@ impl Watch for StreamedReferences {
         let data = context.data;
         let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
         let sources = Target::new(&data.sources, "id", |s| &s.id);
-        found.extend(resolve(context, table, rows, &countries, |r| {
-            [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
-        }));
-        found.extend(resolve(context, table, rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
-        found.extend(commodity_totals(context, table, rows));
+        let look_at = |rows: &[Row<TradeCommodity<'a>>], found: &mut Vec<Diagnostic>| {
+            found.extend(resolve(context, table, rows, &countries, |r| {
+                [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
+            }));
+            found.extend(resolve(context, table, rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
+            found.extend(commodity_totals(context, table, rows));
+        };
+        // The lines of one flow from one source stand together, and cite the same keys: the
+        // first line of such a run speaks for the others, which are looked at one by one only
+        // when it misses a key.
+        let cite_alike = |a: &Row<TradeCommodity<'_>>, b: &Row<TradeCommodity<'_>>| {
+            flow_of(&a.record) == flow_of(&b.record) && same_text(&a.record.source, &b.record.source)
+        };
+        for run in rows.chunk_by(cite_alike) {
+            let before = found.len();
+            look_at(&run[..1], found);
+            if found.len() > before {
+                look_at(&run[1..], found);
+            }
+        }
     }
 }
 

@@ -107,10 +107,13 @@ impl Watch for Sums {
         // A flow's lines stand together: a run of them costs one lookup.
         for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
             let sum = sums.entry(flow_of(&run[0].record)).or_default();
+            // Added up in locals, which stay in registers, and stored once per run.
+            let (mut values, mut shares) = (sum.values, sum.shares);
             for line in run {
-                sum.values = add(sum.values, value_of(&line.record));
-                sum.shares = add(sum.shares, share_of(&line.record));
+                values = add(values, value_of(&line.record));
+                shares = add(shares, share_of(&line.record));
             }
+            *sum = FlowSums { values, shares };
         }
     }
 
