@@ -8,6 +8,8 @@ use ingest::{Dataset, Row, RowPos, Table};
 use model::{CountryCode, Flow, Record, TableId, TradeCommodity, TradeTotal, Year};
 use rayon::prelude::*;
 
+use crate::left_out::{Budget, LeftOut};
+
 /// A consistency rule.
 #[derive(Debug)]
 pub struct Rule {
@@ -42,7 +44,7 @@ impl Rule {
     pub fn run(&self, context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let mut found = (self.check)(context);
         if let Some(watch) = self.watch {
-            let (mut seen, looked) = watch_held(context, std::slice::from_ref(&self));
+            let Watched { mut seen, found: looked, .. } = watch_held(context, std::slice::from_ref(&self), None);
             found.extend(looked);
             found.extend(watch.conclude(context, seen.pop().flatten().unwrap_or_else(|| watch.fresh())));
         }
@@ -159,35 +161,63 @@ impl<W: Watch> Watching for W {
     }
 }
 
-/// What the watching rules kept of the streamed rows, one entry per rule (`None` for a rule
-/// without a [`Rule::watch`]), and what they found in single rows.
-pub(crate) type Watched = (Vec<Option<Box<dyn Any + Send>>>, Vec<Diagnostic>);
+/// What the watching rules kept of the streamed rows, one entry per rule: `None` for a rule
+/// without a [`Rule::watch`].
+pub(crate) type Seen = Vec<Option<Box<dyn Any + Send>>>;
 
-/// Every rule of `rules` looks at one block of rows; returns what each kept and what they found.
+/// What the watching rules kept of the streamed rows, and what they found in single rows.
+#[derive(Debug)]
+pub(crate) struct Watched {
+    /// What each rule kept.
+    pub(crate) seen: Seen,
+    /// What the rules found in single rows, but for those left out.
+    pub(crate) found: Vec<Diagnostic>,
+    /// The findings left out of a flood (see [`crate::left_out`]).
+    pub(crate) left_out: LeftOut,
+    /// How many findings of each id were kept that could have been left out.
+    kept: Map<RuleId, usize>,
+}
+
+impl Watched {
+    fn new(rules: &[&Rule]) -> Watched {
+        Watched {
+            seen: rules.iter().map(|_| None).collect(),
+            found: Vec::new(),
+            left_out: LeftOut::default(),
+            kept: Map::default(),
+        }
+    }
+}
+
+/// Every rule of `rules` looks at one block of rows; returns what each kept and what they
+/// found, less what `budget` leaves out of the block alone.
 fn look_at_block<'a>(
     context: &Context<'_, 'a>,
     rules: &[&Rule],
     table: &Table<'a, TradeCommodity<'a>>,
     rows: &[Row<TradeCommodity<'a>>],
+    budget: Option<&Budget<'_>>,
 ) -> Watched {
-    let mut found = Vec::new();
-    let seen = rules
-        .iter()
-        .map(|rule| {
-            rule.watch.map(|watch| {
-                let mut seen = watch.fresh();
-                watch.look(context, table, rows, &mut *seen, &mut found);
-                seen
-            })
-        })
-        .collect();
-    (seen, found)
+    let mut watched = Watched::new(rules);
+    for (rule, seen) in rules.iter().zip(&mut watched.seen) {
+        *seen = rule.watch.map(|watch| {
+            let mut seen = watch.fresh();
+            watch.look(context, table, rows, &mut *seen, &mut watched.found);
+            seen
+        });
+    }
+    if let Some(budget) = budget {
+        // A block's findings beyond the budget would be left out at the join as well: leaving
+        // them out here, on all cores, spares holding them until then.
+        budget.leave_out(&mut watched.found, &mut Map::default(), &mut watched.left_out);
+    }
+    watched
 }
 
-/// Joins what a block kept (`later`) to what was kept before (`kept`), in file order.
-fn join_block(rules: &[&Rule], kept: &mut Watched, later: Watched) {
-    let (seen, found) = kept;
-    for ((rule, seen), later) in rules.iter().zip(seen.iter_mut()).zip(later.0) {
+/// Joins what a block kept (`later`) to what was kept before (`kept`), in file order, leaving
+/// out what `budget` leaves out of all the blocks so far.
+fn join_block(rules: &[&Rule], kept: &mut Watched, later: Watched, budget: Option<&Budget<'_>>) {
+    for ((rule, seen), later) in rules.iter().zip(kept.seen.iter_mut()).zip(later.seen) {
         if let (Some(watch), Some(later)) = (rule.watch, later) {
             match seen {
                 Some(seen) => watch.join(&mut **seen, later),
@@ -195,7 +225,12 @@ fn join_block(rules: &[&Rule], kept: &mut Watched, later: Watched) {
             }
         }
     }
-    found.extend(later.1);
+    let mut found = later.found;
+    if let Some(budget) = budget {
+        budget.leave_out(&mut found, &mut kept.kept, &mut kept.left_out);
+    }
+    kept.found.extend(found);
+    kept.left_out.join(later.left_out);
 }
 
 /// How many held rows are looked at as one block, on one core.
@@ -203,13 +238,16 @@ const HELD_BLOCK_ROWS: usize = 16 << 10;
 
 /// `rules` look at the held rows of [`ingest::STREAMED`] (a dataset from [`ingest::parse`]),
 /// in blocks on all cores, as they would at rows streamed from the file.
-pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule]) -> Watched {
+pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule], budget: Option<&Budget<'_>>) -> Watched {
     let table = &context.data.trade_commodities;
-    let blocks: Vec<Watched> =
-        table.rows.par_chunks(HELD_BLOCK_ROWS).map(|block| look_at_block(context, rules, table, block)).collect();
-    let mut kept: Watched = (rules.iter().map(|_| None).collect(), Vec::new());
+    let blocks: Vec<Watched> = table
+        .rows
+        .par_chunks(HELD_BLOCK_ROWS)
+        .map(|block| look_at_block(context, rules, table, block, budget))
+        .collect();
+    let mut kept = Watched::new(rules);
     for block in blocks {
-        join_block(rules, &mut kept, block);
+        join_block(rules, &mut kept, block, budget);
     }
     kept
 }
@@ -217,12 +255,16 @@ pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule]) -> Watched 
 /// `rules` look at the rows of [`ingest::STREAMED`] as they are read from its file, block by
 /// block on all cores ([`Table::stream`]); returns what they kept and found, and what reading
 /// found, for [`Table::absorb`].
-pub(crate) fn watch_streamed(context: &Context<'_, '_>, rules: &[&Rule]) -> (Watched, ingest::RowsRead) {
-    let mut kept: Watched = (rules.iter().map(|_| None).collect(), Vec::new());
-    let read = context
-        .data
-        .trade_commodities
-        .stream(|block| look_at_block(context, rules, block, &block.rows), |block| join_block(rules, &mut kept, block));
+pub(crate) fn watch_streamed(
+    context: &Context<'_, '_>,
+    rules: &[&Rule],
+    budget: Option<&Budget<'_>>,
+) -> (Watched, ingest::RowsRead) {
+    let mut kept = Watched::new(rules);
+    let read = context.data.trade_commodities.stream(
+        |block| look_at_block(context, rules, block, &block.rows, budget),
+        |block| join_block(rules, &mut kept, block, budget),
+    );
     (kept, read)
 }
 

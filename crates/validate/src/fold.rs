@@ -16,7 +16,7 @@
 //! A folded finding is not lost: it is listed in its cause's [`Diagnostic::consequences`]
 //! (every one in JSON, a compact list in the help).
 
-use diagnostic::{Consequence, Diagnostic, Severity};
+use diagnostic::{Consequence, Diagnostic, RuleId, Severity};
 use model::TableId;
 
 use crate::engine::Map;
@@ -37,8 +37,15 @@ pub(crate) fn fold(findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     kept
 }
 
-fn is_range_cause(finding: &Diagnostic) -> bool {
-    finding.rule().as_str().starts_with("field/")
+/// Whether `finding` is a value outside its column's allowed range, which the other findings
+/// on its cell are consequences of.
+pub(crate) fn is_range_cause(finding: &Diagnostic) -> bool {
+    is_range_cause_id(finding.rule())
+}
+
+/// Whether findings with this id are range causes ([`is_range_cause`]).
+pub(crate) fn is_range_cause_id(id: RuleId) -> bool {
+    id.as_str().starts_with("field/")
 }
 
 fn consequence(finding: &Diagnostic) -> Consequence {

@@ -13,6 +13,7 @@ mod config;
 mod engine;
 mod exceptions;
 mod fold;
+mod left_out;
 pub mod repair;
 pub mod rules;
 
@@ -154,30 +155,62 @@ fn summarize(findings: &[Diagnostic], unlisted: &[Unlisted], tables: &[TableStat
 /// problems ingest found while reading it. [`check_dir`] checks a folder without holding the
 /// rows of [`ingest::STREAMED`], with the same findings.
 pub fn check(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>) -> Report {
-    let watched = engine::watch_held(&Context::new(data), rules::ALL);
-    conclude(data, ingest_problems, watched)
+    let context = Context::new(data);
+    let budget = left_out::Budget::new(data);
+    let watched = engine::watch_held(&context, rules::ALL, Some(&budget));
+    conclude(data, ingest_problems.clone(), watched)
+        .or_else(|_| conclude(data, ingest_problems, engine::watch_held(&context, rules::ALL, None)))
+        .unwrap_or_else(|LeftOutMattered(report)| *report)
 }
 
 /// Reads nothing: parses an already loaded data folder and checks it, streaming the rows of
 /// [`ingest::STREAMED`]: the rules look at each block of them as it is read, keep what they
 /// need, and the block is dropped.
 pub fn check_dir(dir: &ingest::DataDir) -> Report {
+    check_streamed(dir, true)
+}
+
+/// [`check_dir`]; `leave_out` says whether floods of findings in the streamed rows are left
+/// out as they are found ([`left_out`]), which only tests turn off, to compare.
+fn check_streamed(dir: &ingest::DataDir, leave_out: bool) -> Report {
     let (mut data, mut problems) = ingest::parse_streaming(dir);
-    let (watched, read) = engine::watch_streamed(&Context::new(&data), rules::ALL);
+    let budget = leave_out.then(|| left_out::Budget::new(&data));
+    let (watched, read) = engine::watch_streamed(&Context::new(&data), rules::ALL, budget.as_ref());
+    drop(budget);
     if read.needs_whole_file() {
         // Not UTF-8 throughout, so judged as a whole (it may be Windows-1252): read it whole.
-        return check_dir(&dir.with_whole_file(ingest::STREAMED));
+        return check_streamed(&dir.with_whole_file(ingest::STREAMED), leave_out);
     }
     problems.extend(data.trade_commodities.absorb(read));
     ingest::settle(dir, &mut problems);
-    conclude(&data, problems, watched)
+    conclude(&data, problems.clone(), watched)
+        .or_else(|_| {
+            // The rows are read again, leaving nothing out; what reading found was found the
+            // first time.
+            let (watched, _) = engine::watch_streamed(&Context::new(&data), rules::ALL, None);
+            conclude(&data, problems, watched)
+        })
+        .unwrap_or_else(|LeftOutMattered(report)| *report)
 }
+
+/// A report for which findings left out of a flood (see [`left_out`]) did matter: it is not
+/// the report holding every finding gives, and the check runs again leaving nothing out.
+struct LeftOutMattered(Box<Report>);
 
 /// Everything after the streamed rows were seen: the rules' checks of the held tables and
 /// their conclusions, then folding, exceptions, the listing limit and the order.
-fn conclude(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>, watched: engine::Watched) -> Report {
+fn conclude(
+    data: &Dataset<'_>,
+    ingest_problems: Vec<Diagnostic>,
+    watched: engine::Watched,
+) -> Result<Report, LeftOutMattered> {
+    let engine::Watched { seen, found, left_out, .. } = watched;
+    let streamed = data.trade_commodities.name();
     let mut findings = ingest_problems;
-    findings.extend(run_rules(data, watched));
+    findings.extend(run_rules(data, seen));
+    // A finding from elsewhere on the line of one left out might have been on its cell.
+    let clash = left_out.clashes_with(streamed, &findings);
+    findings.extend(found);
     ingest::dialect::keep_conversion_fix_alone(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -197,11 +230,15 @@ fn conclude(data: &Dataset<'_>, ingest_problems: Vec<Diagnostic>, watched: engin
             count,
         })
         .collect();
-    unlisted.extend(keep_listed(&mut findings));
+    let mut rules_unlisted = keep_listed(&mut findings);
+    let fits = !clash && left_out.lists_in_full(streamed, &findings);
+    left_out.count_in(streamed, &mut rules_unlisted);
+    unlisted.extend(rules_unlisted);
     findings.iter_mut().for_each(Diagnostic::make_inert);
     let tables = data.stats();
     let summary = summarize(&findings, &unlisted, &tables);
-    Report { findings, summary, tables, config: Config::default(), only: Vec::new(), unlisted }
+    let report = Report { findings, summary, tables, config: Config::default(), only: Vec::new(), unlisted };
+    if fits { Ok(report) } else { Err(LeftOutMattered(Box::new(report))) }
 }
 
 /// Keeps the first [`ingest::MAX_LISTED`] open findings of each rule in each file, in sorted
@@ -241,13 +278,13 @@ fn keep_listed(findings: &mut Vec<Diagnostic>) -> Vec<Unlisted> {
 }
 
 /// Runs every rule's check and conclusion in parallel, given what the rules kept of the
-/// streamed rows and found in them, and returns their findings, unsorted.
+/// streamed rows, and returns their findings, unsorted.
 ///
 /// A rule that reports an id it does not declare is a bug in the rule; the finding is kept
 /// (nothing is lost) and a test over every fixture fails on it ([`undeclared_ids`]).
-fn run_rules(data: &Dataset<'_>, (seen, found): engine::Watched) -> Vec<Diagnostic> {
+fn run_rules(data: &Dataset<'_>, seen: engine::Seen) -> Vec<Diagnostic> {
     let context = Context::new(data);
-    let mut findings: Vec<Diagnostic> = rules::ALL
+    rules::ALL
         .par_iter()
         .zip(seen)
         .flat_map_iter(|(rule, seen)| {
@@ -257,9 +294,7 @@ fn run_rules(data: &Dataset<'_>, (seen, found): engine::Watched) -> Vec<Diagnost
             }
             findings
         })
-        .collect();
-    findings.extend(found);
-    findings
+        .collect()
 }
 
 /// The ids that rules report without declaring them, over `data`. Empty when every rule
