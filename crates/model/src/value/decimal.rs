@@ -336,15 +336,20 @@ impl FigureInWords {
     }
 }
 
-/// `10^exp` as an `i128`; `exp` is small (scales are at most [`MAX_SCALE`] plus a unit's shift).
+/// `10^exp` as an `i128`; `exp` is small (scales are at most [`MAX_SCALE`] plus a unit's shift),
+/// and at most 38, the largest power an `i128` holds. A lookup: figures are compared for
+/// every row.
 pub const fn pow10(exp: u8) -> i128 {
-    let mut value: i128 = 1;
-    let mut i = 0;
-    while i < exp {
-        value *= 10;
-        i += 1;
-    }
-    value
+    const POWERS: [i128; 39] = {
+        let mut powers = [1i128; 39];
+        let mut i = 1;
+        while i < powers.len() {
+            powers[i] = powers[i - 1] * 10;
+            i += 1;
+        }
+        powers
+    };
+    POWERS[exp as usize]
 }
 
 impl fmt::Display for Decimal {

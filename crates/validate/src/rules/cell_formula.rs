@@ -45,6 +45,13 @@ pub(crate) static FORMULA: Rule = Rule {
 /// The first characters that make a spreadsheet read a cell as a formula: OWASP's list, and a
 /// line feed, which is the carriage return of the same file saved with other line endings.
 const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
+const _: () = {
+    let mut i = 0;
+    while i < FORMULA_STARTS.len() {
+        assert!(FORMULA_STARTS[i].is_ascii(), "`formula_starts` reads the first byte of a cell");
+        i += 1;
+    }
+};
 
 /// A formula start as a message names it.
 fn described(first: char) -> String {
@@ -92,7 +99,8 @@ fn formula_starts<'r, 'a, R: Record<'a>>(
     text_columns: &'r [usize],
 ) -> impl Iterator<Item = (&'static str, char)> + 'r {
     text_columns.iter().filter_map(move |&column| {
-        let first = record.text(column)?.chars().next()?;
+        // Every formula start is ASCII, so the first byte decides; it is the first character.
+        let first = char::from(*record.text(column)?.as_bytes().first()?);
         FORMULA_STARTS.contains(&first).then_some((R::COLUMNS[column].name, first))
     })
 }
