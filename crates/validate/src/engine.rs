@@ -276,6 +276,20 @@ pub fn flow_of(line: &TradeCommodity<'_>) -> FlowKey {
     (line.reporter, line.partner, line.year, line.flow)
 }
 
+/// The runs of adjacent items with one key, each with its key. Each item is compared with
+/// its run's first, so that a run costs one key per item: `chunk_by` takes two.
+pub(crate) fn runs<T, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> impl Iterator<Item = (K, &[T])> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        let (first, others) = rest.split_first()?;
+        let run_key = key(first);
+        let len = others.iter().position(|item| key(item) != run_key).map_or(rest.len(), |at| at + 1);
+        let (run, after) = rest.split_at(len);
+        rest = after;
+        Some((run_key, run))
+    })
+}
+
 /// What rules read: the dataset and the indexes built once for all rules.
 #[derive(Debug)]
 pub struct Context<'d, 'a> {
@@ -413,4 +427,20 @@ pub fn group_by<'t, R, K: std::hash::Hash + Eq>(
 /// conclusion, which sees the held tables too.
 pub(crate) fn all_in_watch(_: &Context<'_, '_>) -> Vec<Diagnostic> {
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn runs_are_the_adjacent_items_with_one_key() {
+        let runs = |items: &[u32]| -> Vec<(bool, Vec<u32>)> {
+            super::runs(items, |n| n % 2 == 0).map(|(even, run)| (even, run.to_vec())).collect()
+        };
+        assert_eq!(runs(&[]), vec![]);
+        assert_eq!(runs(&[7]), vec![(false, vec![7])]);
+        assert_eq!(
+            runs(&[1, 3, 2, 4, 6, 5, 8]),
+            vec![(false, vec![1, 3]), (true, vec![2, 4, 6]), (false, vec![5]), (true, vec![8])]
+        );
+    }
 }

@@ -115,9 +115,9 @@ pub(crate) type RanksByFlow = crate::engine::Map<crate::engine::FlowKey, Vec<u16
 /// Adds the ranks of `rows` to `ranks`. A flow's lines stand together: a run of them costs one
 /// lookup.
 pub(crate) fn keep_ranks(rows: &[Row<TradeCommodity<'_>>], ranks: &mut RanksByFlow) {
-    use crate::engine::flow_of;
-    for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
-        ranks.entry(flow_of(&run[0].record)).or_default().extend(run.iter().map(|row| row.record.rank));
+    use crate::engine::{flow_of, runs};
+    for (flow, run) in runs(rows, |row| flow_of(&row.record)) {
+        ranks.entry(flow).or_default().extend(run.iter().map(|row| row.record.rank));
     }
 }
 

@@ -40,7 +40,7 @@ use model::{Qualifier, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, Exact, TooLarge};
-use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, flow_of, group_by};
+use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, flow_of, group_by, runs};
 
 /// See the module documentation.
 pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
@@ -105,8 +105,8 @@ impl Watch for Sums {
         _: &mut Vec<Diagnostic>,
     ) {
         // A flow's lines stand together: a run of them costs one lookup.
-        for run in rows.chunk_by(|a, b| flow_of(&a.record) == flow_of(&b.record)) {
-            let sum = sums.entry(flow_of(&run[0].record)).or_default();
+        for (flow, run) in runs(rows, |row| flow_of(&row.record)) {
+            let sum = sums.entry(flow).or_default();
             // Added up in locals, which stay in registers, and stored once per run.
             let (mut values, mut shares) = (sum.values, sum.shares);
             for line in run {
