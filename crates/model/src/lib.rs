@@ -26,7 +26,7 @@ pub use schema::{CellFault, ColumnDef};
 pub use value::{
     Answer, Basis, CellError, Certainty, CommaReading, CountryCode, DayRange, Decimal, FigureInWords, Flow, FromCell,
     Iso3Code, Iso3166, IsoCountry, Kind, PartialDate, Period, Precision, Qualifier, RelationKind, Suggestion, Text,
-    Unit, Year,
+    Unit, Year, checked_pow10,
 };
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.

@@ -336,10 +336,10 @@ impl FigureInWords {
     }
 }
 
-/// `10^exp` as an `i128`; `exp` is small (scales are at most [`MAX_SCALE`] plus a unit's shift),
-/// and at most 38, the largest power an `i128` holds. A lookup: figures are compared for
-/// every row.
-pub const fn pow10(exp: u8) -> i128 {
+/// `10^exp` as an `i128`, or `None` beyond `10^38`, the largest power an `i128` holds. A
+/// lookup: figures are compared and added up for every row.
+#[inline]
+pub const fn checked_pow10(exp: u32) -> Option<i128> {
     const POWERS: [i128; 39] = {
         let mut powers = [1i128; 39];
         let mut i = 1;
@@ -349,7 +349,17 @@ pub const fn pow10(exp: u8) -> i128 {
         }
         powers
     };
-    POWERS[exp as usize]
+    if (exp as usize) < POWERS.len() { Some(POWERS[exp as usize]) } else { None }
+}
+
+/// `10^exp` as an `i128`; `exp` is small (scales are at most [`MAX_SCALE`] plus a unit's shift).
+#[inline]
+pub const fn pow10(exp: u8) -> i128 {
+    match checked_pow10(exp as u32) {
+        Some(power) => power,
+        // A scale is at most `MAX_SCALE`; a unit shifts by at most 9.
+        None => panic!("a power of ten beyond an i128"),
+    }
 }
 
 impl fmt::Display for Decimal {
@@ -370,6 +380,15 @@ text_form!(Decimal);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powers_of_ten_are_looked_up_as_computed() {
+        for exp in 0..=130 {
+            assert_eq!(checked_pow10(exp), 10i128.checked_pow(exp), "10^{exp}");
+        }
+        assert_eq!(pow10(0), 1);
+        assert_eq!(pow10(18), 1_000_000_000_000_000_000);
+    }
 
     #[test]
     fn keeps_written_precision() {

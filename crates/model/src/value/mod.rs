@@ -34,7 +34,7 @@ use std::fmt;
 
 pub use country::{CountryCode, Iso3Code, Iso3166, IsoCountry};
 pub use date::{Certainty, DayRange, PartialDate, Period, Precision, days_in_month, is_leap_year};
-pub use decimal::{CommaReading, Decimal, FigureInWords, MAX_DIGITS, MAX_SCALE, pow10, read_comma};
+pub use decimal::{CommaReading, Decimal, FigureInWords, MAX_DIGITS, MAX_SCALE, checked_pow10, pow10, read_comma};
 pub use enums::{Answer, Basis, Flow, Qualifier, RelationKind, Unit};
 
 /// What kind of value a column's cells hold, declared by the cell type ([`crate::FromCell::KIND`]).
