@@ -4,28 +4,34 @@
 //! the rest (`keep_listed` in the crate root). The rules that look at the streamed commodity
 //! lines would still build every finding and hold it until then: a file of a million lines
 //! with one mistake each would hold a million diagnostics, many times the file's size. So the
-//! engine keeps, of each id, the first [`KEPT_PER_ID`] findings in the streamed file that can
-//! only ever be listed or counted, and leaves out the others as the blocks are looked at,
-//! keeping their count, their first line and the lines they are on ([`LeftOut`]).
+//! engine keeps, of each id, the first [`KEPT_PER_ID`] findings it meets in the streamed file
+//! (block by block in file order) that can only ever be listed or counted, and leaves out the
+//! others as the blocks are looked at, keeping their count, their first line and the lines
+//! they are on, 4 bytes a finding ([`LeftOut`]).
 //!
 //! A finding may be left out ([`Budget`]) only when nothing at the end of the check depends on
 //! it: no other finding of its block is on its cell (folding and de-duplication go by the
 //! cell), it names no missing key (references to one fold into one finding, which counts
 //! them), and no row of `exceptions.csv` names its rule, file, key and column. What only the
 //! end of the check knows, [`LeftOut::clashes_with`] and [`LeftOut::lists_in_full`] check on
-//! its outcome: that no finding from elsewhere (a rule's conclusion, a problem ingest found)
-//! could fold with or repeat a left-out finding on its line, and that each id with findings
-//! left out lists its full [`ingest::MAX_LISTED`], all on lines before the first left out. When that holds, the report is the one holding every
+//! its outcome: that no finding from elsewhere (a rule's conclusion, a problem ingest found) is
+//! on the line of a left-out finding while either could be the cause of a fold or both have
+//! one id, and that each id with findings left out lists its full [`ingest::MAX_LISTED`], all
+//! on lines before the first left out. When that holds, the report is the one holding every
 //! finding would give, with the left-out findings among those counted; when it does not, the
-//! check runs again with nothing left out.
+//! check runs again with nothing left out. The test goes by lines, not cells: a flood of
+//! `field/` findings with a rank gap on one of their lines is read and looked at twice, the
+//! second time holding every finding.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Dataset;
 
 use crate::{Map, Set, Unlisted, fold};
 
-/// How many findings of one id in the streamed file are kept: twice as many as are listed, so
-/// that the listing is full even when some of them are acknowledged or folded.
+/// How many findings of one id in the streamed file are kept: as many again as are listed. The
+/// findings kept are never acknowledged or folded today, so 1,000 would fill the listing; the
+/// margin keeps it full, and the check from running again, should a rule added later fold or
+/// repeat some of them.
 pub(crate) const KEPT_PER_ID: usize = 2 * ingest::MAX_LISTED;
 
 /// What decides whether a finding may be left out.
@@ -41,8 +47,9 @@ pub(crate) struct Budget<'d> {
 #[derive(Debug, Default)]
 pub(crate) struct LeftOut {
     ids: Map<RuleId, LeftOutOfId>,
-    /// One bit per line: set for a line with a left-out finding.
-    lines: Vec<u64>,
+    /// The line of each finding left out, 4 bytes each: a block's list holds its own lines
+    /// only, whatever its place in the file.
+    lines: Vec<u32>,
 }
 
 /// The findings of one id left out.
@@ -123,12 +130,7 @@ impl LeftOut {
                 })
                 .or_insert(more);
         }
-        if self.lines.len() < later.lines.len() {
-            self.lines.resize(later.lines.len(), 0);
-        }
-        for (word, more) in self.lines.iter_mut().zip(later.lines) {
-            *word |= more;
-        }
+        self.lines.extend(later.lines);
     }
 
     fn add(&mut self, finding: &Diagnostic) {
@@ -140,30 +142,23 @@ impl LeftOut {
                 these.first_line = these.first_line.min(line);
             })
             .or_insert(LeftOutOfId { count: 1, severity: finding.severity, first_line: line });
-        let word = usize::try_from(line / 64).unwrap_or(usize::MAX);
-        if self.lines.len() <= word {
-            self.lines.resize(word + 1, 0);
-        }
-        self.lines[word] |= 1 << (line % 64);
-    }
-
-    fn has_line(&self, line: u32) -> bool {
-        let word = usize::try_from(line / 64).unwrap_or(usize::MAX);
-        self.lines.get(word).is_some_and(|bits| bits & (1 << (line % 64)) != 0)
+        self.lines.push(line);
     }
 
     /// Whether a finding of `others`, found elsewhere than in the streamed rows (a rule's
     /// conclusion, a problem ingest found), might have been folded with or de-duplicated
     /// against a left-out finding: it is in `file`, on a line with one, and either one of
     /// them could be the cause in a fold, or it has an id with findings left out.
-    pub(crate) fn clashes_with(&self, file: &str, others: &[Diagnostic]) -> bool {
+    pub(crate) fn clashes_with(&mut self, file: &str, others: &[Diagnostic]) -> bool {
         if self.is_empty() {
             return false;
         }
+        self.lines.sort_unstable();
+        self.lines.dedup();
         let left_out_cause = self.ids.keys().any(|&id| fold::is_range_cause_id(id));
         others.iter().any(|f| {
             f.file == file
-                && self.has_line(f.line)
+                && self.lines.binary_search(&f.line).is_ok()
                 && (left_out_cause || fold::is_range_cause(f) || self.ids.contains_key(&f.rule()))
         })
     }

@@ -183,18 +183,18 @@ fn check_streamed(dir: &ingest::DataDir, leave_out: bool) -> Report {
     }
     problems.extend(data.trade_commodities.absorb(read));
     ingest::settle(dir, &mut problems);
-    conclude(&data, problems.clone(), watched)
-        .or_else(|_| {
-            // The rows are read again, leaving nothing out; what reading found was found the
-            // first time.
-            let (watched, _) = engine::watch_streamed(&Context::new(&data), rules::ALL, None);
-            conclude(&data, problems, watched)
-        })
-        .unwrap_or_else(|LeftOutMattered(report)| *report)
+    match conclude(&data, problems, watched) {
+        Ok(report) => report,
+        // Checked again from the start, leaving nothing out, so that the rows and what reading
+        // them found come from one read of the file.
+        Err(LeftOutMattered(_)) if leave_out => check_streamed(dir, false),
+        Err(LeftOutMattered(report)) => *report,
+    }
 }
 
-/// A report for which findings left out of a flood (see [`left_out`]) did matter: it is not
-/// the report holding every finding gives, and the check runs again leaving nothing out.
+/// A report for which findings left out of a flood (see [`left_out`]) might have mattered: it
+/// may not be the report holding every finding gives, so the check runs again leaving
+/// nothing out.
 struct LeftOutMattered(Box<Report>);
 
 /// Everything after the streamed rows were seen: the rules' checks of the held tables and
@@ -204,7 +204,7 @@ fn conclude(
     ingest_problems: Vec<Diagnostic>,
     watched: engine::Watched,
 ) -> Result<Report, LeftOutMattered> {
-    let engine::Watched { seen, found, left_out, .. } = watched;
+    let engine::Watched { seen, found, mut left_out, .. } = watched;
     let streamed = data.trade_commodities.name();
     let mut findings = ingest_problems;
     findings.extend(run_rules(data, seen));
