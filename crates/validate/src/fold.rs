@@ -43,6 +43,12 @@ pub(crate) fn is_range_cause(finding: &Diagnostic) -> bool {
     is_range_cause_id(finding.rule())
 }
 
+/// Whether `finding`, on a cell with a range cause, is folded into it: all but other range
+/// causes and `cell/formula` warnings (a spreadsheet runs a formula whatever else is wrong).
+pub(crate) fn is_consequence(finding: &Diagnostic) -> bool {
+    !is_range_cause(finding) && finding.rule() != FORMULA.id
+}
+
 /// Whether findings with this id are range causes ([`is_range_cause`]).
 pub(crate) fn is_range_cause_id(id: RuleId) -> bool {
     id.as_str().starts_with("field/")
@@ -76,8 +82,7 @@ fn same_cell(findings: &mut [Option<Diagnostic>]) {
             continue;
         }
         let is_cause = |i: &usize| findings[*i].as_ref().is_some_and(is_range_cause);
-        let is_consequence =
-            |i: &usize| findings[*i].as_ref().is_some_and(|f| !is_range_cause(f) && f.rule() != FORMULA.id);
+        let is_consequence = |i: &usize| findings[*i].as_ref().is_some_and(is_consequence);
         let Some(&cause) = indices.iter().find(|i| is_cause(i)) else { continue };
         moves.extend(indices.iter().filter(|i| is_consequence(i)).map(|&i| (cause, i)));
     }

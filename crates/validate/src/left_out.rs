@@ -5,23 +5,21 @@
 //! lines would still build every finding and hold it until then: a file of a million lines
 //! with one mistake each would hold a million diagnostics, many times the file's size. So the
 //! engine keeps, of each id, the first [`KEPT_PER_ID`] findings it meets in the streamed file
-//! (block by block in file order) that can only ever be listed or counted, and leaves out the
-//! others as the blocks are looked at, keeping their count, their first line and the lines
-//! they are on, 4 bytes a finding ([`LeftOut`]).
+//! (block by block in file order), and leaves out the others as the blocks are looked at,
+//! keeping their count and first line by id, and their cells, 16 bytes a cell ([`LeftOut`]).
 //!
-//! A finding may be left out ([`Budget`]) only when nothing at the end of the check depends on
-//! it: no other finding of its block is on its cell (folding and de-duplication go by the
-//! cell), it names no missing key (references to one fold into one finding, which counts
-//! them), and no row of `exceptions.csv` names its rule, file, key and column. What only the
-//! end of the check knows, [`LeftOut::clashes_with`] and [`LeftOut::lists_in_full`] check on
-//! its outcome: that no finding from elsewhere (a rule's conclusion, a problem ingest found) is
-//! on the line of a left-out finding while either could be the cause of a fold or both have
-//! one id, and that each id with findings left out lists its full [`ingest::MAX_LISTED`], all
-//! on lines before the first left out. When that holds, the report is the one holding every
-//! finding would give, with the left-out findings among those counted; when it does not, the
-//! check runs again with nothing left out. The test goes by lines, not cells: a flood of
-//! `field/` findings with a rank gap on one of their lines is read and looked at twice, the
-//! second time holding every finding.
+//! The findings on one cell are left out together ([`Budget`]), as folding and
+//! de-duplication, which go by the cell, would leave them: what stays of them (a `field/`
+//! cause without the consequences it absorbs, say) is counted under its ids. They may be left
+//! out only when none names a missing key (references to one fold into one finding, which
+//! counts them) and no row of `exceptions.csv` names the rule, file, key and column of one;
+//! every finding on a cell is in its row's block. What only the end of the check knows,
+//! [`LeftOut::settle`] and [`LeftOut::lists_in_full`] settle on its outcome. A finding from
+//! elsewhere (a rule's conclusion, a problem ingest found) on a cell with findings left out is
+//! taken out when it would fold into the cell's range cause, as folding takes it out; should it
+//! fold otherwise, or the listing of an id with findings left out not be full before the first
+//! of them, the check runs again with nothing left out. Otherwise the report is the one
+//! holding every finding would give, with the left-out findings among those counted.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Dataset;
@@ -43,13 +41,33 @@ pub(crate) struct Budget<'d> {
     excepted: Set<(&'d str, &'d str, &'d str, &'d str)>,
 }
 
-/// Findings left out, by id, and the lines they are on.
-#[derive(Debug, Default)]
+/// Findings left out, by id, and the cells they are on.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct LeftOut {
     ids: Map<RuleId, LeftOutOfId>,
-    /// The line of each finding left out, 4 bytes each: a block's list holds its own lines
+    /// The cells with findings left out, 16 bytes each: a block's list holds its own cells
     /// only, whatever its place in the file.
-    lines: Vec<u32>,
+    cells: Vec<LeftOutCell>,
+}
+
+/// A cell whose findings were left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct LeftOutCell {
+    /// Where its span starts in the file.
+    start: u64,
+    /// How long its span is.
+    len: u32,
+    /// Whether one of its findings is a range cause, into which the other findings on the cell
+    /// fold ([`fold::is_consequence`]).
+    has_cause: bool,
+}
+
+impl LeftOutCell {
+    fn of(span: &std::ops::Range<usize>, has_cause: bool) -> Option<LeftOutCell> {
+        let start = u64::try_from(span.start).ok()?;
+        let len = u32::try_from(span.end.checked_sub(span.start)?).ok()?;
+        Some(LeftOutCell { start, len, has_cause })
+    }
 }
 
 /// The findings of one id left out.
@@ -76,49 +94,67 @@ impl<'d> Budget<'d> {
     }
 
     /// Leaves out of `found` (a block's findings, in the order its rules found them, each
-    /// rule's in file order) those beyond [`KEPT_PER_ID`] of their id that may be left out,
-    /// counting in `kept` those kept so far and in `left_out` the others.
+    /// rule's in file order) the findings on a cell when those that would stay of them after
+    /// de-duplication and folding are all beyond [`KEPT_PER_ID`] of their ids, counting in
+    /// `kept` those kept so far and in `left_out` the others.
     pub(crate) fn leave_out(&self, found: &mut Vec<Diagnostic>, kept: &mut Map<RuleId, usize>, left_out: &mut LeftOut) {
         if found.is_empty() {
             return;
         }
-        let mut on_cell: Map<(usize, usize), u32> = Map::default();
-        for span in found.iter().filter(|f| f.file == self.file).filter_map(|f| f.span.as_ref()) {
-            *on_cell.entry((span.start, span.end)).or_default() += 1;
+        // The findings of the streamed file on each cell: all in this block, as a cell is.
+        let mut on_cell: Map<(usize, usize), Vec<usize>> = Map::default();
+        for (index, finding) in found.iter().enumerate() {
+            if let Some(span) = finding.span.as_ref().filter(|_| finding.file == self.file) {
+                on_cell.entry((span.start, span.end)).or_default().push(index);
+            }
         }
-        found.retain(|finding| {
-            if !self.may_leave_out(finding, &on_cell) {
-                return true;
+        let mut cells: Vec<Vec<usize>> = on_cell.into_values().collect();
+        cells.sort_unstable_by_key(|cell| cell[0]);
+        let mut leave = vec![false; found.len()];
+        for cell in cells {
+            let Some(staying) = self.staying(found, cell.clone()) else { continue };
+            let ids_full = |kept: &Map<RuleId, usize>| {
+                staying.iter().all(|&i| kept.get(&found[i].rule()).is_some_and(|&n| n >= KEPT_PER_ID))
+            };
+            let has_cause = staying.iter().any(|&i| fold::is_range_cause(&found[i]));
+            let left_out_cell = found[cell[0]].span.as_ref().and_then(|span| LeftOutCell::of(span, has_cause));
+            if let (true, Some(left_out_cell)) = (ids_full(kept), left_out_cell) {
+                cell.iter().for_each(|&i| leave[i] = true);
+                staying.iter().for_each(|&i| left_out.add(&found[i]));
+                left_out.cells.push(left_out_cell);
+            } else {
+                staying.iter().for_each(|&i| *kept.entry(found[i].rule()).or_default() += 1);
             }
-            let count = kept.entry(finding.rule()).or_default();
-            if *count < KEPT_PER_ID {
-                *count += 1;
-                return true;
-            }
-            left_out.add(finding);
-            false
+        }
+        let mut index = 0;
+        found.retain(|_| {
+            index += 1;
+            !leave[index - 1]
         });
     }
 
-    /// Whether `finding` is in the streamed file, alone on its cell, names no missing key and
-    /// no exception.
-    fn may_leave_out(&self, finding: &Diagnostic, on_cell: &Map<(usize, usize), u32>) -> bool {
-        let Some(span) = &finding.span else { return false };
-        let (rule, file, key, column) = finding.identity();
-        finding.file == self.file
-            && finding.missing_key.is_none()
-            && finding.acknowledged.is_none()
-            && on_cell.get(&(span.start, span.end)) == Some(&1)
-            && !self.excepted.contains(&(rule.as_str(), file, key, column))
+    /// Of the findings `cell` (indexes into `found`) on one cell, those that stay findings of
+    /// their own at the end of the check, as `conclude` de-duplicates and `fold` folds them;
+    /// `None` when one of them may not be left out: it names a missing key (references to it
+    /// fold into one finding that counts them) or an exception.
+    fn staying(&self, found: &[Diagnostic], mut cell: Vec<usize>) -> Option<Vec<usize>> {
+        let excepted = |f: &Diagnostic| {
+            let (rule, file, key, column) = f.identity();
+            self.excepted.contains(&(rule.as_str(), file, key, column))
+        };
+        if cell.iter().map(|&i| &found[i]).any(|f| f.missing_key.is_some() || f.acknowledged.is_some() || excepted(f)) {
+            return None;
+        }
+        cell.sort_by(|&a, &b| found[a].sort_key().cmp(&found[b].sort_key()));
+        cell.dedup_by(|a, b| found[*a].sort_key() == found[*b].sort_key());
+        if cell.iter().any(|&i| fold::is_range_cause(&found[i])) {
+            cell.retain(|&i| !fold::is_consequence(&found[i]));
+        }
+        Some(cell)
     }
 }
 
 impl LeftOut {
-    /// Whether nothing was left out.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
     /// Adds what a later block left out.
     pub(crate) fn join(&mut self, later: LeftOut) {
         for (id, more) in later.ids {
@@ -130,7 +166,7 @@ impl LeftOut {
                 })
                 .or_insert(more);
         }
-        self.lines.extend(later.lines);
+        self.cells.extend(later.cells);
     }
 
     fn add(&mut self, finding: &Diagnostic) {
@@ -142,25 +178,39 @@ impl LeftOut {
                 these.first_line = these.first_line.min(line);
             })
             .or_insert(LeftOutOfId { count: 1, severity: finding.severity, first_line: line });
-        self.lines.push(line);
     }
 
-    /// Whether a finding of `others`, found elsewhere than in the streamed rows (a rule's
-    /// conclusion, a problem ingest found), might have been folded with or de-duplicated
-    /// against a left-out finding: it is in `file`, on a line with one, and either one of
-    /// them could be the cause in a fold, or it has an id with findings left out.
-    pub(crate) fn clashes_with(&mut self, file: &str, others: &[Diagnostic]) -> bool {
-        if self.is_empty() {
-            return false;
+    /// Settles the findings of `others`, found elsewhere than in the streamed rows (a rule's
+    /// conclusion, a problem ingest found), that are on a cell of `file` with findings left
+    /// out: one that folds into the cell's range cause, as a consequence, is taken out of
+    /// `others`, as folding would take it out of the listing and the counts. Returns `false`
+    /// when one could instead have folded or been de-duplicated otherwise with them (it is a
+    /// range cause itself, or it has an id with findings left out): then only holding every
+    /// finding says what the report is.
+    pub(crate) fn settle(&mut self, file: &str, others: &mut Vec<Diagnostic>) -> bool {
+        if self.cells.is_empty() {
+            return true;
         }
-        self.lines.sort_unstable();
-        self.lines.dedup();
-        let left_out_cause = self.ids.keys().any(|&id| fold::is_range_cause_id(id));
-        others.iter().any(|f| {
-            f.file == file
-                && self.lines.binary_search(&f.line).is_ok()
-                && (left_out_cause || fold::is_range_cause(f) || self.ids.contains_key(&f.rule()))
-        })
+        self.cells.sort_unstable();
+        let mut settled = true;
+        others.retain(|f| {
+            let Some(span) = f.span.as_ref().filter(|_| f.file == file) else { return true };
+            let Some(probe) = LeftOutCell::of(span, false) else { return true };
+            let at = self.cells.partition_point(|c| (c.start, c.len) < (probe.start, probe.len));
+            let Some(cell) = self.cells.get(at).filter(|c| (c.start, c.len) == (probe.start, probe.len)) else {
+                return true;
+            };
+            match (cell.has_cause, fold::is_range_cause(f)) {
+                // Folded into the cell's cause, left out: gone from the listing and the counts.
+                (true, false) if fold::is_consequence(f) => return false,
+                // A cause of its own would fold what was left out into it.
+                (_, true) => settled = false,
+                // Otherwise nothing folds; only a finding of the same id could be its repeat.
+                _ => settled &= !self.ids.contains_key(&f.rule()),
+            }
+            true
+        });
+        settled
     }
 
     /// Whether, of each id with findings left out of `file`, `listed` (the findings listed,
@@ -200,14 +250,25 @@ mod tests {
     use crate::engine::{self, Context};
     use crate::{Report, rules};
 
+    /// A table's header line.
+    fn header(table: TableId) -> String {
+        table.def().columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
+    }
+
     /// A data folder in memory: the fixtures' base, with `commodities` as the commodity lines
     /// (after the header) and `exceptions` as the exceptions (after theirs).
     fn folder(commodities: &str, exceptions: &str) -> ingest::DataDir {
-        let header = |table: TableId| table.def().columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+        folder_with_totals(commodities, exceptions, None)
+    }
+
+    /// [`folder`], with `totals` as the rows of `trade.csv` when given.
+    fn folder_with_totals(commodities: &str, exceptions: &str, totals: Option<&str>) -> ingest::DataDir {
         let (commodities, exceptions) = (commodities.to_owned(), exceptions.to_owned());
-        ingest::DataDir::from_memory("data", move |table| match table {
-            TableId::TradeCommodities => Some(format!("{}\n{commodities}", header(table)).into_bytes()),
-            TableId::Exceptions => Some(format!("{}\n{exceptions}", header(table)).into_bytes()),
+        let totals = totals.map(str::to_owned);
+        ingest::DataDir::from_memory("data", move |table| match (table, &totals) {
+            (TableId::TradeCommodities, _) => Some(format!("{}\n{commodities}", header(table)).into_bytes()),
+            (TableId::Exceptions, _) => Some(format!("{}\n{exceptions}", header(table)).into_bytes()),
+            (TableId::Trade, Some(totals)) => Some(format!("{}\n{totals}", header(table)).into_bytes()),
             _ => {
                 std::fs::read(format!("{}/../../tests/fixtures/base/{}", env!("CARGO_MANIFEST_DIR"), table.file())).ok()
             }
@@ -251,46 +312,104 @@ mod tests {
     }
 
     #[test]
-    fn findings_that_fold_or_are_acknowledged_are_never_left_out() {
-        // A share over 100 % is a `field/` finding, which absorbs the share's finding on its cell:
-        // neither is left out. The one acknowledged line, far past the budget, stays acknowledged.
+    fn findings_on_one_cell_are_left_out_together_and_acknowledged_ones_never() {
+        // A share over 100 % is a `field/` finding, which absorbs the share's finding on its
+        // cell: past the budget the two are left out together, counted as the `field/` one.
+        // The one acknowledged line, far past the budget, stays acknowledged.
         let commodities = lines(3000, |_| "Fisk,0.001,NOK billion,150,no-jp-2015".to_owned())
             + &lines(3000, |rank| format!("Fisk {rank},0.001,NOK billion,50,no-jp-2015"))
                 .replace(",export,", ",import,");
         let exception = "trade/commodity-share,trade_commodities.csv,NO/JP/2011/import/2900,share_pct,50,\
                          The source gives this share as printed.\n";
         let dir = folder(&commodities, exception);
-        assert_eq!(left_out(&dir), vec![("trade/commodity-share".to_owned(), 3000 - super::KEPT_PER_ID - 1)]);
+        let past_the_budget = 3000 - super::KEPT_PER_ID;
+        assert_eq!(
+            left_out(&dir),
+            vec![
+                ("field/format".to_owned(), past_the_budget),
+                ("trade/commodity-share".to_owned(), past_the_budget - 1)
+            ]
+        );
         let report = crate::check_dir(&dir);
         assert_eq!(said(&report), said(&crate::check_streamed(&dir, false)));
         assert!(report.findings.iter().any(|f| f.acknowledged.is_some() && f.line == 3000 + 2900 + 1));
-        let ranges = report.findings.iter().filter(|f| f.rule().as_str().starts_with("field/")).count();
-        assert_eq!(ranges, ingest::MAX_LISTED);
+        let ranges: Vec<&diagnostic::Diagnostic> =
+            report.findings.iter().filter(|f| f.rule().as_str().starts_with("field/")).collect();
+        assert_eq!(ranges.len(), ingest::MAX_LISTED);
+        assert!(ranges.iter().all(|f| f.help.as_deref().is_some_and(|h| h.contains("trade/commodity-share"))));
+        let unlisted = report.unlisted.iter().find(|u| u.rule.as_str() == "field/format").map(|u| u.count);
+        assert_eq!(unlisted, Some(2000));
+    }
+
+    /// Whether the end of a check of `dir` settles the findings it left out without holding
+    /// every finding; the report must be the one holding them gives, either way.
+    fn settles(dir: &ingest::DataDir) -> bool {
+        let (data, problems) = ingest::parse_streaming(dir);
+        let budget = super::Budget::new(&data);
+        let (watched, _) = engine::watch_streamed(&Context::new(&data), rules::ALL, Some(&budget));
+        assert!(!watched.left_out.ids.is_empty(), "something is left out");
+        let settled = crate::conclude(&data, problems, watched).is_ok();
+        assert_eq!(said(&crate::check_dir(dir)), said(&crate::check_streamed(dir, false)));
+        settled
     }
 
     #[test]
-    fn a_conclusion_on_the_line_of_a_left_out_finding_makes_the_check_hold_every_finding() {
-        // Negative figures are `field/format`'s, alone on their cells: left out past the budget.
-        // A gap in the ranks is found at the end, on the line of one of them; it could have
-        // been on its cell, so the check is run again holding every finding.
-        let commodities: String = (1..=4000)
+    fn a_conclusion_on_a_cell_with_findings_left_out_is_settled_or_makes_the_check_hold_them() {
+        // Negative figures are `field/format`'s, left out past the budget; a gap in the ranks
+        // is found at the end on the rank cell of one of their lines: another cell, settled.
+        let gap: String = (1..=4000)
             .map(|n| if n < 3500 { n } else { n + 1 })
             .map(|rank| format!("NO,JP,2011,export,{rank},Fisk,-1,NOK million,,no-jp-2015\n"))
             .collect();
-        let dir = folder(&commodities, "");
-        assert!(!left_out(&dir).is_empty());
-        let (data, problems) = ingest::parse_streaming(&dir);
-        let budget = super::Budget::new(&data);
-        let (watched, _) = engine::watch_streamed(&Context::new(&data), rules::ALL, Some(&budget));
-        assert!(crate::conclude(&data, problems, watched).is_err(), "the gap is on a line left out");
-        let report = crate::check_dir(&dir);
-        assert_eq!(said(&report), said(&crate::check_streamed(&dir, false)));
-        let gaps: Vec<(u32, &str)> = report
-            .findings
-            .iter()
-            .filter(|f| f.rule().as_str() == "sequence/gap")
-            .map(|f| (f.line, f.column.as_deref().unwrap_or("")))
-            .collect();
-        assert_eq!(gaps, vec![(3501, "rank")]);
+        assert!(settles(&folder(&gap, "")));
+        // Shares of 150 % are `field/format`'s; each flow's shares add up to more than 100 %
+        // at its second line, on the share cell, which the `field/` finding there absorbs.
+        let flows: String =
+            (0..3000).map(|n| format!("NO,JP,{},export,{},Fisk,,,150,no-jp-2015\n", 1990 + n / 2, 1 + n % 2)).collect();
+        let totals: String =
+            (0..1500).map(|n| format!("NO,JP,{},export,1,NOK billion,exact,,no-jp-2015\n", 1990 + n)).collect();
+        assert!(settles(&folder_with_totals(&flows, "", Some(&totals))));
+        // Wrong shares are `trade/commodity-share`'s, with no range cause on their cells: the
+        // flow whose shares pass 100 % on a cell left out is another rule's finding, which
+        // neither folds with them nor repeats one.
+        let over = lines(3000, |_| "Fisk,0.001,NOK billion,0.02,no-jp-2015".to_owned())
+            + &lines(10, |rank| format!("Fisk {rank},0.001,NOK billion,50,no-jp-2015")).replace(",export,", ",import,");
+        assert!(settles(&folder(&over, "")));
+    }
+
+    #[test]
+    fn what_settles_a_finding_on_a_cell_with_findings_left_out() {
+        use diagnostic::{Diagnostic, RuleId, Severity};
+        let file = "data/trade_commodities.csv";
+        let finding = |id: &'static str, span: std::ops::Range<usize>| {
+            let mut f = Diagnostic::new(RuleId::new(id), Severity::Error, file, "m".to_owned());
+            f.line = 7;
+            f.span = Some(span);
+            f
+        };
+        // Left out: a `field/format` cause on 10..12 (with the share it absorbed), and a share
+        // alone on 20..22.
+        let mut left_out = super::LeftOut::default();
+        for (f, has_cause) in
+            [(finding("field/format", 10..12), true), (finding("trade/commodity-share", 20..22), false)]
+        {
+            left_out.add(&f);
+            left_out.cells.extend(f.span.as_ref().and_then(|span| super::LeftOutCell::of(span, has_cause)));
+        }
+        let settle = |others: Vec<Diagnostic>| {
+            let mut others = others;
+            let settled = left_out.clone().settle(file, &mut others);
+            (settled, others.iter().map(|f| f.rule().to_string()).collect::<Vec<_>>())
+        };
+        // A consequence on the cause's cell folds into it: taken out.
+        assert_eq!(settle(vec![finding("sequence/gap", 10..12)]), (true, vec![]));
+        // Another cell, or another file: nothing to do with them.
+        assert_eq!(settle(vec![finding("sequence/gap", 10..13)]), (true, vec!["sequence/gap".to_owned()]));
+        // Another rule's finding on the share's cell: no cause, no repeat.
+        assert_eq!(settle(vec![finding("sequence/gap", 20..22)]), (true, vec!["sequence/gap".to_owned()]));
+        // A cause would absorb the share; a share there might repeat it: hold every finding.
+        assert!(!settle(vec![finding("field/range", 20..22)]).0);
+        assert!(!settle(vec![finding("trade/commodity-share", 20..22)]).0);
+        assert!(!settle(vec![finding("field/range", 10..12)]).0);
     }
 }

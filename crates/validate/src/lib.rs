@@ -208,8 +208,8 @@ fn conclude(
     let streamed = data.trade_commodities.name();
     let mut findings = ingest_problems;
     findings.extend(run_rules(data, seen));
-    // A finding from elsewhere on the line of one left out might have been on its cell.
-    let clash = left_out.clashes_with(streamed, &findings);
+    // A finding from elsewhere on a cell with findings left out folds into them, or might.
+    let settled = left_out.settle(streamed, &mut findings);
     findings.extend(found);
     ingest::dialect::keep_conversion_fix_alone(&mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -231,7 +231,7 @@ fn conclude(
         })
         .collect();
     let mut rules_unlisted = keep_listed(&mut findings);
-    let fits = !clash && left_out.lists_in_full(streamed, &findings);
+    let fits = settled && left_out.lists_in_full(streamed, &findings);
     left_out.count_in(streamed, &mut rules_unlisted);
     unlisted.extend(rules_unlisted);
     findings.iter_mut().for_each(Diagnostic::make_inert);
