@@ -120,6 +120,10 @@ macro_rules! tables {
                     },
                 )+];
 
+                // Kept out of its caller: inlined into the parse loop, it was measured slower
+                // (more instructions in all), and whether the compiler inlines it changed with
+                // unrelated code elsewhere.
+                #[inline(never)]
                 #[allow(unused_assignments)]
                 fn from_cells(
                     mut cell: impl FnMut(usize) -> std::borrow::Cow<$lt, str>,
