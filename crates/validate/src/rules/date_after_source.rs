@@ -121,19 +121,13 @@ impl Watch for StreamedDates {
         found: &mut Vec<Diagnostic>,
     ) {
         let horizons = horizons(context.data);
-        // Adjacent lines mostly share their year and source: the first line of such a run
-        // speaks for the others, which are looked at one by one only when it is too late.
+        // Lines of one year from one source are late or not alike.
         let alike = |a: &Row<TradeCommodity<'_>>, b: &Row<TradeCommodity<'_>>| {
             a.record.year == b.record.year && same_text(&a.record.source, &b.record.source)
         };
-        let days_of = |r: &TradeCommodity<'_>| year(r.year);
-        for run in rows.chunk_by(alike) {
-            let before = found.len();
-            found.extend(dated(context, table, &run[..1], &horizons, days_of, |r| &r.source));
-            if found.len() > before {
-                found.extend(dated(context, table, &run[1..], &horizons, days_of, |r| &r.source));
-            }
-        }
+        super::look_by_runs(rows, alike, found, |run, found| {
+            found.extend(dated(context, table, run, &horizons, |r| year(r.year), |r| &r.source));
+        });
     }
 }
 
@@ -151,7 +145,7 @@ fn dated<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     rows: &[Row<R>],
     horizons: &Horizons<'_, '_>,
-    mut dates: impl FnMut(&R) -> Dates,
+    dates: impl Fn(&R) -> Dates,
     source: impl Fn(&R) -> &model::Text<'a>,
 ) -> Vec<Diagnostic> {
     // Adjacent rows mostly cite one source: its horizon is looked up once for them.

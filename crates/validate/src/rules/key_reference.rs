@@ -157,19 +157,11 @@ impl Watch for StreamedReferences {
             found.extend(resolve(context, table, rows, &sources, |r| [("source", Some(&*r.source)), NONE]));
             found.extend(commodity_totals(context, table, rows));
         };
-        // The lines of one flow from one source stand together, and cite the same keys: the
-        // first line of such a run speaks for the others, which are looked at one by one only
-        // when it misses a key.
+        // Lines of one flow from one source cite the same keys.
         let cite_alike = |a: &Row<TradeCommodity<'_>>, b: &Row<TradeCommodity<'_>>| {
             flow_of(&a.record) == flow_of(&b.record) && same_text(&a.record.source, &b.record.source)
         };
-        for run in rows.chunk_by(cite_alike) {
-            let before = found.len();
-            look_at(&run[..1], found);
-            if found.len() > before {
-                look_at(&run[1..], found);
-            }
-        }
+        super::look_by_runs(rows, cite_alike, found, look_at);
     }
 }
 

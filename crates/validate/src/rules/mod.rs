@@ -112,6 +112,26 @@ pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Ve
 /// and `sequence/gap` keep of them.
 pub(crate) type RanksByFlow = crate::engine::Map<crate::engine::FlowKey, Vec<u16>>;
 
+/// Looks at `rows` (with `look`, which adds its findings to `found`) run by run of adjacent
+/// rows that are `alike`: at the first row of a run, and at the others only when the first
+/// has a finding. For a check whose outcome for a row follows from what `alike` compares,
+/// the first row of a run speaks for the others: adjacent commodity lines mostly share their
+/// flow, year and source.
+pub(crate) fn look_by_runs<R>(
+    rows: &[Row<R>],
+    alike: impl FnMut(&Row<R>, &Row<R>) -> bool,
+    found: &mut Vec<Diagnostic>,
+    mut look: impl FnMut(&[Row<R>], &mut Vec<Diagnostic>),
+) {
+    for run in rows.chunk_by(alike) {
+        let before = found.len();
+        look(&run[..1], found);
+        if found.len() > before {
+            look(&run[1..], found);
+        }
+    }
+}
+
 /// Adds the ranks of `rows` to `ranks`. A flow's lines stand together: a run of them costs one
 /// lookup.
 pub(crate) fn keep_ranks(rows: &[Row<TradeCommodity<'_>>], ranks: &mut RanksByFlow) {
