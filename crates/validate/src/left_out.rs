@@ -354,7 +354,7 @@ mod tests {
     }
 
     #[test]
-    fn a_conclusion_on_a_cell_with_findings_left_out_is_settled_or_makes_the_check_hold_them() {
+    fn a_conclusion_on_a_cell_with_findings_left_out_is_settled() {
         // Negative figures are `field/format`'s, left out past the budget; a gap in the ranks
         // is found at the end on the rank cell of one of their lines: another cell, settled.
         let gap: String = (1..=4000)
