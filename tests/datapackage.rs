@@ -29,20 +29,19 @@ fn frictionless() -> PathBuf {
 }
 
 /// A copy of `tests/fixtures/dataset/` in a fresh folder named after `case`, with its data
-/// package and with `plant` applied to the text of each table file.
-fn copy_with_package(case: &str, plant: impl Fn(TableId, String) -> String) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bilat-datapackage-{}-{case}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// package and with `plant` applied to the text of each table file. The folder is removed when
+/// dropped (also when the test fails).
+fn copy_with_package(case: &str, plant: impl Fn(TableId, String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix(&format!("bilat-datapackage-{case}-")).tempdir().unwrap();
     for table in TableId::ALL {
         let text = std::fs::read_to_string(tests::dataset_root().join(table.file())).unwrap();
-        std::fs::write(dir.join(table.file()), plant(*table, text)).unwrap();
+        std::fs::write(dir.path().join(table.file()), plant(*table, text)).unwrap();
     }
     let data = tests::dataset();
     let (dataset, problems) = ingest::parse(&data);
     assert!(problems.is_empty(), "the frozen dataset does not read cleanly: {problems:?}");
     let sources: Vec<model::Source<'_>> = dataset.sources.rows.iter().map(|row| row.record.clone()).collect();
-    std::fs::write(dir.join("datapackage.json"), report::datapackage::package(&sources)).unwrap();
+    std::fs::write(dir.path().join("datapackage.json"), report::datapackage::package(&sources)).unwrap();
     dir
 }
 
@@ -100,7 +99,7 @@ fn error(kind: &str, resource: &str, row: u64, field: Option<&str>) -> Reported 
 #[test]
 fn frictionless_accepts_the_dataset_and_reports_each_planted_error() {
     let dir = copy_with_package("clean", |_, text| text);
-    let (valid, errors) = validate(&dir);
+    let (valid, errors) = validate(dir.path());
     assert_eq!(errors, Vec::new());
     assert!(valid);
 
@@ -109,7 +108,7 @@ fn frictionless_accepts_the_dataset_and_reports_each_planted_error() {
         TableId::Relations => replace_on_line(&text, 2, ",diplomatic_relations,", ",diplomatic-relations,"),
         _ => text,
     });
-    let (valid, errors) = validate(&dir);
+    let (valid, errors) = validate(dir.path());
     assert!(!valid);
     assert_eq!(errors, vec![error("constraint-error", "relations", 2, Some("kind"))]);
 
@@ -122,7 +121,7 @@ fn frictionless_accepts_the_dataset_and_reports_each_planted_error() {
         _ => text,
     });
     let rows = std::fs::read_to_string(tests::dataset_root().join("residents.csv")).unwrap().lines().count() as u64;
-    let (valid, errors) = validate(&dir);
+    let (valid, errors) = validate(dir.path());
     assert!(!valid);
     assert_eq!(errors, vec![error("primary-key", "residents", rows + 1, None)]);
 
@@ -136,7 +135,7 @@ fn frictionless_accepts_the_dataset_and_reports_each_planted_error() {
         TableId::TradeCommodities => replace_on_line(&text, 2, ",2011,", ",1001,"),
         _ => text,
     });
-    let (valid, errors) = validate(&dir);
+    let (valid, errors) = validate(dir.path());
     assert!(!valid);
     assert_eq!(
         errors,

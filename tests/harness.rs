@@ -97,26 +97,23 @@ impl Case {
     /// Checks the case from a folder on the disk, as `cargo xtask check` does: the commodity
     /// lines are read from their file block by block, never held whole.
     pub fn check_on_disk(&self, ending: LineEnding, block_size: usize) -> Report {
-        let folder = std::env::temp_dir().join(format!(
-            "bilat-case-{}-{}-{ending:?}-{block_size}-{:?}",
-            std::process::id(),
-            self.name,
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&folder);
-        std::fs::create_dir_all(&folder).expect("a temporary folder");
+        // Removed when dropped, also when a panic unwinds through here.
+        let folder = tempfile::Builder::new()
+            .prefix(&format!("bilat-case-{}-{ending:?}-{block_size}-", self.name))
+            .tempdir()
+            .expect("a temporary folder");
         let mut files = self.files(ending);
         for &table in model::TableId::ALL {
             if let Some(bytes) = files(table) {
-                std::fs::write(folder.join(table.file()), bytes).expect("a temporary file");
+                std::fs::write(folder.path().join(table.file()), bytes).expect("a temporary file");
             }
         }
-        let dir = ingest::read_dir_streaming_as(&folder, "data")
+        let dir = ingest::read_dir_streaming_as(folder.path(), "data")
             .expect("the temporary folder is readable")
             .with_other_files(self.other_files())
             .with_block_size(block_size);
         let report = validate::check_dir(&dir);
-        std::fs::remove_dir_all(&folder).expect("the temporary folder is removed");
+        folder.close().expect("the temporary folder is removed");
         report
     }
 

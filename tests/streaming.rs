@@ -3,23 +3,22 @@
 //! bytes are plain UTF-8 but whose later lines are not, and a large file with findings that
 //! need its lines from all over it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tests::{fixtures_root, listing};
 
 /// A data folder in a temporary place: the base fixtures, with `commodities` as the commodity
-/// lines.
-fn folder(name: &str, commodities: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bilat-streaming-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
+/// lines. The folder is removed when dropped (also when the test fails).
+fn folder(name: &str, commodities: &[u8]) -> tempfile::TempDir {
+    let dir =
+        tempfile::Builder::new().prefix(&format!("bilat-streaming-{name}-")).tempdir().expect("a temporary folder");
     for table in model::TableId::ALL {
         let base = fixtures_root().join("base").join(table.file());
         if let Ok(bytes) = std::fs::read(base) {
-            std::fs::write(dir.join(table.file()), bytes).expect("a temporary file");
+            std::fs::write(dir.path().join(table.file()), bytes).expect("a temporary file");
         }
     }
-    std::fs::write(dir.join(ingest::STREAMED.file()), commodities).expect("a temporary file");
+    std::fs::write(dir.path().join(ingest::STREAMED.file()), commodities).expect("a temporary file");
     dir
 }
 
@@ -50,11 +49,11 @@ fn a_file_that_turns_out_not_utf8_is_judged_whole_as_a_whole_file_is() {
     for (name, commodity, expected) in [("latin1", "klaer", "file/dialect"), ("damaged", "klær", "csv/invalid-utf8")] {
         let dir = folder(name, &commodities(commodity, 3000, last));
         for block_size in [4096, ingest::DEFAULT_BLOCK_SIZE] {
-            let (streamed, whole) = both(&dir, block_size);
+            let (streamed, whole) = both(dir.path(), block_size);
             assert!(whole.contains(expected), "{name}: expected {expected}:\n{whole}");
             assert_eq!(streamed, whole, "{name}: blocks of {block_size} bytes");
         }
-        std::fs::remove_dir_all(&dir).expect("removed");
+        dir.close().expect("removed");
     }
 }
 
@@ -64,21 +63,21 @@ fn findings_that_need_lines_from_all_over_the_file_are_the_same_from_the_disk() 
     // many blocks.
     let last = b"NO,KH,2011,import,7,klaer igjen,,,,no-kh-2013\n\nNO,KH,2011,import,4000,hull,,,,no-kh-2013\n";
     let dir = folder("far", &commodities("klær", 3000, last));
-    let (streamed, whole) = both(&dir, 4096);
+    let (streamed, whole) = both(dir.path(), 4096);
     for rule in ["key/duplicate", "sequence/gap", "csv/blank-row"] {
         assert!(whole.contains(rule), "expected {rule}:\n{whole}");
     }
     assert_eq!(streamed, whole);
-    std::fs::remove_dir_all(&dir).expect("removed");
+    dir.close().expect("removed");
 }
 
 #[test]
 fn a_file_shortened_while_it_is_checked_is_reported() {
     let dir = folder("shortened", &commodities("klær", 3000, b""));
-    let streamed = ingest::read_dir_streaming_as(&dir, "data").expect("readable");
+    let streamed = ingest::read_dir_streaming_as(dir.path(), "data").expect("readable");
     // Another program cuts the file after it was judged and before its rows are read.
     let header = b"reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source\n";
-    std::fs::write(dir.join(ingest::STREAMED.file()), header).expect("written");
+    std::fs::write(dir.path().join(ingest::STREAMED.file()), header).expect("written");
     let report = validate::check_dir(&streamed);
     let changed = report
         .findings
@@ -87,5 +86,5 @@ fn a_file_shortened_while_it_is_checked_is_reported() {
     let changed = changed.unwrap_or_else(|| panic!("no finding for the changed file:\n{}", listing(&report)));
     assert!(changed.message.contains("the file changed while it was checked"), "{}", changed.message);
     assert!(!report.passed());
-    std::fs::remove_dir_all(&dir).expect("removed");
+    dir.close().expect("removed");
 }

@@ -112,17 +112,18 @@ mod tests {
         assert!(run(&strings(&["--base"])).unwrap_err().contains("needs a value"));
     }
 
-    /// A fresh git repository with a data folder holding `residents.csv`, committed once.
-    fn repository(name: &str) -> PathBuf {
-        let root = std::env::temp_dir().join(format!("bilat-xtask-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+    /// A fresh git repository with a data folder holding `residents.csv`, committed once;
+    /// removed when dropped (also when the test fails).
+    fn repository(name: &str) -> tempfile::TempDir {
+        let repo = tempfile::Builder::new().prefix(&format!("bilat-xtask-{name}-")).tempdir().unwrap();
+        let root = repo.path();
         std::fs::create_dir_all(root.join("data")).unwrap();
         std::fs::write(root.join("data/residents.csv"), "country,citizenship,year,count,source\nNO,JP,2009,799,s\n")
             .unwrap();
         let run = |args: &[&str]| {
             let status = Command::new("git")
                 .arg("-C")
-                .arg(&root)
+                .arg(root)
                 .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
                 .args(args)
                 .output()
@@ -132,12 +133,13 @@ mod tests {
         run(&["init", "--quiet"]);
         run(&["add", "data"]);
         run(&["commit", "--quiet", "-m", "base"]);
-        root
+        repo
     }
 
     #[test]
     fn reads_the_base_from_git() {
-        let root = repository("base");
+        let repo = repository("base");
+        let root = repo.path();
         let data = root.join("data");
         std::fs::write(data.join("residents.csv"), "country,citizenship,year,count,source\nNO,JP,2009,800,s\n")
             .unwrap();
@@ -153,28 +155,26 @@ mod tests {
         let diff = report::DataDiff::new(&read_base(&data, "data", "HEAD").unwrap(), &head);
         // trade.csv is new but has no rows: not a change.
         assert_eq!(diff.lines(), vec!["residents.csv: 1 row changed".to_owned()]);
-        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
     fn refuses_bad_revisions_and_folders() {
-        let root = repository("bad");
+        let repo = repository("bad");
+        let root = repo.path();
         let data = root.join("data");
         assert_eq!(read_base(&data, "data", "no-such-branch").unwrap_err(), "unknown git revision `no-such-branch`");
         assert!(read_base(&data, "data", "--output=x").unwrap_err().contains("not a git revision"));
         assert!(read_base(&root.join("missing"), "data", "HEAD").unwrap_err().contains("cannot read the data folder"));
-        let outside = std::env::temp_dir().join(format!("bilat-xtask-outside-{}", std::process::id()));
-        std::fs::create_dir_all(&outside).unwrap();
-        let not_git = read_base(&outside, "data", "HEAD");
+        let outside = tempfile::Builder::new().prefix("bilat-xtask-outside-").tempdir().unwrap();
+        let not_git = read_base(outside.path(), "data", "HEAD");
         // The temporary folder may itself be inside some repository; either way it is not ours.
         assert!(not_git.is_err() || not_git.is_ok_and(|d| d.files().iter().all(|f| f.bytes.is_none())));
-        let _ = std::fs::remove_dir_all(&outside);
-        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]
     fn writes_the_three_files() {
-        let root = repository("write");
+        let repo = repository("write");
+        let root = repo.path();
         let out = root.join("out");
         let args =
             strings(&["--data", root.join("data").to_str().unwrap(), "--out", out.to_str().unwrap(), "--base", "HEAD"]);
@@ -187,6 +187,5 @@ mod tests {
         assert!(
             run(&strings(&["--data", root.join("nothing").to_str().unwrap()])).unwrap_err().contains("cannot read")
         );
-        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -83,18 +83,17 @@ fn install_chromium() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use std::ffi::{OsStr, OsString};
-    use std::path::PathBuf;
 
     use crate::chromium::{Missing, PROGRAMS, VARIABLES, find_in};
 
     /// A fresh folder with one subfolder per entry of `layout`, holding the named files;
-    /// names starting with `-` are written without the executable bit.
-    fn folders(name: &str, layout: &[&[&str]]) -> (PathBuf, OsString) {
-        let root = std::env::temp_dir().join(format!("bilat-chromium-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+    /// names starting with `-` are written without the executable bit. The folder, removed
+    /// when dropped, and the subfolders as a `PATH`.
+    fn folders(name: &str, layout: &[&[&str]]) -> (tempfile::TempDir, OsString) {
+        let root = tempfile::Builder::new().prefix(&format!("bilat-chromium-{name}-")).tempdir().unwrap();
         let mut dirs = Vec::new();
         for (index, files) in layout.iter().enumerate() {
-            let dir = root.join(index.to_string());
+            let dir = root.path().join(index.to_string());
             std::fs::create_dir_all(&dir).unwrap();
             for file in *files {
                 let (plain, executable) = file.strip_prefix('-').map_or((*file, true), |f| (f, false));
@@ -120,22 +119,22 @@ mod tests {
     #[test]
     fn programs_are_tried_in_order_before_the_order_of_path() {
         let (root, path) = folders("order", &[&["google-chrome"], &["chromium-browser"]]);
-        assert_eq!(find_in(unset, Some(&path)), Ok(root.join("1/chromium-browser")));
+        assert_eq!(find_in(unset, Some(&path)), Ok(root.path().join("1/chromium-browser")));
         let (root, path) = folders("first", &[&["chromium-browser"], &["chromium", "google-chrome-stable"]]);
-        assert_eq!(find_in(unset, Some(&path)), Ok(root.join("1/chromium")));
+        assert_eq!(find_in(unset, Some(&path)), Ok(root.path().join("1/chromium")));
     }
 
     #[cfg(unix)]
     #[test]
     fn a_file_that_is_not_executable_is_not_a_browser() {
         let (root, path) = folders("mode", &[&["-chromium"], &["google-chrome-stable"]]);
-        assert_eq!(find_in(unset, Some(&path)), Ok(root.join("1/google-chrome-stable")));
+        assert_eq!(find_in(unset, Some(&path)), Ok(root.path().join("1/google-chrome-stable")));
     }
 
     #[test]
     fn a_variable_wins_and_may_name_a_path_or_a_program() {
         let (root, path) = folders("variable", &[&["chromium", "my-chrome"]]);
-        let by_path = root.join("0/my-chrome");
+        let by_path = root.path().join("0/my-chrome");
         let chrome = |name: &str| (name == "CHROME").then(|| by_path.clone().into_os_string());
         assert_eq!(find_in(chrome, Some(&path)), Ok(by_path.clone()));
         let by_name = |name: &str| (name == "CHROME").then(|| OsString::from("my-chrome"));
@@ -145,15 +144,15 @@ mod tests {
             "BILAT_CHROMIUM" => Some(OsString::from("chromium")),
             _ => Some(OsString::from("my-chrome")),
         };
-        assert_eq!(find_in(both, Some(&path)), Ok(root.join("0/chromium")));
+        assert_eq!(find_in(both, Some(&path)), Ok(root.path().join("0/chromium")));
         // An empty variable counts as unset.
         let empty = |_: &str| Some(OsString::new());
-        assert_eq!(find_in(empty, Some(&path)), Ok(root.join("0/chromium")));
+        assert_eq!(find_in(empty, Some(&path)), Ok(root.path().join("0/chromium")));
     }
 
     #[test]
     fn a_variable_naming_nothing_is_an_error_not_a_fallback() {
-        let (_, path) = folders("bad", &[&["chromium"]]);
+        let (_root, path) = folders("bad", &[&["chromium"]]);
         let bad = |name: &str| (name == "CHROME").then(|| OsString::from("/no/such/chrome"));
         let missing = find_in(bad, Some(&path)).unwrap_err();
         assert_eq!(missing, Missing::BadVariable { name: "CHROME", value: "/no/such/chrome".to_owned() });
@@ -165,7 +164,7 @@ mod tests {
 
     #[test]
     fn without_a_browser_one_line_says_what_to_install() {
-        let (_, path) = folders("none", &[&["firefox"], &[]]);
+        let (_root, path) = folders("none", &[&["firefox"], &[]]);
         for path in [Some(path.as_os_str()), Some(OsStr::new("")), None] {
             assert_eq!(find_in(unset, path), Err(Missing::Nowhere));
         }

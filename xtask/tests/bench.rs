@@ -16,11 +16,9 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bilat-bench-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh temporary folder, removed when dropped (also when the test fails).
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("bilat-bench-{name}-")).tempdir().unwrap()
 }
 
 /// The text between the markers.
@@ -51,7 +49,7 @@ fn rows_of<'t>(section: &'t str, first: &str) -> Vec<Vec<&'t str>> {
 #[test]
 fn markdown_regenerates_the_measured_section_and_the_document_has_its_tables() {
     let dir = scratch("section");
-    let doc = dir.join("performance.md");
+    let doc = dir.path().join("performance.md");
     std::fs::write(&doc, format!("# Before\n\nprose\n\n{BEGIN}\nold numbers\n{END}\n\n## After\n\nmore prose\n"))
         .unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
@@ -103,7 +101,7 @@ fn markdown_regenerates_the_measured_section_and_the_document_has_its_tables() {
 #[test]
 fn markdown_into_a_file_without_the_markers_fails_before_measuring() {
     let dir = scratch("no-markers");
-    let doc = dir.join("notes.md");
+    let doc = dir.path().join("notes.md");
     std::fs::write(&doc, "# Notes\n").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["bench", "--sizes", "1k", "--runs", "1", "--exe", env!("CARGO_BIN_EXE_xtask"), "--markdown"])

@@ -19,16 +19,14 @@ fn workspace() -> PathBuf {
 }
 
 /// The fixtures' small consistent dataset in a fresh temporary folder, with `residents.csv`
-/// replaced by `residents`.
-fn dataset(name: &str, residents: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bilat-bounds-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// replaced by `residents`; the folder is removed when dropped (also when the test fails).
+fn dataset(name: &str, residents: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix(&format!("bilat-bounds-{name}-")).tempdir().unwrap();
     for entry in std::fs::read_dir(workspace().join("tests/fixtures/base")).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
     }
-    std::fs::write(dir.join("residents.csv"), residents).unwrap();
+    std::fs::write(dir.path().join("residents.csv"), residents).unwrap();
     dir
 }
 
@@ -77,18 +75,18 @@ fn a_row_of_thirty_million_commas_costs_about_its_size() {
     residents.extend(std::iter::repeat_n(b',', 30_000_000));
     residents.push(b'\n');
     let dir = dataset("commas", &residents);
-    let input = size_of(&dir);
-    let peak = peak_of_check(&dir);
+    let input = size_of(dir.path());
+    let peak = peak_of_check(dir.path());
     assert!(peak <= bound(input), "peak {} MiB for {} MiB of input", peak / MIB, input / MIB);
 
-    let (json, _) = json_of_check(&dir);
+    let (json, _) = json_of_check(dir.path());
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{json}");
     assert_eq!(findings[0]["rule"], "csv/field-count");
-    assert_eq!(findings[0]["file"], format!("{}/residents.csv", dir.display()));
+    assert_eq!(findings[0]["file"], format!("{}/residents.csv", dir.path().display()));
     assert_eq!((findings[0]["line"].as_u64(), findings[0]["col"].as_u64()), (Some(5), None));
     assert_eq!(findings[0]["message"], "this row has 30000001 fields, the header has 5");
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]
@@ -96,11 +94,11 @@ fn a_million_bad_lines_are_counted_not_materialised() {
     let mut residents = b"country,citizenship,year,count,source\n".to_vec();
     residents.extend(b"x\n".repeat(1_000_000));
     let dir = dataset("bad-lines", &residents);
-    let input = size_of(&dir);
-    let peak = peak_of_check(&dir);
+    let input = size_of(dir.path());
+    let peak = peak_of_check(dir.path());
     assert!(peak <= bound(input), "peak {} MiB for {} MiB of input", peak / MIB, input / MIB);
 
-    let (json, size) = json_of_check(&dir);
+    let (json, size) = json_of_check(dir.path());
     assert_eq!(json["truncated"], true);
     assert_eq!(json["summary"]["errors"], 1_000_000);
     assert_eq!(json["summary"]["unlisted"], 1_000_000 - ingest::MAX_LISTED);
@@ -111,7 +109,7 @@ fn a_million_bad_lines_are_counted_not_materialised() {
     assert_eq!(findings[ingest::MAX_LISTED - 1]["line"], 1 + ingest::MAX_LISTED);
     assert!(findings.iter().all(|f| f["rule"] == "csv/field-count"));
     assert!(size < MIB as usize, "{size} bytes of JSON");
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]
@@ -122,11 +120,11 @@ fn nine_million_empty_lines_are_one_finding_in_every_line_ending() {
         let residents =
             format!("{}{ending}{}{ending}{}{}{ending}", lines[0], lines[1], ending.repeat(9_000_000), lines[2]);
         let dir = dataset(&format!("blank-{name}"), residents.as_bytes());
-        let (json, _) = json_of_check(&dir);
+        let (json, _) = json_of_check(dir.path());
         let findings = json["findings"].as_array().unwrap();
         let found: Vec<_> =
             findings.iter().map(|f| (f["rule"].clone(), f["line"].clone(), f["message"].clone())).collect();
         assert_eq!(found, vec![("csv/blank-row".into(), 3.into(), "9000000 empty lines".into())], "{name}: {json}");
-        std::fs::remove_dir_all(&dir).unwrap();
+        dir.close().unwrap();
     }
 }

@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use tempfile::TempDir;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("tests/fixtures")
 }
@@ -20,22 +22,19 @@ fn xtask_in(dir: &Path, args: &[&str]) -> Output {
 /// Runs `xtask` with `args` in an empty temporary folder, so that nothing it reads by default
 /// is there. Each call has its own folder: tests run in parallel.
 fn xtask(args: &[&str]) -> Output {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    xtask_in(&scratch(&format!("empty-{call}")), args)
+    xtask_in(scratch("empty").path(), args)
 }
 
-/// A fresh temporary folder.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bilat-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh temporary folder, removed when dropped (also when the test fails).
+fn scratch(name: &str) -> TempDir {
+    tempfile::Builder::new().prefix(&format!("bilat-cli-{name}-")).tempdir().unwrap()
 }
 
-/// A fresh temporary folder holding `data/`, a copy of the frozen dataset's tables.
-fn project_copy(name: &str) -> PathBuf {
-    let root = scratch(name);
+/// A fresh temporary folder holding `data/`, a copy of the frozen dataset's tables: the guard
+/// that removes the folder when dropped, and the folder.
+fn project_copy(name: &str) -> (TempDir, PathBuf) {
+    let scratch = scratch(name);
+    let root = scratch.path().to_path_buf();
     let data = root.join("data");
     std::fs::create_dir(&data).unwrap();
     for entry in std::fs::read_dir(fixtures().join("dataset")).unwrap() {
@@ -44,15 +43,17 @@ fn project_copy(name: &str) -> PathBuf {
             std::fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
         }
     }
-    root
+    (scratch, root)
 }
 
-/// A copy of the frozen dataset, with `edit` applied to one file; returns the data folder.
-fn broken_copy(name: &str, file: &str, edit: impl Fn(&str) -> String) -> PathBuf {
-    let dir = project_copy(name).join("data");
+/// A copy of the frozen dataset, with `edit` applied to one file: the guard that removes the
+/// copy when dropped, and the data folder.
+fn broken_copy(name: &str, file: &str, edit: impl Fn(&str) -> String) -> (TempDir, PathBuf) {
+    let (scratch, root) = project_copy(name);
+    let dir = root.join("data");
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
     std::fs::write(dir.join(file), edit(&text)).unwrap();
-    dir
+    (scratch, dir)
 }
 
 /// Appends the rows of every table of `tests/fixtures/added-rows/` (valid rows of every table)
@@ -83,7 +84,8 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn the_default_data_folder_passes_with_exit_0_and_plain_text() {
-    let output = xtask_in(&project_copy("default"), &["check"]);
+    let (_scratch, root) = project_copy("default");
+    let output = xtask_in(&root, &["check"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.starts_with("ok: 0 errors"), "{text}");
@@ -93,7 +95,7 @@ fn the_default_data_folder_passes_with_exit_0_and_plain_text() {
 
 #[test]
 fn errors_exit_1_and_name_file_line_and_column() {
-    let dir = broken_copy("error", "residents.csv", |t| t.replace("NO,JP,2010,838,", "NO,JP,2010,8.38,"));
+    let (_scratch, dir) = broken_copy("error", "residents.csv", |t| t.replace("NO,JP,2010,838,", "NO,JP,2010,8.38,"));
     let output = xtask(&["check", "--data", dir.to_str().unwrap()]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
@@ -103,7 +105,7 @@ fn errors_exit_1_and_name_file_line_and_column() {
 
 #[test]
 fn warnings_alone_exit_0() {
-    let dir = broken_copy("warning", "residents.csv", |t| format!("{t}\n"));
+    let (_scratch, dir) = broken_copy("warning", "residents.csv", |t| format!("{t}\n"));
     let output = xtask(&["check", "--data", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(stdout(&output).contains("csv/blank-row"));
@@ -127,7 +129,7 @@ fn usage_and_io_problems_exit_2() {
 #[test]
 fn json_stays_valid_whatever_a_cell_holds() {
     let hostile = "\"Evil \u{1b}[31mred\u{7} \u{0}nul \"\"quoted\"\" \\back\"";
-    let dir = broken_copy("json", "visits.csv", |t| {
+    let (_scratch, dir) = broken_copy("json", "visits.csv", |t| {
         t.replace("khno-2008-1,KH,NO,2008-02,,,", &format!("khno-2008-1,KH,XX,2008-02,,{hostile},"))
     });
     let output = xtask(&["check", "--format", "json", "--data", dir.to_str().unwrap()]);
@@ -148,7 +150,7 @@ fn json_stays_valid_whatever_a_cell_holds() {
 fn github_annotations_cannot_be_injected() {
     // A cell whose text lands in a message, holding a line break, a workflow command and an
     // escaped line break; and a quoted cell spanning two lines before the bad cell.
-    let dir = broken_copy("github", "relations.csv", |t| {
+    let (_scratch, dir) = broken_copy("github", "relations.csv", |t| {
         t.replace(
             "kh-rel-1,KH,diplomatic_relations,",
             "\"kh-rel-1\n::error file=x::pwned\",KH,\"treaty\n::error file=y::pwned%0A::warning::z\",",
@@ -174,7 +176,7 @@ fn valid_rows_added_to_every_table_check_clean() {
     // exception for a figure the source really prints. The check accepts them, whatever their
     // precision; the tests, which read the frozen dataset, cannot see them (the tidy test
     // `no_test_reads_the_live_data_folder`, and `.ci/run` runs the suite with them in `data/`).
-    let root = project_copy("added");
+    let (_scratch, root) = project_copy("added");
     let added = add_rows(&root.join("data"));
     assert_eq!(added, 11);
     let output = xtask_in(&root, &["check"]);
@@ -196,7 +198,7 @@ fn valid_rows_added_to_every_table_check_clean() {
 
 #[test]
 fn an_invalid_row_added_with_them_fails_the_check_at_its_cell() {
-    let root = project_copy("added-invalid");
+    let (_scratch, root) = project_copy("added-invalid");
     let data = root.join("data");
     add_rows(&data);
     // A residents year that already exists: the same key twice.
@@ -263,7 +265,7 @@ fn every_command_answers_help_with_its_own_usage() {
 
 #[test]
 fn the_data_folder_is_found_from_any_folder_of_the_repository() {
-    let root = project_copy("inside");
+    let (_scratch, root) = project_copy("inside");
     make_workspace(&root);
     plant_fraction(&root.join("data"));
     let nested = root.join("crates/deep");
@@ -283,7 +285,7 @@ fn the_data_folder_is_found_from_any_folder_of_the_repository() {
 
 #[test]
 fn named_tables_are_checked_alone_against_the_whole_folder() {
-    let root = project_copy("tables");
+    let (_scratch, root) = project_copy("tables");
     let data = root.join("data");
     plant_reference(&data);
     plant_fraction(&data);
@@ -315,7 +317,7 @@ fn named_tables_are_checked_alone_against_the_whole_folder() {
 
 #[test]
 fn concise_and_statistics_print_a_line_per_finding_and_per_rule() {
-    let root = project_copy("concise");
+    let (_scratch, root) = project_copy("concise");
     let data = root.join("data");
     plant_reference(&data);
     plant_fraction(&data);
@@ -357,7 +359,7 @@ fn concise_and_statistics_print_a_line_per_finding_and_per_rule() {
 
 #[test]
 fn the_human_output_gives_the_row_key_and_a_ready_exception_line() {
-    let root = project_copy("exception-line");
+    let (_scratch, root) = project_copy("exception-line");
     let data = root.join("data");
     plant_reference(&data);
     plant_fraction(&data);
@@ -390,7 +392,7 @@ fn the_human_output_gives_the_row_key_and_a_ready_exception_line() {
 
 #[test]
 fn settings_raise_lower_and_deny_and_the_summary_states_them() {
-    let root = project_copy("settings");
+    let (_scratch, root) = project_copy("settings");
     let data = root.join("data");
     plant_reference(&data);
     let run = |args: &[&str]| {
@@ -448,7 +450,7 @@ fn settings_raise_lower_and_deny_and_the_summary_states_them() {
 
 #[test]
 fn several_outputs_in_one_run() {
-    let root = project_copy("outputs");
+    let (_scratch, root) = project_copy("outputs");
     plant_reference(&root.join("data"));
     let out = root.join("out");
     let sarif = out.join("check.sarif");
@@ -513,7 +515,7 @@ fn git(root: &Path, args: &[&str]) {
 #[test]
 fn fail_on_new_fails_only_on_what_the_change_introduced() {
     // The base already has an error.
-    let root = project_copy("fail-on-new");
+    let (_scratch, root) = project_copy("fail-on-new");
     let data = root.join("data");
     plant_reference(&data);
     git(&root, &["init", "--quiet"]);
@@ -557,7 +559,7 @@ fn fail_on_new_fails_only_on_what_the_change_introduced() {
 
 #[test]
 fn github_plain_lines_read_as_written_and_annotations_end_at_the_cell() {
-    let dir = broken_copy("github-plain", "trade_commodities.csv", |t| {
+    let (_scratch, dir) = broken_copy("github-plain", "trade_commodities.csv", |t| {
         t.replace("NOK billion,28,no-jp-2015", "NOK billion,99,no-jp-2015")
     });
     let output = xtask(&["check", "--format", "github", "--data", dir.to_str().unwrap()]);
@@ -577,7 +579,7 @@ fn github_plain_lines_read_as_written_and_annotations_end_at_the_cell() {
 
 #[test]
 fn the_report_runs_with_the_settings_and_states_them() {
-    let root = project_copy("report-settings");
+    let (_scratch, root) = project_copy("report-settings");
     plant_reference(&root.join("data"));
     std::fs::write(root.join("bilat.toml"), "[rules]\n\"key/reference\" = \"warning\"\n").unwrap();
     let out = root.join("out");
@@ -599,7 +601,7 @@ fn the_report_runs_with_the_settings_and_states_them() {
 
 #[test]
 fn stray_files_in_the_data_folder_are_warned_about_and_readmes_are_not() {
-    let dir = broken_copy("stray", "residents.csv", str::to_owned);
+    let (_scratch, dir) = broken_copy("stray", "residents.csv", str::to_owned);
     for name in ["trade (1).csv", "~$visits.csv", "README.md", ".gitkeep"] {
         std::fs::write(dir.join(name), "").unwrap();
     }

@@ -97,11 +97,12 @@ fn a_text_cell_that_a_spreadsheet_would_run_gets_a_warning() {
     assert!(report.findings.iter().all(|f| f.rule().as_str() != "cell/formula"));
 }
 
-/// A copy of the frozen dataset in a fresh temporary folder.
-fn temporary_copy(name: &str) -> std::path::PathBuf {
-    let root = std::env::temp_dir().join(format!("bilat-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let data = root.join("data");
+/// A copy of the frozen dataset in a fresh temporary folder, removed when dropped (also when
+/// the test fails).
+fn temporary_copy(name: &str) -> tempfile::TempDir {
+    let root =
+        tempfile::Builder::new().prefix(&format!("bilat-hostile-{name}-")).tempdir().expect("a temporary folder");
+    let data = root.path().join("data");
     std::fs::create_dir_all(&data).expect("a temporary folder");
     for table in TableId::ALL {
         std::fs::write(data.join(table.file()), hostile::sample(*table)).expect("a temporary file");
@@ -113,8 +114,8 @@ fn temporary_copy(name: &str) -> std::path::PathBuf {
 #[test]
 fn a_symbolic_link_out_of_the_data_folder_is_refused() {
     let root = temporary_copy("symlink");
-    let data = root.join("data");
-    let outside = root.join("outside.csv");
+    let data = root.path().join("data");
+    let outside = root.path().join("outside.csv");
     std::fs::write(&outside, hostile::sample(TableId::Trade)).unwrap();
     std::fs::remove_file(data.join("trade.csv")).unwrap();
     std::os::unix::fs::symlink(&outside, data.join("trade.csv")).unwrap();
@@ -132,7 +133,7 @@ fn a_symbolic_link_out_of_the_data_folder_is_refused() {
     assert_eq!(refused.len(), 1, "{:?}", report.findings);
     assert!(refused[0].file.ends_with("trade.csv"));
     assert!(!report.passed());
-    std::fs::remove_dir_all(&root).unwrap();
+    root.close().unwrap();
 }
 
 #[test]

@@ -352,11 +352,11 @@ impl<'a> Table<'a, TradeCommodity<'a>> {
 mod tests {
     use super::*;
 
-    fn folder(name: &str, commodities: &[u8]) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("bilat-disk-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
-        std::fs::write(dir.join(crate::STREAMED.file()), commodities).expect("a temporary file");
+    /// A fresh temporary folder holding `commodities` as the streamed file; removed when dropped.
+    fn folder(name: &str, commodities: &[u8]) -> tempfile::TempDir {
+        let dir =
+            tempfile::Builder::new().prefix(&format!("bilat-disk-{name}-")).tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join(crate::STREAMED.file()), commodities).expect("a temporary file");
         dir
     }
 
@@ -381,7 +381,7 @@ mod tests {
             [("plain", &plain, true), ("latin1", &latin1_far_down, true), ("semicolons", &semicolons, false)]
         {
             let dir = folder(name, bytes);
-            let loaded = crate::read_dir_streaming(&dir).expect("a readable folder");
+            let loaded = crate::read_dir_streaming(dir.path()).expect("a readable folder");
             let file = loaded.file(crate::STREAMED);
             assert_eq!(file.on_disk.is_some(), on_disk, "{name}");
             assert_eq!(file.bytes.is_some(), !on_disk, "{name}");
@@ -398,8 +398,8 @@ mod tests {
             assert_eq!(converted, name != "plain", "{name}");
             assert!(whole.file(crate::STREAMED).bytes.is_some(), "{name}");
             // Read whole by `read_dir`, every file is held.
-            assert!(crate::read_dir(&dir).expect("a readable folder").file(crate::STREAMED).bytes.is_some());
-            std::fs::remove_dir_all(&dir).expect("removed");
+            assert!(crate::read_dir(dir.path()).expect("a readable folder").file(crate::STREAMED).bytes.is_some());
+            dir.close().expect("removed");
         }
     }
 
@@ -411,12 +411,12 @@ mod tests {
         }
         bytes.extend(b"NO,JP,2011,export,1,Fisk,1.5,NOK billion,,no-jp-2015\n\n");
         let dir = folder("changed", &bytes);
-        let loaded = crate::read_dir_streaming(&dir).expect("a readable folder");
+        let loaded = crate::read_dir_streaming(dir.path()).expect("a readable folder");
         let (mut data, mut problems) = crate::parse_streaming(&loaded);
         let read = data.trade_commodities.stream(|block| block.rows.len(), |_| ());
         problems.extend(data.trade_commodities.absorb(read));
         // Another program changes the file before its rows are picked and its lines fixed.
-        std::fs::write(dir.join(crate::STREAMED.file()), HEADER).expect("written");
+        std::fs::write(dir.path().join(crate::STREAMED.file()), HEADER).expect("written");
         let picked = data.trade_commodities.pick(|line| line.rank == 1, |table| table.rows.len());
         let unreadable = picked.expect_err("the file changed");
         assert_eq!(unreadable.rule(), ErrorKind::Unreadable.rule());
@@ -424,7 +424,7 @@ mod tests {
         assert!(problems.iter().any(|p| p.rule() == ErrorKind::BlankRow.rule()), "{problems:?}");
         crate::settle(&loaded, &mut problems);
         assert!(problems.iter().any(|p| p.rule() == ErrorKind::Unreadable.rule()), "{problems:?}");
-        std::fs::remove_dir_all(&dir).expect("removed");
+        dir.close().expect("removed");
     }
 
     #[test]
@@ -435,7 +435,7 @@ mod tests {
             bytes.extend(line(rank, &commodity).as_bytes());
         }
         let dir = folder("blocks", &bytes);
-        let disk = OnDisk::if_plain(&dir.join(crate::STREAMED.file()), Some(crate::STREAMED))
+        let disk = OnDisk::if_plain(&dir.path().join(crate::STREAMED.file()), Some(crate::STREAMED))
             .expect("readable")
             .expect("plain");
         let mut blocks = Blocks::open(&disk, HEADER.len(), 100).expect("readable");
@@ -450,6 +450,6 @@ mod tests {
         }
         assert_eq!(joined, bytes);
         assert!(count > 100, "{count} blocks");
-        std::fs::remove_dir_all(&dir).expect("removed");
+        dir.close().expect("removed");
     }
 }

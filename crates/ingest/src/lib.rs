@@ -732,34 +732,33 @@ mod tests {
 
     #[test]
     fn lists_the_other_files_of_the_folder_and_reads_none_of_them() {
-        let dir = std::env::temp_dir().join(format!("bilat-ingest-listing-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = tempfile::Builder::new().prefix("bilat-ingest-listing-").tempdir().unwrap();
+        let dir = scratch.path();
         std::fs::create_dir_all(dir.join("old")).unwrap();
         for name in ["Trade.csv", "README.md", ".~lock.trade.csv#"] {
             std::fs::write(dir.join(name), "reporter\n").unwrap();
         }
-        let loaded = read_dir_as(&dir, "data").unwrap();
+        let loaded = read_dir_as(dir, "data").unwrap();
         assert_eq!(loaded.other_files(), ["data/.~lock.trade.csv#", "data/README.md", "data/Trade.csv"]);
         assert!(loaded.files().iter().all(|f| !f.name.ends_with("Trade.csv")));
         let (data, _) = parse(&loaded);
         assert_eq!(data.other_files, loaded.other_files());
-        std::fs::remove_dir_all(&dir).unwrap();
+        scratch.close().unwrap();
     }
 
     #[cfg(unix)]
     #[test]
     fn a_dangling_symbolic_link_leads_nowhere() {
-        let dir = std::env::temp_dir().join(format!("bilat-ingest-{}-dangling", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let scratch = tempfile::Builder::new().prefix("bilat-ingest-dangling-").tempdir().expect("a temporary folder");
+        let dir = scratch.path();
         std::os::unix::fs::symlink("residents-2011.csv", dir.join("residents.csv")).expect("a link");
-        let loaded = read_dir_as(&dir, "data").expect("the folder is readable");
+        let loaded = read_dir_as(dir, "data").expect("the folder is readable");
         let problem = loaded.problems().iter().find(|p| p.file == "data/residents.csv").expect("a problem");
         assert_eq!(problem.rule(), ErrorKind::MissingFile.rule());
         assert_eq!(
             problem.message,
             "the file is a symbolic link that leads nowhere: `residents-2011.csv` does not exist"
         );
-        std::fs::remove_dir_all(&dir).expect("cleaned up");
+        scratch.close().expect("cleaned up");
     }
 }

@@ -21,13 +21,15 @@ fn found(params: &Params, per_family: usize) -> (Vec<Planted>, BTreeSet<Place>) 
     let (held, problems) = ingest::parse(&dir);
     assert_eq!(listing(&report), listing(&validate::check(&held, problems)), "held whole");
     // Read from the disk in blocks of a few lines, as `cargo xtask check` reads: the same.
-    let folder = std::env::temp_dir().join(format!("bilat-inject-{}-{}", std::process::id(), params.seed));
-    let _ = std::fs::remove_dir_all(&folder);
-    data.write_dir(&folder).expect("a temporary folder");
-    let on_disk = ingest::read_dir_streaming_as(&folder, "synth").expect("readable").with_block_size(512);
+    let folder = tempfile::Builder::new()
+        .prefix(&format!("bilat-inject-{}-", params.seed))
+        .tempdir()
+        .expect("a temporary folder");
+    data.write_dir(folder.path()).expect("a temporary folder");
+    let on_disk = ingest::read_dir_streaming_as(folder.path(), "synth").expect("readable").with_block_size(512);
     assert!(on_disk.file(ingest::STREAMED).bytes.is_none(), "the commodity lines are read from the disk");
     assert_eq!(listing(&report), listing(&validate::check_dir(&on_disk)), "read from the disk");
-    std::fs::remove_dir_all(&folder).expect("removed");
+    folder.close().expect("removed");
     let name = |file: &str| file.rsplit('/').next().unwrap_or(file).to_owned();
     // A finding folded into its cause (rows referring to one missing key) is still found,
     // at its own place, as a consequence.
