@@ -71,6 +71,11 @@ fn every_fixture_case() {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let other = pool.install(|| case.check(LineEnding::AsStored));
                 assert_eq!(listing(&report), listing(&other), "{}/{}: {threads} threads differ", case.group, case.name);
+                // From the disk, called from a core of the pool, which reads the blocks and
+                // works on them while it waits.
+                let on_disk = pool.install(|| case.check_on_disk(LineEnding::AsStored, SMALL_BLOCKS));
+                let what = format!("{}/{}: on disk on {threads} threads", case.group, case.name);
+                assert_eq!(listing(&report), listing(&on_disk), "{what} differs from in memory");
             }
             // A tab or any other character from the data is shown by the character policy
             // (`␉`, `⟨U+200B⟩`), never in Rust's escape syntax.

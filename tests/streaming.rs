@@ -88,3 +88,23 @@ fn a_file_shortened_while_it_is_checked_is_reported() {
     assert!(!report.passed());
     dir.close().expect("removed");
 }
+
+#[test]
+fn a_stray_quote_that_misleads_the_cut_into_blocks_gives_what_a_whole_read_gives() {
+    // A quote inside an unquoted cell is text to the `csv` parser, but the search for a
+    // block's end counts it: after it, that search takes the line breaks inside quoted cells
+    // for the ends of lines. A block cut there ends inside quotes, and the rest of the file is
+    // read again in one piece. Findings after it keep their lines.
+    let mut last = b"NO,KH,2011,import,1001,tommer \"stor,,,,no-kh-2013\n".to_vec();
+    for rank in 1002..=3000 {
+        last.extend(format!("NO,KH,2011,import,{rank},\"fisk\nog skalldyr\",,,,no-kh-2013\n").as_bytes());
+    }
+    last.extend(b"NO,KH,2011,import,3001,fisk,1.5x,NOK million,,no-kh-2013\n");
+    let dir = folder("stray", &commodities("klaer", 1000, &last));
+    for block_size in [4096, ingest::DEFAULT_BLOCK_SIZE] {
+        let (streamed, whole) = both(dir.path(), block_size);
+        assert!(whole.contains("trade_commodities.csv:5001:"), "expected the finding on line 5001:\n{whole}");
+        assert_eq!(streamed, whole, "blocks of {block_size} bytes");
+    }
+    dir.close().expect("removed");
+}

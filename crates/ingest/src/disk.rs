@@ -5,12 +5,13 @@
 //! and typed on all cores, looked at, and dropped. Offsets and lines are the file's, as when
 //! the file is held: a block is a [`SourceFile`] whose bytes start at its offset in the file.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use model::{TableId, TradeCommodity};
-use rayon::prelude::*;
 
 use crate::error::{ErrorKind, Problem};
 use crate::table::{self, Block, Merged, RowsRead};
@@ -179,90 +180,234 @@ impl Blocks {
     }
 }
 
-/// Reads the rows of `table`, whose file is on the disk, block by block: a round of blocks,
-/// one per core, is read, parsed and looked at on all cores, handed to `take` in file order,
-/// and dropped. See [`Table::stream`].
+/// Reads the rows of `table`, whose file is on the disk, block by block, and hands what `look`
+/// returned for each block to `take`, in file order. See [`Table::stream`].
+///
+/// The calling thread reads the blocks, one after another, and counts their lines; each block
+/// is then parsed, typed and looked at on any core, while the next ones are read. Whichever
+/// core finishes the block that is next in file order hands it over, and any that were
+/// waiting for it. No round of blocks waits for its slowest: a core that is done takes the
+/// next block. At most [`BLOCKS_PER_CORE`] blocks per core are read and not yet handed over,
+/// which bounds the memory.
 pub(crate) fn stream<'a, T: Send>(
     table: &Table<'a, TradeCommodity<'a>>,
     disk: &OnDisk,
     look: impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync,
-    mut take: impl FnMut(T),
+    take: impl FnMut(T) + Send,
 ) -> RowsRead {
     let mut merged = Merged::starting_at(table.body.map_or(1, |b| b.first_line));
-    let Some(start) = table.body.map(|b| b.start) else { return merged.into_read() };
-    let file = table.file;
-    let unreadable = |merged: &mut Merged, message: String| {
-        // The rows after the failure are not read: the table is not complete.
-        merged.rejected_rows += 1;
-        let help = Some("check the file again once nothing else writes to it".to_owned());
-        merged.push(Problem::of_file(ErrorKind::Unreadable, &file.name, message, help));
+    let (Some(start), Some(layout)) = (table.body.map(|b| b.start), &table.layout) else {
+        return merged.into_read();
     };
+    let file = table.file;
     let failed = |e: std::io::Error| format!("cannot read the file to its end: {e}");
     let mut blocks = match Blocks::open(disk, start, table.block_size) {
         Ok(blocks) => blocks,
         Err(e) => {
-            unreadable(&mut merged, failed(e));
+            unreadable(&mut merged, &file.name, failed(e));
             return merged.into_read();
         }
     };
-    // Two blocks per core and round, so that a slow block holds the others up less.
-    let lanes = rayon::current_num_threads().max(1) * 2;
-    // A reader per block of a round, reused by the next rounds (see `scan::Records`).
-    let mut readers = Vec::new();
-    let mut stopped = false;
-    while !stopped {
-        let mut round = Vec::with_capacity(lanes);
-        while round.len() < lanes {
-            match blocks.next() {
-                Ok(Some((base, bytes, last))) => round.push((block_file(file, base, bytes), last)),
+    let window = rayon::current_num_threads().max(1) * BLOCKS_PER_CORE;
+    let mut next_line = merged.next_line();
+    let readers = Mutex::new(Vec::new());
+    let hand_over = Mutex::new(HandOver {
+        next: 0,
+        waiting: BTreeMap::new(),
+        merged: &mut merged,
+        take,
+        stop: None,
+        abandoned: false,
+    });
+    let room = Condvar::new();
+    let mut read_failure = None;
+    rayon::in_place_scope(|scope| {
+        let (readers, hand_over, room, look) = (&readers, &hand_over, &room, &look);
+        for index in 0.. {
+            if !wait_for_room(hand_over, room, index, window) {
+                break;
+            }
+            let (base, bytes, last) = match blocks.next() {
+                Ok(Some(block)) => block,
                 Ok(None) => break,
                 Err(e) => {
                     // Reading stops at the first failure; the blocks read so far are checked.
-                    unreadable(&mut merged, failed(e));
-                    stopped = true;
+                    read_failure = Some(failed(e));
                     break;
                 }
-            }
+            };
+            // Lines are counted here, in file order, so that each block knows its first line
+            // before it is parsed; the parse counts the same, or the block is read again.
+            let count = scan::count_line_breaks(&bytes, None);
+            let first_line = next_line;
+            next_line += count;
+            let block = block_file(file, base, bytes);
+            scope.spawn(move |_| {
+                let _abandon = AbandonOnPanic { hand_over, room };
+                let mut records = lock(readers).pop().unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
+                let outcome = look_at(table, layout, &block, first_line, Some(count), last, &mut records, look);
+                lock(readers).push(records);
+                lock(hand_over).receive(index, outcome);
+                room.notify_one();
+            });
         }
-        if round.is_empty() {
-            break;
-        }
-        let cut = match read_round(table, &round, &mut readers, &mut merged, &look, &mut take) {
-            None => continue,
-            Some(Stop::NotUtf8) => return RowsRead { not_utf8: true, ..RowsRead::default() },
-            Some(Stop::CutAt(cut)) => cut,
-        };
-        // Malformed quoting fooled the cut: the rest of the file, from the block that ended
-        // inside quotes, is read as one block, as a sequential reader would.
-        let base = round[cut].0.base;
-        let mut bytes: Vec<u8> = round.drain(cut..).flat_map(|(f, _)| f.bytes.unwrap_or_default()).collect();
-        match blocks.rest() {
-            Ok(rest) => bytes.extend(rest),
+    });
+    let HandOver { stop, take: mut take_rest, .. } = hand_over.into_inner().unwrap_or_else(PoisonError::into_inner);
+    // A block that is not UTF-8 makes the file one to read whole, whatever else happened.
+    if let Some(Stop::NotUtf8) = stop {
+        return RowsRead { not_utf8: true, ..RowsRead::default() };
+    }
+    if let Some(problem) = read_failure {
+        unreadable(&mut merged, &file.name, problem);
+        return merged.into_read();
+    }
+    if let Some(Stop::CutAt(base)) = stop {
+        // Malformed quoting fooled the cut: the rest of the file, from the block that
+        // ended inside quotes, is read as one block, as a sequential reader would.
+        let rest = Blocks::open(disk, base, table.block_size).and_then(|mut rest| {
+            let bytes = rest.rest()?;
+            blocks = rest;
+            Ok(bytes)
+        });
+        let bytes = match rest {
+            Ok(bytes) => bytes,
             Err(e) => {
-                unreadable(&mut merged, failed(e));
-                stopped = true;
+                unreadable(&mut merged, &file.name, failed(e));
+                return merged.into_read();
             }
+        };
+        let block = block_file(file, base, bytes);
+        let mut records = scan::Records::new(table::max_fields(layout));
+        match look_at(table, layout, &block, merged.next_line(), None, true, &mut records, &look) {
+            Outcome::Looked(mut block, seen) => {
+                merged.add_shifted(&mut *block);
+                take_rest(seen);
+            }
+            Outcome::Stopped(Stop::NotUtf8) => return RowsRead { not_utf8: true, ..RowsRead::default() },
+            // The last block runs to the end of the file, and is never cut.
+            Outcome::Stopped(Stop::CutAt(_)) => {}
         }
-        let rest = [(block_file(file, base, bytes), true)];
-        if let Some(Stop::NotUtf8) = read_round(table, &rest, &mut readers, &mut merged, &look, &mut take) {
-            return RowsRead { not_utf8: true, ..RowsRead::default() };
-        }
-        break;
     }
     // A file that another program shortened or lengthened while it was read: its rows are
     // not those that were judged and counted.
-    if !stopped && blocks.at != disk.len {
+    if blocks.at != disk.len {
         unreadable(
             &mut merged,
+            &file.name,
             format!("the file changed while it was checked: it had {} bytes, then {}", disk.len, blocks.at),
         );
     }
     merged.into_read()
 }
 
-/// Why [`read_round`] stopped.
+/// How many blocks per core [`stream`] reads ahead of the block it hands over next: enough
+/// that no core waits for a block while another core is slow with one.
+const BLOCKS_PER_CORE: usize = 3;
+
+/// Counts a row that could not be read, so that the table is not trusted as complete, and
+/// reports why.
+fn unreadable(merged: &mut Merged, name: &str, message: String) {
+    merged.rejected_rows += 1;
+    let help = Some("check the file again once nothing else writes to it".to_owned());
+    merged.push(Problem::of_file(ErrorKind::Unreadable, name, message, help));
+}
+
+/// Locks `mutex`. A panic while it was held is already on its way to the caller (a scope
+/// re-raises a task's panic), so a poisoned lock is taken as it is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Waits until block `index` may be read: fewer than `window` blocks are read and not handed
+/// over. `false` when no more blocks are wanted, as the hand-over stopped.
+fn wait_for_room<M, F>(hand_over: &Mutex<HandOver<'_, M, F>>, room: &Condvar, index: usize, window: usize) -> bool {
+    let mut state = lock(hand_over);
+    loop {
+        if state.stop.is_some() || state.abandoned {
+            return false;
+        }
+        if index < state.next + window {
+            return true;
+        }
+        if rayon::current_thread_index().is_some() {
+            // On a core of the pool, waiting would keep it from the blocks it waits for:
+            // it works on them instead.
+            drop(state);
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::thread::yield_now();
+            }
+            state = lock(hand_over);
+        } else {
+            state = room.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// The blocks looked at and not yet handed over, and where the hand-over is.
+struct HandOver<'m, T, F> {
+    /// The index of the block to hand over next.
+    next: usize,
+    /// Blocks looked at before the blocks ahead of them in the file.
+    waiting: BTreeMap<usize, Outcome<T>>,
+    merged: &'m mut Merged,
+    take: F,
+    /// Why the hand-over stopped, if it did: the blocks from there on are not handed over.
+    stop: Option<Stop>,
+    /// A block panicked, and will never be handed over: its panic reaches the caller once
+    /// every block is done, and no more blocks are read meanwhile.
+    abandoned: bool,
+}
+
+/// Marks the hand-over [`HandOver::abandoned`] when the block being looked at panics, so that
+/// the reader does not wait for it for ever.
+struct AbandonOnPanic<'h, 'm, T, F> {
+    hand_over: &'h Mutex<HandOver<'m, T, F>>,
+    room: &'h Condvar,
+}
+
+impl<T, F> Drop for AbandonOnPanic<'_, '_, T, F> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.hand_over).abandoned = true;
+            self.room.notify_all();
+        }
+    }
+}
+
+impl<T, F: FnMut(T)> HandOver<'_, T, F> {
+    /// Receives block `index`, and hands it over, with the blocks waiting behind it, when it
+    /// is the next in file order.
+    fn receive(&mut self, index: usize, outcome: Outcome<T>) {
+        self.waiting.insert(index, outcome);
+        while let Some(outcome) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            if self.stop.is_some() {
+                continue;
+            }
+            match outcome {
+                Outcome::Looked(mut block, seen) => {
+                    self.merged.add_shifted(&mut *block);
+                    (self.take)(seen);
+                }
+                Outcome::Stopped(stop) => self.stop = Some(stop),
+            }
+        }
+    }
+}
+
+/// What became of a block.
+enum Outcome<T> {
+    /// It was parsed and looked at: what reading it found, its rows gone, and what `look`
+    /// returned.
+    Looked(Box<Block<()>>, T),
+    /// It could not be read so.
+    Stopped(Stop),
+}
+
+/// Why the blocks of a file stopped being read one by one.
 enum Stop {
-    /// Block `n` of the round was cut in the wrong place, or its lines counted wrong.
+    /// The block at this offset of the file was cut in the wrong place, or its lines counted
+    /// wrong: the file is read again from there in one piece.
     CutAt(usize),
     /// A block is not UTF-8: the file is not plain.
     NotUtf8,
@@ -273,66 +418,37 @@ fn block_file(file: &SourceFile, base: usize, bytes: Vec<u8>) -> SourceFile {
     SourceFile { table: file.table, name: file.name.clone(), bytes: Some(bytes), on_disk: None, base }
 }
 
-/// Reads a round of blocks on all cores, each block parsed and looked at on the core that
-/// parsed it while its rows are fresh in the cache, and dropped; hands them to `take` in file
-/// order. Returns where it stopped, if it did: at the first block that could not be read so
-/// (it ended inside quotes, or its lines were miscounted), which and whose followers are left
-/// out, or at a block that is not UTF-8.
-fn read_round<'a, T: Send>(
-    table: &Table<'a, TradeCommodity<'a>>,
-    round: &[(SourceFile, bool)],
-    readers: &mut Vec<scan::Records>,
-    merged: &mut Merged,
-    look: &(impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync),
-    take: &mut impl FnMut(T),
-) -> Option<Stop> {
-    let Some(layout) = &table.layout else { return None };
-    while readers.len() < round.len() {
-        readers.push(scan::Records::new(table::max_fields(layout)));
+/// Parses `block`, which starts on line `first_line` and has `count` line breaks (when they
+/// were counted), and lets `look` see its rows, which are then dropped.
+#[allow(clippy::too_many_arguments)]
+fn look_at<T>(
+    table: &Table<'_, TradeCommodity<'_>>,
+    layout: &table::Layout,
+    block: &SourceFile,
+    first_line: u32,
+    count: Option<u32>,
+    last: bool,
+    records: &mut scan::Records,
+    look: &impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T,
+) -> Outcome<T> {
+    let bytes = block.bytes.as_deref().unwrap_or_default();
+    let rows = Vec::with_capacity(bytes.len() / 64);
+    let mut parsed = table::parse_block(block, bytes, 0..bytes.len(), layout, last, records, rows);
+    debug_assert!(
+        parsed.cut_inside_quotes || last || count.is_none_or(|count| parsed.line_breaks == count),
+        "lines miscounted"
+    );
+    if !parsed.utf8 {
+        return Outcome::Stopped(Stop::NotUtf8);
     }
-    // Each block's first line, from a count of the line breaks before it, so that blocks can
-    // be looked at on all cores at once. The parse counts the same (the debug assertion below);
-    // were it ever to count otherwise, that block and the rest are read again in one piece.
-    let counts: Vec<u32> = round
-        .par_iter()
-        .map(|(file, _)| scan::count_line_breaks(file.bytes.as_deref().unwrap_or_default(), None))
-        .collect();
-    let firsts: Vec<u32> = counts
-        .iter()
-        .scan(merged.next_line(), |line, count| {
-            let first = *line;
-            *line += count;
-            Some(first)
-        })
-        .collect();
-    let read: Vec<(Block<TradeCommodity<'_>>, Option<T>)> = round
-        .par_iter()
-        .zip(firsts)
-        .zip(counts)
-        .zip(readers.par_iter_mut())
-        .map(|((((file, last), first_line), count), records)| {
-            let bytes = file.bytes.as_deref().unwrap_or_default();
-            let rows = Vec::with_capacity(bytes.len() / 64);
-            let mut block = table::parse_block(file, bytes, 0..bytes.len(), layout, *last, records, rows);
-            debug_assert!(block.cut_inside_quotes || *last || block.line_breaks == count, "lines miscounted");
-            if !block.utf8 || block.cut_inside_quotes || (!last && block.line_breaks != count) {
-                return (block, None);
-            }
-            block.shift_offsets(file.base);
-            block.shift_lines(first_line);
-            let view = table.on_block(file, std::mem::take(&mut block.rows));
-            let seen = look(&view);
-            (block, Some(seen))
-        })
-        .collect();
-    for (index, (mut block, seen)) in read.into_iter().enumerate() {
-        let Some(seen) = seen else {
-            return Some(if block.utf8 { Stop::CutAt(index) } else { Stop::NotUtf8 });
-        };
-        merged.add_shifted(&mut block);
-        take(seen);
+    if parsed.cut_inside_quotes || (!last && count.is_some_and(|count| parsed.line_breaks != count)) {
+        return Outcome::Stopped(Stop::CutAt(block.base));
     }
-    None
+    parsed.shift_offsets(block.base);
+    parsed.shift_lines(first_line);
+    let view = table.on_block(block, std::mem::take(&mut parsed.rows));
+    let seen = look(&view);
+    Outcome::Looked(Box::new(parsed.without_rows()), seen)
 }
 
 impl<'a> Table<'a, TradeCommodity<'a>> {
@@ -424,6 +540,78 @@ mod tests {
         assert!(problems.iter().any(|p| p.rule() == ErrorKind::BlankRow.rule()), "{problems:?}");
         crate::settle(&loaded, &mut problems);
         assert!(problems.iter().any(|p| p.rule() == ErrorKind::Unreadable.rule()), "{problems:?}");
+        dir.close().expect("removed");
+    }
+
+    /// The lines of each block's rows, as `take` got them, streaming `dir` in blocks of
+    /// `block_size` bytes; `look` panics at a row of rank `panic_at`, when there is one.
+    fn lines_taken(dir: &Path, block_size: usize, panic_at: Option<u16>) -> Vec<Vec<u32>> {
+        let loaded = crate::read_dir_streaming(dir).expect("a readable folder").with_block_size(block_size);
+        let (data, _) = crate::parse_streaming(&loaded);
+        let mut taken = Vec::new();
+        data.trade_commodities.stream(
+            |block| {
+                // Blocks take uneven times, so that they are done out of file order.
+                let first = block.rows.first().map_or(0, |row| row.record.rank);
+                std::thread::sleep(std::time::Duration::from_micros(u64::from(first % 5) * 300));
+                assert!(!block.rows.iter().any(|row| Some(row.record.rank) == panic_at), "a planted panic");
+                block.rows.iter().map(|row| row.pos.line).collect::<Vec<u32>>()
+            },
+            |lines| taken.push(lines),
+        );
+        taken
+    }
+
+    #[test]
+    fn blocks_are_handed_over_in_file_order_whichever_core_is_done_first() {
+        let mut bytes = HEADER.to_vec();
+        for rank in 1..=2000 {
+            bytes.extend(line(rank, "Fisk").as_bytes());
+        }
+        let dir = folder("order", &bytes);
+        // Called from outside a pool, as the command line calls it, and from a core of a pool,
+        // which then works on blocks while it waits to read more.
+        let mut runs = vec![("outside", lines_taken(dir.path(), 512, None))];
+        for threads in [1, 4] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+            runs.push((
+                if threads == 1 { "one core" } else { "four cores" },
+                pool.install(|| lines_taken(dir.path(), 512, None)),
+            ));
+        }
+        for (from, taken) in runs {
+            assert!(taken.len() > 100, "{from}: {} blocks", taken.len());
+            let expected: Vec<u32> = (2..=2001).collect();
+            assert_eq!(taken.concat(), expected, "{from}: rows in file order, every line once");
+        }
+        dir.close().expect("removed");
+    }
+
+    #[test]
+    fn a_block_that_panics_fails_the_stream_rather_than_hanging_it() {
+        let mut bytes = HEADER.to_vec();
+        for rank in 1..=2000 {
+            bytes.extend(line(rank, "Fisk").as_bytes());
+        }
+        let dir = folder("panic", &bytes);
+        let path = dir.path().to_owned();
+        // A stream that hangs would hang the test: it fails instead, once it has waited far
+        // longer than the stream takes.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for rank in [3, 1000, 2000] {
+                let run = || std::panic::catch_unwind(|| lines_taken(&path, 512, Some(rank))).is_err();
+                let _ = done.send((format!("rank {rank}, outside a pool"), run()));
+                for threads in [1, 4] {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+                    let _ = done.send((format!("rank {rank}, from a core of a pool of {threads}"), pool.install(run)));
+                }
+            }
+        });
+        for _ in 0..9 {
+            let (what, panicked) = finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the stream ends");
+            assert!(panicked, "{what}: the panic reaches the caller");
+        }
         dir.close().expect("removed");
     }
 

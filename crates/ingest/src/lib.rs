@@ -538,7 +538,7 @@ impl<'a> Table<'a, TradeCommodity<'a>> {
     pub fn stream<T: Send>(
         &self,
         look: impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync,
-        mut take: impl FnMut(T),
+        mut take: impl FnMut(T) + Send,
     ) -> RowsRead {
         match &self.file.on_disk {
             Some(on_disk) => disk::stream(self, on_disk, look, take),

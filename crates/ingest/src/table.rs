@@ -537,6 +537,20 @@ pub(crate) struct Block<R> {
 }
 
 impl<R> Block<R> {
+    /// The block without its rows, once they are seen: what reading it found, free of the
+    /// bytes the rows borrow.
+    pub(crate) fn without_rows(self) -> Block<()> {
+        Block {
+            rows: Vec::new(),
+            errors: self.errors,
+            line_breaks: self.line_breaks,
+            data_rows: self.data_rows,
+            rejected_rows: self.rejected_rows,
+            cut_inside_quotes: self.cut_inside_quotes,
+            utf8: self.utf8,
+        }
+    }
+
     /// Moves the block's lines from block-relative to file lines, for a block that starts on
     /// line `first_line`.
     pub(crate) fn shift_lines(&mut self, first_line: u32) {
