@@ -795,7 +795,7 @@ mod tests {
 
     #[test]
     fn padding_is_found_at_either_end_whatever_the_space() {
-        let padded = |text: &str| trimmed(&Cow::Borrowed(text)).err().map(|e| e.code.to_string());
+        let padded = |text: &str| trimmed(&Text::from(text)).err().map(|e| e.code.to_string());
         for text in ["Fisk", "a", "Sjømat", "ø", "a b", "\u{1f}x\u{1f}", "x\u{85}y", "\"quoted\""] {
             assert_eq!(padded(text), None, "{text:?}");
         }

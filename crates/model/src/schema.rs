@@ -2,7 +2,6 @@
 //! how a typed cell is written back as text ([`AsCell`]). The tables themselves are declared
 //! in `records.rs`.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use crate::value::{CellError, Kind};
@@ -93,7 +92,7 @@ plain_cell!(
     i64
 );
 
-impl<'t> AsCell for Cow<'t, str> {
+impl<'t> AsCell for crate::Text<'t> {
     type View<'r>
         = &'r str
     where

@@ -164,15 +164,92 @@ pub trait FromCell<'a>: Sized {
 }
 
 /// Free text: names, titles, descriptions. Borrowed from the file where the cell has no
-/// escaped quotes, which is almost always.
-pub type Text<'a> = Cow<'a, str>;
+/// escaped quotes, which is almost always. It reads as a `str`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text<'a>(pub Cow<'a, str>);
 
-impl<'a> FromCell<'a> for Cow<'a, str> {
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Text<'a> {
+        Text(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(text: String) -> Self {
+        Text(Cow::Owned(text))
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl serde::Serialize for Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Text<'_> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Text::from)
+    }
+}
+
+impl validator::ValidateLength<u64> for Text<'_> {
+    fn length(&self) -> Option<u64> {
+        <str as validator::ValidateLength<u64>>::length(self)
+    }
+
+    /// As for a `str`, in characters. A character is one to four bytes, so the byte length
+    /// alone settles most bounds, and the characters are counted only when it does not.
+    fn validate_length(&self, min: Option<u64>, max: Option<u64>, equal: Option<u64>) -> bool {
+        let bytes = self.len() as u64;
+        let settled =
+            equal.is_none() && min.is_none_or(|min| bytes.div_ceil(4) >= min) && max.is_none_or(|max| bytes <= max);
+        settled || <str as validator::ValidateLength<u64>>::validate_length(self, min, max, equal)
+    }
+}
+
+impl<'a> FromCell<'a> for Text<'a> {
     const EXPECTED: &'static str = "text";
     const KIND: Kind = Kind::Text;
     #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
-        Ok(text)
+        Ok(Text(text))
     }
     fn as_text(&self) -> Option<&str> {
         Some(self)
@@ -423,6 +500,33 @@ impl From<Year> for u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_length_is_judged_as_validator_judges_a_str() {
+        use validator::ValidateLength;
+        // One-, two-, three- and four-byte characters, at lengths around the bounds.
+        let texts: Vec<String> = ["a", "é", "€", "𝄞"]
+            .iter()
+            .flat_map(|c| (0..=13).map(move |n| c.repeat(n)))
+            .chain(["a€", "€a𝄞", " é ", "ab𝄞𝄞"].map(str::to_owned))
+            .collect();
+        let bounds = [None, Some(0), Some(1), Some(2), Some(3), Some(4), Some(5), Some(8), Some(12), Some(13)];
+        for text in &texts {
+            let as_text = Text::from(text.as_str());
+            assert_eq!(as_text.length(), text.as_str().length(), "{text:?}");
+            for min in bounds {
+                for max in bounds {
+                    for equal in [None, Some(3)] {
+                        assert_eq!(
+                            as_text.validate_length(min, max, equal),
+                            text.as_str().validate_length(min, max, equal),
+                            "{text:?} min {min:?} max {max:?} equal {equal:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// Cells that a hand-edited file or a spreadsheet may hold, for the one-pass readings.
     const TRICKY: &[&str] = &[
