@@ -29,9 +29,10 @@ use report::{Base, Options, Outputs, render};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A fresh folder for one test's files.
+/// A fresh folder for one test's files. The next run replaces it: the screenshot stays there
+/// to be looked at, and runs do not pile up copies of it.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
