@@ -27,6 +27,10 @@
 //! divided to reach a verdict: quotients are compared by cross-multiplication ([`Ratio`]),
 //! and binary floating point is not used at all.
 //!
+//! The share of each commodity line is first decided in 64 bits ([`share_fits_narrow`]): the
+//! same integers, each step checked, so that the answer is the 128-bit one or there is none
+//! and the 128-bit steps decide. The usual figures fit; the property tests compare the two.
+//!
 //! # Why nothing overflows on the cells the model accepts
 //!
 //! A parsed cell has at most 18 digits (|units| < 10^18) and at most 9 after the point
@@ -316,6 +320,67 @@ impl Bounds {
 #[inline]
 pub(crate) fn share_fits(part: Bounds, whole: Bounds, share: Bounds) -> Result<bool, TooLarge> {
     Ok(part.times_pow10(2).overlaps(&share.checked_mul(whole)?))
+}
+
+/// A range `[lo, hi] × 10^exponent` in 64 bits, for [`share_fits_narrow`]; `hi` is `None`
+/// when there is no upper bound.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NarrowBounds {
+    lo: u64,
+    hi: Option<u64>,
+    exponent: i32,
+}
+
+impl Bounds {
+    /// The range in 64 bits, when its ends share an exponent (as every written figure's do)
+    /// and fit.
+    pub(crate) fn narrow(&self) -> Option<NarrowBounds> {
+        let hi = match self.hi {
+            Some(hi) if hi.exponent != self.lo.exponent => return None,
+            Some(hi) => Some(u64::try_from(hi.numerator).ok()?),
+            None => None,
+        };
+        Some(NarrowBounds { lo: u64::try_from(self.lo.numerator).ok()?, hi, exponent: self.lo.exponent })
+    }
+}
+
+/// [`share_fits`] for a commodity line's written `value` in `unit` and its `share`, against a
+/// whole's range, in 64-bit arithmetic: the integers of [`Bounds::of_money`],
+/// [`Bounds::of_percent`] and [`share_fits`], compared the same way, so the same answer; or
+/// `None` when a figure is negative or a step does not fit in 64 bits, and [`share_fits`]
+/// decides. The usual figures fit, and are spared the 128-bit steps.
+#[inline]
+pub(crate) fn share_fits_narrow(value: Decimal, unit: Unit, share: Decimal, whole: NarrowBounds) -> Option<bool> {
+    // A figure's range in tenths of its last digit: [10 × units − 5, 10 × units + 5], at least 0.
+    let written = |figure: Decimal| -> Option<(u64, u64, i32)> {
+        let center = u64::try_from(figure.units()).ok()?.checked_mul(10)?;
+        Some((center.saturating_sub(5), center.checked_add(5)?, -i32::from(figure.scale()) - 1))
+    };
+    let (part_lo, part_hi, part_exponent) = written(value)?;
+    // The part in percent of the whole: times 100.
+    let part_exponent = part_exponent + i32::from(unit.exponent()) + 2;
+    let (share_lo, share_hi, share_exponent) = written(share)?;
+    let product_exponent = share_exponent + whole.exponent;
+    // The ranges meet when the least product is at most the greatest part, and the least
+    // part at most the greatest product.
+    let from_below = at_most(share_lo.checked_mul(whole.lo)?, product_exponent, part_hi, part_exponent)?;
+    let from_above = match whole.hi {
+        Some(hi) => at_most(part_lo, part_exponent, share_hi.checked_mul(hi)?, product_exponent)?,
+        None => true,
+    };
+    Some(from_below && from_above)
+}
+
+/// Whether `a × 10^a_exponent ≤ b × 10^b_exponent`; `None` when scaling either to the other's
+/// exponent does not fit in 64 bits.
+#[inline]
+fn at_most(a: u64, a_exponent: i32, b: u64, b_exponent: i32) -> Option<bool> {
+    let scaled = |n: u64, by: i32| n.checked_mul(u64::try_from(checked_pow10(by.unsigned_abs())?).ok()?);
+    if a_exponent >= b_exponent {
+        Some(scaled(a, a_exponent - b_exponent)? <= b)
+    } else {
+        Some(a <= scaled(b, b_exponent - a_exponent)?)
+    }
 }
 
 /// An exact quotient `numerator / denominator` of non-negative numbers, `denominator > 0`.
@@ -671,6 +736,81 @@ mod tests {
             prop_assert_eq!(x.checked_add(y), x_fine.checked_add(y_fine));
             prop_assert_eq!(x.checked_add(y).map(|sum| sum.numerator), Ok(a + b));
         }
+    }
+
+    /// A whole of every kind a flow's total gives: written exactly, approximately, or only as
+    /// near zero.
+    fn whole_of(units: i64, scale: u8, unit: Unit, qualifier: usize) -> Bounds {
+        let value = Decimal::new(units, scale);
+        match qualifier {
+            0 => Bounds::of_money(value, unit, Qualifier::Exact),
+            1 => Bounds::of_money(value, unit, Qualifier::Approximately),
+            _ => Some(Bounds::near_zero()),
+        }
+        .unwrap_or_else(Bounds::near_zero)
+    }
+
+    /// The 64-bit answer, when there is one, is the exact one; returns it.
+    fn narrow_agrees(value: Decimal, unit: Unit, share: Decimal, whole: Bounds) -> Result<Option<bool>, TestCaseError> {
+        let exact = match (Bounds::of_money(value, unit, Qualifier::Exact), Bounds::of_percent(share)) {
+            (Some(part), Some(stated)) => share_fits(part, whole, stated).ok(),
+            _ => None,
+        };
+        let narrow = whole.narrow().and_then(|whole| share_fits_narrow(value, unit, share, whole));
+        if narrow.is_some() {
+            prop_assert_eq!(narrow, exact, "{} {:?} at {} % of {:?}", value, unit, share, whole);
+        }
+        Ok(narrow)
+    }
+
+    proptest! {
+        #[test]
+        fn the_narrow_share_check_answers_as_the_exact_one(
+            value in 0i64..=10_000_000, value_scale in 0u8..=6, unit in 0usize..3,
+            share in 0i64..=20_000, share_scale in 0u8..=3,
+            whole in 0i64..=100_000_000, whole_scale in 0u8..=6, whole_unit in 0usize..3, qualifier in 0usize..3,
+        ) {
+            let whole = whole_of(whole, whole_scale, UNITS[whole_unit], qualifier);
+            narrow_agrees(Decimal::new(value, value_scale), UNITS[unit], Decimal::new(share, share_scale), whole)?;
+        }
+
+        #[test]
+        fn the_narrow_share_check_answers_as_the_exact_one_at_any_size(
+            value in any::<i64>(), value_scale in 0u8..=9, unit in 0usize..3,
+            share in any::<i64>(), share_scale in 0u8..=9,
+            whole in any::<i64>(), whole_scale in 0u8..=9, whole_unit in 0usize..3, qualifier in 0usize..3,
+        ) {
+            let whole = whole_of(whole, whole_scale, UNITS[whole_unit], qualifier);
+            narrow_agrees(Decimal::new(value, value_scale), UNITS[unit], Decimal::new(share, share_scale), whole)?;
+        }
+    }
+
+    #[test]
+    fn the_narrow_share_check_answers_as_the_exact_one_at_the_edges() {
+        // Every small figure against totals whose products meet the parts exactly at the
+        // ends of their ranges: 2.2 of 10.3 at 21.5 %–22.5 %, and around.
+        let mut answers = [0usize; 2];
+        for total in ["10.3", "10", "0.5", "1", "1234.5"] {
+            for qualifier in 0..3 {
+                let whole = whole_of(decimal(total).units(), decimal(total).scale(), Unit::NokBillion, qualifier);
+                for value in 0..=60 {
+                    for share in 0..=250 {
+                        for (value_scale, share_scale) in [(0, 0), (1, 0), (1, 1), (2, 1)] {
+                            let value = Decimal::new(value, value_scale);
+                            let share = Decimal::new(share, share_scale);
+                            for unit in UNITS {
+                                let narrow = narrow_agrees(value, unit, share, whole).map_err(|e| e.to_string());
+                                if let Some(fits) = narrow.unwrap() {
+                                    answers[usize::from(fits)] += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Both answers are given in 64 bits, many times each.
+        assert!(answers.iter().all(|&count| count > 10_000), "{answers:?}");
     }
 
     #[test]

@@ -74,13 +74,24 @@ impl Watch for Shares {
             let total = match last {
                 Some((key, total)) if key == flow => total,
                 _ => {
-                    let total = totals.get(&flow).map(|&total| (total, whole_of(total)));
+                    let total = totals.get(&flow).map(|&total| {
+                        let whole = whole_of(total);
+                        (total, whole, whole.and_then(|whole| whole.narrow()))
+                    });
                     last = Some((flow, total));
                     total
                 }
             };
-            let Some((total, whole)) = total else { continue };
-            match misfit(&line.record, whole) {
+            let Some((total, whole, narrow)) = total else { continue };
+            // The usual line fits, as 64 bits tell; any other is worked out in 128 bits.
+            let record = &line.record;
+            if let (Some(value), Some(unit), Some(share), Some(narrow)) =
+                (record.value, record.unit, record.share_pct, narrow)
+                && amount::share_fits_narrow(value, unit, share, narrow) == Some(true)
+            {
+                continue;
+            }
+            match misfit(record, whole) {
                 Ok(None) => {}
                 Ok(Some(misfit)) => found.extend(finding(context, table, line, total, misfit)),
                 Err(TooLarge) => {
