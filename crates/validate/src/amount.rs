@@ -263,7 +263,7 @@ impl Bounds {
     }
 
     /// A written figure whose unit is `10^unit_exponent`. See the module documentation.
-    fn written(value: Decimal, unit_exponent: i32, approximate: bool) -> Option<Bounds> {
+    pub(crate) fn written(value: Decimal, unit_exponent: i32, approximate: bool) -> Option<Bounds> {
         if value.is_negative() {
             return None;
         }
@@ -344,6 +344,24 @@ impl Bounds {
     }
 }
 
+impl NarrowBounds {
+    /// The range of a figure written exactly, in 64 bits: [`Bounds::of_money`] with
+    /// `Qualifier::Exact` for a unit worth `10^unit_exponent`, [`Bounds::of_percent`] for 0.
+    /// `None` for a negative figure, which has no range, and for one beyond 64 bits.
+    #[inline]
+    pub(crate) fn written(figure: Decimal, unit_exponent: i32) -> Option<NarrowBounds> {
+        // In tenths of the last written digit: [10 × units − 5, 10 × units + 5], at least 0.
+        let center = u64::try_from(figure.units()).ok()?.checked_mul(10)?;
+        let exponent = unit_exponent - i32::from(figure.scale()) - 1;
+        Some(NarrowBounds { lo: center.saturating_sub(5), hi: Some(center.checked_add(5)?), exponent })
+    }
+
+    /// The lower end, `numerator × 10^exponent`.
+    pub(crate) fn lo(&self) -> (u64, i32) {
+        (self.lo, self.exponent)
+    }
+}
+
 /// [`share_fits`] for a commodity line's written `value` in `unit` and its `share`, against a
 /// whole's range, in 64-bit arithmetic: the integers of [`Bounds::of_money`],
 /// [`Bounds::of_percent`] and [`share_fits`], compared the same way, so the same answer; or
@@ -351,16 +369,12 @@ impl Bounds {
 /// decides. The usual figures fit, and are spared the 128-bit steps.
 #[inline]
 pub(crate) fn share_fits_narrow(value: Decimal, unit: Unit, share: Decimal, whole: NarrowBounds) -> Option<bool> {
-    // A figure's range in tenths of its last digit: [10 × units − 5, 10 × units + 5], at least 0.
-    let written = |figure: Decimal| -> Option<(u64, u64, i32)> {
-        let center = u64::try_from(figure.units()).ok()?.checked_mul(10)?;
-        Some((center.saturating_sub(5), center.checked_add(5)?, -i32::from(figure.scale()) - 1))
-    };
-    let (part_lo, part_hi, part_exponent) = written(value)?;
+    let part = NarrowBounds::written(value, i32::from(unit.exponent()))?;
+    let stated = NarrowBounds::written(share, 0)?;
+    let (part_lo, part_hi, share_lo, share_hi) = (part.lo, part.hi?, stated.lo, stated.hi?);
     // The part in percent of the whole: times 100.
-    let part_exponent = part_exponent + i32::from(unit.exponent()) + 2;
-    let (share_lo, share_hi, share_exponent) = written(share)?;
-    let product_exponent = share_exponent + whole.exponent;
+    let part_exponent = part.exponent + 2;
+    let product_exponent = stated.exponent + whole.exponent;
     // The ranges meet when the least product is at most the greatest part, and the least
     // part at most the greatest product.
     let from_below = at_most(share_lo.checked_mul(whole.lo)?, product_exponent, part_hi, part_exponent)?;

@@ -36,10 +36,10 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Row, Table};
-use model::{Qualifier, TableId, TradeCommodity, TradeTotal};
+use model::{Decimal, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
-use crate::amount::{self, Bounds, Exact, TooLarge};
+use crate::amount::{self, Bounds, Exact, NarrowBounds, TooLarge};
 use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, flow_of, group_by, runs};
 
 /// See the module documentation.
@@ -78,12 +78,69 @@ fn add(sum: Result<Exact, TooLarge>, term: Option<Bounds>) -> Result<Exact, TooL
     }
 }
 
-fn value_of(line: &TradeCommodity<'_>) -> Option<Bounds> {
-    Bounds::of_money(line.value?, line.unit?, Qualifier::Exact)
+/// A sum of lower ends being added up: the terms since the last one at another exponent in 64
+/// bits (`pending`), which is where a flow's usual terms stay; the sum before them exactly.
+/// Exact sums are sums in any grouping, so the total is the one of adding each term exactly.
+struct LowerEnds {
+    before: Result<Exact, TooLarge>,
+    pending: Option<(u64, i32)>,
 }
 
-fn share_of(line: &TradeCommodity<'_>) -> Option<Bounds> {
-    Bounds::of_percent(line.share_pct?)
+impl LowerEnds {
+    fn from(sum: Result<Exact, TooLarge>) -> LowerEnds {
+        LowerEnds { before: sum, pending: None }
+    }
+
+    /// Adds the lower end of a figure written exactly.
+    #[inline]
+    fn add(&mut self, figure: Option<Written>) {
+        let Some((figure, unit_exponent)) = figure else { return };
+        let narrow = NarrowBounds::written(figure, unit_exponent).map(|bounds| bounds.lo());
+        if let (Some((sum, exponent)), Some((term, term_exponent))) = (self.pending, narrow)
+            && exponent == term_exponent
+            && let Some(sum) = sum.checked_add(term)
+        {
+            self.pending = Some((sum, exponent));
+            return;
+        }
+        self.settle();
+        match narrow {
+            Some(term) => self.pending = Some(term),
+            // Negative (no range, so nothing to add) or beyond 64 bits: added exactly.
+            None => self.before = add(self.before, range_of((figure, unit_exponent))),
+        }
+    }
+
+    /// Adds the pending terms to the exact sum.
+    fn settle(&mut self) {
+        if let Some((sum, exponent)) = self.pending.take() {
+            self.before = self.before.and_then(|before| before.checked_add(Exact::new(i128::from(sum), exponent)));
+        }
+    }
+
+    fn total(mut self) -> Result<Exact, TooLarge> {
+        self.settle();
+        self.before
+    }
+}
+
+/// A figure as written, with the exponent of its unit (0 for a percentage).
+type Written = (Decimal, i32);
+
+/// A line's value as written: `None` without a value, or without a unit, which leaves it
+/// with no range (`field/coherence` reports that).
+fn value_of(line: &TradeCommodity<'_>) -> Option<Written> {
+    Some((line.value?, i32::from(line.unit?.exponent())))
+}
+
+/// A line's share as written, in percent.
+fn share_of(line: &TradeCommodity<'_>) -> Option<Written> {
+    Some((line.share_pct?, 0))
+}
+
+/// The range of a figure written exactly: `None` when negative, which has none.
+fn range_of((figure, unit_exponent): Written) -> Option<Bounds> {
+    Bounds::written(figure, unit_exponent, false)
 }
 
 /// Each flow's sums, kept as the lines are read. Lower ends are never negative, so the sum in
@@ -108,12 +165,12 @@ impl Watch for Sums {
         for (flow, run) in runs(rows, |row| flow_of(&row.record)) {
             let sum = sums.entry(flow).or_default();
             // Added up in locals, which stay in registers, and stored once per run.
-            let (mut values, mut shares) = (sum.values, sum.shares);
+            let (mut values, mut shares) = (LowerEnds::from(sum.values), LowerEnds::from(sum.shares));
             for line in run {
-                values = add(values, value_of(&line.record));
-                shares = add(shares, share_of(&line.record));
+                values.add(value_of(&line.record));
+                shares.add(share_of(&line.record));
             }
-            *sum = FlowSums { values, shares };
+            *sum = FlowSums { values: values.total(), shares: shares.total() };
         }
     }
 
@@ -225,7 +282,7 @@ fn values_exceed_total<'a>(
     // A `near_zero` total has no upper bound: no sum exceeds it.
     let limit = Bounds::of_trade_value(flow.value, flow.unit, flow.qualifier)?.hi?;
     let (total_value, total_unit) = (flow.value?, flow.unit?);
-    let figure = |line: &TradeCommodity<'_>| Bounds::of_money(line.value?, line.unit?, Qualifier::Exact);
+    let figure = |line: &TradeCommodity<'_>| range_of(value_of(line)?);
     let (line, sum, terms, count) = match running_sum(lines, figure, limit) {
         RunningSum::Within => return None,
         RunningSum::TooLarge { line } => {
@@ -254,7 +311,7 @@ fn shares_exceed_hundred<'a>(
     lines: &[&Row<TradeCommodity<'a>>],
     total: Option<&Row<TradeTotal<'_>>>,
 ) -> Option<Diagnostic> {
-    let figure = |line: &TradeCommodity<'_>| Bounds::of_percent(line.share_pct?);
+    let figure = |line: &TradeCommodity<'_>| range_of(share_of(line)?);
     let (line, sum, terms, count) = match running_sum(lines, figure, Exact::integer(100)) {
         RunningSum::Within => return None,
         RunningSum::TooLarge { line } => {
@@ -279,4 +336,36 @@ fn shares_exceed_hundred<'a>(
         finding.related.push(context.related(&context.data.trade, total.pos, Some("value"), label));
     }
     Some(finding)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Figures as lines write them: mostly one unit and scale, now and then another, a
+    /// negative one, or one beyond 64 bits once its range is taken.
+    fn written() -> impl Strategy<Value = Option<Written>> {
+        let units = prop_oneof![8 => 0i64..1_000_000, 1 => any::<i64>(), 1 => Just(i64::MAX)];
+        let scale = prop_oneof![8 => Just(1u8), 2 => 0u8..=9];
+        let exponent = prop_oneof![8 => Just(9), 2 => prop::sample::select(vec![0, 6, 9])];
+        proptest::option::weighted(0.9, (units, scale, exponent).prop_map(|(u, s, e)| (Decimal::new(u, s), e)))
+    }
+
+    proptest! {
+        #[test]
+        fn lower_ends_add_up_as_exact_sums_do(
+            start in prop_oneof![Just(Ok(Exact::ZERO)), Just(Err(TooLarge)), (0i128..1_000_000_000, -10i32..0).prop_map(|(n, e)| Ok(Exact::new(n, e)))],
+            figures in prop::collection::vec(written(), 0..80),
+        ) {
+            let mut narrow = LowerEnds::from(start);
+            let mut exact = start;
+            for &figure in &figures {
+                narrow.add(figure);
+                exact = add(exact, figure.and_then(range_of));
+            }
+            prop_assert_eq!(narrow.total(), exact);
+        }
+    }
 }
