@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use model::{TableId, TradeCommodity};
 
@@ -183,12 +183,14 @@ impl Blocks {
 /// Reads the rows of `table`, whose file is on the disk, block by block, and hands what `look`
 /// returned for each block to `take`, in file order. See [`Table::stream`].
 ///
-/// The calling thread reads the blocks, one after another, and counts their lines; each block
-/// is then parsed, typed and looked at on any core, while the next ones are read. Whichever
-/// core finishes the block that is next in file order hands it over, and any that were
-/// waiting for it. No round of blocks waits for its slowest: a core that is done takes the
-/// next block. At most [`BLOCKS_PER_CORE`] blocks per core are read and not yet handed over,
-/// which bounds the memory.
+/// One core reads the blocks, one after another, and counts their lines; each block is then
+/// parsed, typed and looked at as a task of its own, on any core, while the next ones are read.
+/// Whichever core finishes the block that is next in file order hands it over, and any that
+/// were waiting for it. No round of blocks waits for its slowest: a core that is done takes
+/// the next block. At most [`BLOCKS_PER_CORE`] blocks per core are read and not yet handed
+/// over, which bounds the memory; while the reading core waits for room, it works on blocks.
+/// The reading is done on a core of the pool, so that one thread (`RAYON_NUM_THREADS=1`)
+/// means one thread.
 pub(crate) fn stream<'a, T: Send>(
     table: &Table<'a, TradeCommodity<'a>>,
     disk: &OnDisk,
@@ -219,12 +221,11 @@ pub(crate) fn stream<'a, T: Send>(
         stop: None,
         abandoned: false,
     });
-    let room = Condvar::new();
     let mut read_failure = None;
-    rayon::in_place_scope(|scope| {
-        let (readers, hand_over, room, look) = (&readers, &hand_over, &room, &look);
+    rayon::scope(|scope| {
+        let (readers, hand_over, look) = (&readers, &hand_over, &look);
         for index in 0.. {
-            if !wait_for_room(hand_over, room, index, window) {
+            if !wait_for_room(hand_over, index, window) {
                 break;
             }
             let (base, bytes, last) = match blocks.next() {
@@ -243,12 +244,11 @@ pub(crate) fn stream<'a, T: Send>(
             next_line += count;
             let block = block_file(file, base, bytes);
             scope.spawn(move |_| {
-                let _abandon = AbandonOnPanic { hand_over, room };
+                let _abandon = AbandonOnPanic(hand_over);
                 let mut records = lock(readers).pop().unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
                 let outcome = look_at(table, layout, &block, first_line, Some(count), last, &mut records, look);
                 lock(readers).push(records);
                 lock(hand_over).receive(index, outcome);
-                room.notify_one();
             });
         }
     });
@@ -319,26 +319,20 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Waits until block `index` may be read: fewer than `window` blocks are read and not handed
-/// over. `false` when no more blocks are wanted, as the hand-over stopped.
-fn wait_for_room<M, F>(hand_over: &Mutex<HandOver<'_, M, F>>, room: &Condvar, index: usize, window: usize) -> bool {
-    let mut state = lock(hand_over);
+/// over. `false` when no more blocks are wanted, as the hand-over stopped. The reading core
+/// works on the blocks it waits for meanwhile; with none to take, it yields its time.
+fn wait_for_room<M, F>(hand_over: &Mutex<HandOver<'_, M, F>>, index: usize, window: usize) -> bool {
     loop {
+        let state = lock(hand_over);
         if state.stop.is_some() || state.abandoned {
             return false;
         }
         if index < state.next + window {
             return true;
         }
-        if rayon::current_thread_index().is_some() {
-            // On a core of the pool, waiting would keep it from the blocks it waits for:
-            // it works on them instead.
-            drop(state);
-            if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                std::thread::yield_now();
-            }
-            state = lock(hand_over);
-        } else {
-            state = room.wait(state).unwrap_or_else(PoisonError::into_inner);
+        drop(state);
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            std::thread::yield_now();
         }
     }
 }
@@ -360,16 +354,12 @@ struct HandOver<'m, T, F> {
 
 /// Marks the hand-over [`HandOver::abandoned`] when the block being looked at panics, so that
 /// the reader does not wait for it for ever.
-struct AbandonOnPanic<'h, 'm, T, F> {
-    hand_over: &'h Mutex<HandOver<'m, T, F>>,
-    room: &'h Condvar,
-}
+struct AbandonOnPanic<'h, 'm, T, F>(&'h Mutex<HandOver<'m, T, F>>);
 
 impl<T, F> Drop for AbandonOnPanic<'_, '_, T, F> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            lock(self.hand_over).abandoned = true;
-            self.room.notify_all();
+            lock(self.0).abandoned = true;
         }
     }
 }
