@@ -472,12 +472,18 @@ mod tests {
         format!("NO,JP,2011,export,{rank},{commodity},1.5,NOK billion,,no-jp-2015\n")
     }
 
+    /// The header and `count` plain lines, ranks 1, 2, …
+    fn plain_lines(count: usize) -> Vec<u8> {
+        let mut bytes = HEADER.to_vec();
+        for rank in 1..=count {
+            bytes.extend(line(rank, "Fisk").as_bytes());
+        }
+        bytes
+    }
+
     #[test]
     fn a_file_plain_in_its_first_bytes_stays_on_disk_until_a_block_is_not_utf8() {
-        let mut plain = HEADER.to_vec();
-        for rank in 1..=5000 {
-            plain.extend(line(rank, "Fisk").as_bytes());
-        }
+        let plain = plain_lines(5000);
         let mut latin1_far_down = plain.clone();
         latin1_far_down.extend(b"NO,JP,2011,export,5001,Sj\xf8mat,1.5,NOK billion,,no-jp-2015\n");
         let mut semicolons = HEADER.to_vec();
@@ -511,10 +517,7 @@ mod tests {
 
     #[test]
     fn a_file_that_cannot_be_read_again_as_it_was_is_a_problem_not_a_silence() {
-        let mut bytes = HEADER.to_vec();
-        for rank in 1..=3000 {
-            bytes.extend(line(rank, "Fisk").as_bytes());
-        }
+        let mut bytes = plain_lines(3000);
         bytes.extend(b"NO,JP,2011,export,1,Fisk,1.5,NOK billion,,no-jp-2015\n\n");
         let dir = folder("changed", &bytes);
         let loaded = crate::read_dir_streaming(dir.path()).expect("a readable folder");
@@ -554,10 +557,7 @@ mod tests {
 
     #[test]
     fn blocks_are_handed_over_in_file_order_whichever_core_is_done_first() {
-        let mut bytes = HEADER.to_vec();
-        for rank in 1..=2000 {
-            bytes.extend(line(rank, "Fisk").as_bytes());
-        }
+        let bytes = plain_lines(2000);
         let dir = folder("order", &bytes);
         // Called from outside a pool, as the command line calls it, and from a core of a pool,
         // which then works on blocks while it waits to read more.
@@ -579,10 +579,7 @@ mod tests {
 
     #[test]
     fn a_block_that_panics_fails_the_stream_rather_than_hanging_it() {
-        let mut bytes = HEADER.to_vec();
-        for rank in 1..=2000 {
-            bytes.extend(line(rank, "Fisk").as_bytes());
-        }
+        let bytes = plain_lines(2000);
         let dir = folder("panic", &bytes);
         let path = dir.path().to_owned();
         // A stream that hangs would hang the test: it fails instead, once it has waited far
