@@ -213,19 +213,14 @@ pub(crate) fn stream<'a, T: Send>(
     let window = rayon::current_num_threads().max(1) * BLOCKS_PER_CORE;
     let mut next_line = merged.next_line();
     let readers = Mutex::new(Vec::new());
-    let hand_over = Mutex::new(HandOver {
-        next: 0,
-        waiting: BTreeMap::new(),
-        merged: &mut merged,
-        take,
-        stop: None,
-        abandoned: false,
-    });
+    let queue =
+        Mutex::new(Queue { next: 0, waiting: BTreeMap::new(), handing_over: false, stop: None, abandoned: false });
+    let taker = Mutex::new(Taker { merged: &mut merged, take });
     let mut read_failure = None;
     rayon::scope(|scope| {
-        let (readers, hand_over, look) = (&readers, &hand_over, &look);
+        let (readers, queue, taker, look) = (&readers, &queue, &taker, &look);
         for index in 0.. {
-            if !wait_for_room(hand_over, index, window) {
+            if !wait_for_room(queue, index, window) {
                 break;
             }
             let (base, bytes, last) = match blocks.next() {
@@ -244,15 +239,17 @@ pub(crate) fn stream<'a, T: Send>(
             next_line += count;
             let block = block_file(file, base, bytes);
             scope.spawn(move |_| {
-                let _abandon = AbandonOnPanic(hand_over);
-                let mut records = lock(readers).pop().unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
+                let _abandon = AbandonOnPanic(queue);
+                let reused = lock(readers).pop();
+                let mut records = reused.unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
                 let outcome = look_at(table, layout, &block, first_line, Some(count), last, &mut records, look);
                 lock(readers).push(records);
-                lock(hand_over).receive(index, outcome);
+                hand_over(queue, taker, index, outcome);
             });
         }
     });
-    let HandOver { stop, take: mut take_rest, .. } = hand_over.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let stop = queue.into_inner().unwrap_or_else(PoisonError::into_inner).stop;
+    let mut take_rest = taker.into_inner().unwrap_or_else(PoisonError::into_inner).take;
     // A block that is not UTF-8 makes the file one to read whole, whatever else happened.
     if let Some(Stop::NotUtf8) = stop {
         return RowsRead { not_utf8: true, ..RowsRead::default() };
@@ -320,10 +317,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Waits until block `index` may be read: fewer than `window` blocks are read and not handed
 /// over. `false` when no more blocks are wanted, as the hand-over stopped. The reading core
-/// works on the blocks it waits for meanwhile; with none to take, it yields its time.
-fn wait_for_room<M, F>(hand_over: &Mutex<HandOver<'_, M, F>>, index: usize, window: usize) -> bool {
+/// works on the blocks it waits for meanwhile; with none to take, it sleeps a little: far
+/// less than a block takes.
+fn wait_for_room<T>(queue: &Mutex<Queue<T>>, index: usize, window: usize) -> bool {
     loop {
-        let state = lock(hand_over);
+        let state = lock(queue);
         if state.stop.is_some() || state.abandoned {
             return false;
         }
@@ -332,55 +330,79 @@ fn wait_for_room<M, F>(hand_over: &Mutex<HandOver<'_, M, F>>, index: usize, wind
         }
         drop(state);
         if rayon::yield_now() != Some(rayon::Yield::Executed) {
-            std::thread::yield_now();
+            std::thread::sleep(std::time::Duration::from_micros(50));
         }
     }
 }
 
 /// The blocks looked at and not yet handed over, and where the hand-over is.
-struct HandOver<'m, T, F> {
+struct Queue<T> {
     /// The index of the block to hand over next.
     next: usize,
     /// Blocks looked at before the blocks ahead of them in the file.
     waiting: BTreeMap<usize, Outcome<T>>,
-    merged: &'m mut Merged,
-    take: F,
+    /// Whether a core is handing blocks over: one at a time, in file order.
+    handing_over: bool,
     /// Why the hand-over stopped, if it did: the blocks from there on are not handed over.
     stop: Option<Stop>,
-    /// A block panicked, and will never be handed over: its panic reaches the caller once
-    /// every block is done, and no more blocks are read meanwhile.
+    /// A block, or what it was handed to, panicked: nothing more is read or handed over, and
+    /// the panic reaches the caller once every block is done.
     abandoned: bool,
 }
 
-/// Marks the hand-over [`HandOver::abandoned`] when the block being looked at panics, so that
-/// the reader does not wait for it for ever.
-struct AbandonOnPanic<'h, 'm, T, F>(&'h Mutex<HandOver<'m, T, F>>);
+/// What the blocks are handed over to. Only the core handing over locks it, and it does not
+/// hold the [`Queue`] meanwhile: `take` may use the pool (and so run other blocks' tasks,
+/// which queue their blocks) without waiting on itself.
+struct Taker<'m, F> {
+    merged: &'m mut Merged,
+    take: F,
+}
 
-impl<T, F> Drop for AbandonOnPanic<'_, '_, T, F> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            lock(self.0).abandoned = true;
+/// Queues block `index`, and, unless another core is at it, hands over the blocks that are
+/// next in file order, this one among them when its turn has come.
+fn hand_over<T, F: FnMut(T)>(queue: &Mutex<Queue<T>>, taker: &Mutex<Taker<'_, F>>, index: usize, outcome: Outcome<T>) {
+    {
+        let mut state = lock(queue);
+        state.waiting.insert(index, outcome);
+        if state.handing_over {
+            return;
         }
+        state.handing_over = true;
+    }
+    loop {
+        let (mut block, seen) = {
+            let mut state = lock(queue);
+            loop {
+                let next = state.next;
+                let ready = if state.abandoned { None } else { state.waiting.remove(&next) };
+                let Some(outcome) = ready else {
+                    state.handing_over = false;
+                    return;
+                };
+                state.next += 1;
+                match outcome {
+                    // After a stop, the blocks are dropped as their turn comes.
+                    _ if state.stop.is_some() => {}
+                    Outcome::Stopped(stop) => state.stop = Some(stop),
+                    Outcome::Looked(block, seen) => break (block, seen),
+                }
+            }
+        };
+        let mut taker = lock(taker);
+        taker.merged.add_shifted(&mut *block);
+        (taker.take)(seen);
     }
 }
 
-impl<T, F: FnMut(T)> HandOver<'_, T, F> {
-    /// Receives block `index`, and hands it over, with the blocks waiting behind it, when it
-    /// is the next in file order.
-    fn receive(&mut self, index: usize, outcome: Outcome<T>) {
-        self.waiting.insert(index, outcome);
-        while let Some(outcome) = self.waiting.remove(&self.next) {
-            self.next += 1;
-            if self.stop.is_some() {
-                continue;
-            }
-            match outcome {
-                Outcome::Looked(mut block, seen) => {
-                    self.merged.add_shifted(&mut *block);
-                    (self.take)(seen);
-                }
-                Outcome::Stopped(stop) => self.stop = Some(stop),
-            }
+/// Marks the hand-over [`Queue::abandoned`] when the block being looked at, or what it is
+/// handed to, panics, so that the reader does not wait for it for ever and nothing is handed
+/// to a `take` that panicked.
+struct AbandonOnPanic<'q, T>(&'q Mutex<Queue<T>>);
+
+impl<T> Drop for AbandonOnPanic<'_, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.0).abandoned = true;
         }
     }
 }
@@ -410,7 +432,7 @@ fn block_file(file: &SourceFile, base: usize, bytes: Vec<u8>) -> SourceFile {
 
 /// Parses `block`, which starts on line `first_line` and has `count` line breaks (when they
 /// were counted), and lets `look` see its rows, which are then dropped.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments)]
 fn look_at<T>(
     table: &Table<'_, TradeCommodity<'_>>,
     layout: &table::Layout,
@@ -456,6 +478,8 @@ impl<'a> Table<'a, TradeCommodity<'a>> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     /// A fresh temporary folder holding `commodities` as the streamed file; removed when dropped.
@@ -536,10 +560,23 @@ mod tests {
         dir.close().expect("removed");
     }
 
-    /// The lines of each block's rows, as `take` got them, streaming `dir` in blocks of
-    /// `block_size` bytes; `look` panics at a row of rank `panic_at`, when there is one.
-    fn lines_taken(dir: &Path, block_size: usize, panic_at: Option<u16>) -> Vec<Vec<u32>> {
-        let loaded = crate::read_dir_streaming(dir).expect("a readable folder").with_block_size(block_size);
+    /// What a planted fault does to a stream.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Fault {
+        None,
+        /// `look` panics at the block with this rank.
+        LookPanicsAt(u16),
+        /// `take` panics at its third block.
+        TakePanics,
+        /// `take` works on the pool itself.
+        TakeUsesThePool,
+    }
+
+    /// The lines of each block's rows, as `take` got them, streaming `dir` in blocks of 512
+    /// bytes with `fault` planted; `calls` counts the calls of `take`.
+    fn lines_taken(dir: &Path, fault: Fault, calls: &AtomicUsize) -> Vec<Vec<u32>> {
+        use rayon::prelude::*;
+        let loaded = crate::read_dir_streaming(dir).expect("a readable folder").with_block_size(512);
         let (data, _) = crate::parse_streaming(&loaded);
         let mut taken = Vec::new();
         data.trade_commodities.stream(
@@ -547,57 +584,92 @@ mod tests {
                 // Blocks take uneven times, so that they are done out of file order.
                 let first = block.rows.first().map_or(0, |row| row.record.rank);
                 std::thread::sleep(std::time::Duration::from_micros(u64::from(first % 5) * 300));
-                assert!(!block.rows.iter().any(|row| Some(row.record.rank) == panic_at), "a planted panic");
+                let planted = |row: &crate::Row<TradeCommodity<'_>>| fault == Fault::LookPanicsAt(row.record.rank);
+                assert!(!block.rows.iter().any(planted), "a planted panic");
                 block.rows.iter().map(|row| row.pos.line).collect::<Vec<u32>>()
             },
-            |lines| taken.push(lines),
+            |lines| {
+                calls.fetch_add(1, Ordering::Relaxed);
+                assert!(!(fault == Fault::TakePanics && taken.len() == 2), "a planted panic");
+                if fault == Fault::TakeUsesThePool {
+                    let sum: u32 = lines.par_iter().sum();
+                    assert!(sum > 0);
+                }
+                taken.push(lines);
+            },
         );
         taken
     }
 
+    /// Runs `run` on a thread of its own and gives what it returned; fails once it has taken a
+    /// minute, far longer than any stream here takes, so that a stream that hangs fails the
+    /// test rather than hanging it.
+    fn within_a_minute<T: Send + 'static>(run: impl FnOnce() -> T + Send + 'static) -> T {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(run());
+        });
+        finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the stream ends")
+    }
+
+    /// What one stream gave: where it ran, what `take` got (`None` when the stream panicked),
+    /// and how many times `take` was called.
+    type Streamed = (&'static str, Option<Vec<Vec<u32>>>, usize);
+
+    /// Streams `dir` with `fault` outside a pool, as the command line does, and from a core of
+    /// a pool of one and of four.
+    fn streamed_three_ways(dir: &Path, fault: Fault) -> Vec<Streamed> {
+        let dir = dir.to_owned();
+        within_a_minute(move || {
+            let run = || {
+                let calls = AtomicUsize::new(0);
+                let taken = std::panic::catch_unwind(|| lines_taken(&dir, fault, &calls)).ok();
+                (taken, calls.into_inner())
+            };
+            let mut runs = Vec::new();
+            let (taken, calls) = run();
+            runs.push(("outside a pool", taken, calls));
+            for (threads, name) in [(1, "a pool of one"), (4, "a pool of four")] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+                let (taken, calls) = pool.install(run);
+                runs.push((name, taken, calls));
+            }
+            runs
+        })
+    }
+
     #[test]
     fn blocks_are_handed_over_in_file_order_whichever_core_is_done_first() {
-        let bytes = plain_lines(2000);
-        let dir = folder("order", &bytes);
-        // Called from outside a pool, as the command line calls it, and from a core of a pool,
-        // which then works on blocks while it waits to read more.
-        let mut runs = vec![("outside", lines_taken(dir.path(), 512, None))];
-        for threads in [1, 4] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
-            runs.push((
-                if threads == 1 { "one core" } else { "four cores" },
-                pool.install(|| lines_taken(dir.path(), 512, None)),
-            ));
-        }
-        for (from, taken) in runs {
-            assert!(taken.len() > 100, "{from}: {} blocks", taken.len());
-            let expected: Vec<u32> = (2..=2001).collect();
-            assert_eq!(taken.concat(), expected, "{from}: rows in file order, every line once");
+        let dir = folder("order", &plain_lines(2000));
+        // `take` may use the pool too: the core handing over then works on other blocks.
+        for fault in [Fault::None, Fault::TakeUsesThePool] {
+            for (from, taken, _) in streamed_three_ways(dir.path(), fault) {
+                let taken = taken.expect("no panic");
+                assert!(taken.len() > 100, "{from}: {} blocks", taken.len());
+                let expected: Vec<u32> = (2..=2001).collect();
+                assert_eq!(taken.concat(), expected, "{from}: rows in file order, every line once");
+            }
         }
         dir.close().expect("removed");
     }
 
     #[test]
     fn a_block_that_panics_fails_the_stream_rather_than_hanging_it() {
-        let bytes = plain_lines(2000);
-        let dir = folder("panic", &bytes);
-        let path = dir.path().to_owned();
-        // A stream that hangs would hang the test: it fails instead, once it has waited far
-        // longer than the stream takes.
-        let (done, finished) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for rank in [3, 1000, 2000] {
-                let run = || std::panic::catch_unwind(|| lines_taken(&path, 512, Some(rank))).is_err();
-                let _ = done.send((format!("rank {rank}, outside a pool"), run()));
-                for threads in [1, 4] {
-                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
-                    let _ = done.send((format!("rank {rank}, from a core of a pool of {threads}"), pool.install(run)));
-                }
+        let dir = folder("panic", &plain_lines(2000));
+        for rank in [3, 1000, 2000] {
+            for (from, taken, _) in streamed_three_ways(dir.path(), Fault::LookPanicsAt(rank)) {
+                assert!(taken.is_none(), "rank {rank}, {from}: the panic reaches the caller");
             }
-        });
-        for _ in 0..9 {
-            let (what, panicked) = finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the stream ends");
-            assert!(panicked, "{what}: the panic reaches the caller");
+        }
+        dir.close().expect("removed");
+    }
+
+    #[test]
+    fn nothing_is_handed_to_a_take_that_panicked() {
+        let dir = folder("take-panics", &plain_lines(2000));
+        for (from, taken, calls) in streamed_three_ways(dir.path(), Fault::TakePanics) {
+            assert!(taken.is_none(), "{from}: the panic reaches the caller");
+            assert_eq!(calls, 3, "{from}: `take` panicked at its third call, and got no more");
         }
         dir.close().expect("removed");
     }

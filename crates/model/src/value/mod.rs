@@ -516,7 +516,7 @@ mod tests {
             assert_eq!(as_text.length(), text.as_str().length(), "{text:?}");
             for min in bounds {
                 for max in bounds {
-                    for equal in [None, Some(3)] {
+                    for equal in [None, Some(0), Some(1), Some(3), Some(13)] {
                         assert_eq!(
                             as_text.validate_length(min, max, equal),
                             text.as_str().validate_length(min, max, equal),
