@@ -529,8 +529,9 @@ impl<'a> Table<'a, TradeCommodity<'a>> {
     /// Reads the rows of [`STREAMED`] when they are not held ([`Table::holds_rows`]), block by
     /// block on all cores, each block dropped once seen: `look` sees each block, in parallel,
     /// as a table of that block's rows (which gives a finding about one of them its place and
-    /// lines), and `take` gets what it returned, in file order. Call [`Table::absorb`] with
-    /// the result to count the rows and get the problems found in them.
+    /// lines), and `take` gets what it returned, in file order, one block at a time, on
+    /// whichever core hands the block over (it may use the pool itself). Call
+    /// [`Table::absorb`] with the result to count the rows and get the problems found in them.
     ///
     /// A file left on the disk ([`read_dir_streaming`]) is read from there, a block at a
     /// time; a file in memory is read in place. Rows are parsed and typed exactly as [`parse`]

@@ -4,7 +4,7 @@
 //!   are declared once, in `records.rs`; everything else reads those declarations.
 //! - [`Record`] is implemented by each table's row type ([`Country`], [`Source`],
 //!   [`Relation`], [`Visit`], [`VisitParticipant`], [`TradeTotal`], [`TradeCommodity`],
-//!   [`Resident`], [`Exception`]). Text fields borrow from the file's bytes.
+//!   [`Resident`], [`Exception`]). Text fields ([`Text`]) borrow from the file's bytes.
 //! - Value types: [`Decimal`] remembers its written precision, [`PartialDate`] and [`Period`]
 //!   are dates at the precision a source gives, [`CountryCode`] (which knows what ISO 3166-1
 //!   says about it), [`Unit`], [`Flow`], [`Qualifier`], [`RelationKind`], [`Basis`],
