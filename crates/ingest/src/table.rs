@@ -924,6 +924,33 @@ fn cell_text(record_text: &str, start: usize, span: Range<usize>) -> Cow<'_, str
     if raw_text.starts_with('"') { quoted_cell_text(raw_text) } else { Cow::Borrowed(raw_text) }
 }
 
+/// The cells of a record, for [`Record::read_cells`]: column `c` of the table is field
+/// `field_of(c)` of the record, whose text starts at byte `start` of the file.
+struct RecordCells<'r, 'a, F> {
+    bytes: &'a [u8],
+    record_text: &'a str,
+    start: usize,
+    raw: &'r RawRecord,
+    field_of: F,
+}
+
+impl<'a, F: Fn(usize) -> Option<usize>> model::Cells<'a> for RecordCells<'_, 'a, F> {
+    #[inline(always)]
+    fn text(&mut self, column: usize) -> Cow<'a, str> {
+        match (self.field_of)(column).and_then(|field| self.raw.field(field)) {
+            Some(span) => cell_text(self.record_text, self.start, span),
+            None => Cow::Borrowed(""),
+        }
+    }
+
+    #[inline(always)]
+    fn plain(&mut self, column: usize) -> Option<&'a [u8]> {
+        let span = self.raw.field((self.field_of)(column)?)?;
+        // A cell that starts with a quote has quotes to remove; no other cell has.
+        self.bytes.get(span).filter(|cell| cell.first() != Some(&b'"'))
+    }
+}
+
 /// A quoted cell's text: out of line, as almost no cell is quoted.
 #[inline(never)]
 fn quoted_cell_text(raw_text: &str) -> Cow<'_, str> {
@@ -1020,17 +1047,14 @@ fn type_record<'a, R: Record<'a>>(
         return Typed::Rejected(vec![field_count_error::<R>(raw, layout, &cell, whole.clone(), error)]);
     }
     faults.clear();
-    // `from_cells` reads every cell of every row through the closure it is given, which is
-    // inlined into it: a call per cell would cost more than reading most cells.
+    // `read_cells` reads every cell of every row through the cells it is given, whose methods
+    // are inlined into it: a call per cell would cost more than reading most cells.
     let columns = layout.fields.as_slice();
     let record = if layout.in_order {
-        R::from_cells(cell, faults)
+        R::read_cells(&mut RecordCells { bytes, record_text, start, raw, field_of: Some }, faults)
     } else {
-        R::from_cells(
-            #[inline(always)]
-            |column| columns[column].map_or(Cow::Borrowed(""), cell),
-            faults,
-        )
+        let field_of = |column: usize| columns[column];
+        R::read_cells(&mut RecordCells { bytes, record_text, start, raw, field_of }, faults)
     };
     // A column the header lacks is reported once, at the header, not in every row.
     if !faults.is_empty() {

@@ -9,7 +9,8 @@
 //!   are dates at the precision a source gives, [`CountryCode`] (which knows what ISO 3166-1
 //!   says about it), [`Unit`], [`Flow`], [`Qualifier`], [`RelationKind`], [`Basis`],
 //!   [`Answer`]. [`FromCell`] turns cell text into them, with a [`CellError`] that says what
-//!   was expected and, where obvious, the fix.
+//!   was expected and, where obvious, the fix. [`Record::read_cells`] types a row from its
+//!   [`Cells`], the usual cell from its bytes.
 //!
 //! This crate does no I/O.
 
@@ -18,10 +19,10 @@ mod records;
 pub mod schema;
 pub mod value;
 
+pub use records::{Cells, ForeignKey, Record, TableDef, TableId};
 pub use records::{
     Country, Exception, Relation, Resident, Source, TradeCommodity, TradeTotal, Visit, VisitParticipant,
 };
-pub use records::{ForeignKey, Record, TableDef, TableId};
 pub use schema::{CellFault, ColumnDef};
 pub use value::{
     Answer, Basis, CellError, Certainty, CommaReading, CountryCode, DayRange, Decimal, FigureInWords, Flow, FromCell,

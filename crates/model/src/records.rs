@@ -64,7 +64,17 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     /// Builds a record from the text of its cells. `cell(i)` returns column `i` of
     /// [`Record::TABLE`]'s declaration. Every faulty cell is reported, not only the first;
     /// the record is `None` when any cell is faulty.
-    fn from_cells(cell: impl FnMut(usize) -> Cow<'a, str>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self>;
+    #[inline]
+    fn from_cells(cell: impl FnMut(usize) -> Cow<'a, str>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self> {
+        Self::read_cells(&mut CellTexts(cell), faults)
+    }
+
+    /// [`Record::from_cells`] from `cells`, which may also give a cell's bytes as written, so
+    /// that the usual cell is typed without making a `str` of it ([`FromCell::from_plain`]).
+    /// The record and the faults are those of [`Record::from_cells`] on the cells' texts.
+    ///
+    /// [`FromCell::from_plain`]: crate::FromCell::from_plain
+    fn read_cells(cells: &mut impl Cells<'a>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self>;
 
     /// The row's primary key, for indexes.
     fn key(&self) -> impl Hash + Eq + Send + Sync + '_;
@@ -78,6 +88,34 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     /// The text of a free-text column ([`crate::Kind::Text`]), borrowed; `None` for a column
     /// of another kind, or an empty optional one.
     fn text(&self, column: usize) -> Option<&str>;
+}
+
+/// The cells of a row, as [`Record::read_cells`] reads them: by column of the table's
+/// declaration.
+pub trait Cells<'a> {
+    /// The text of column `column`'s cell, unquoted; empty when the row has no such cell.
+    fn text(&mut self, column: usize) -> Cow<'a, str>;
+
+    /// The bytes of column `column`'s cell when they are its text as written (nothing to
+    /// unquote), for [`FromCell::from_plain`]; `None` otherwise, and then [`Cells::text`] is
+    /// asked. Only a fast path: `None` is always right.
+    ///
+    /// [`FromCell::from_plain`]: crate::FromCell::from_plain
+    #[inline]
+    fn plain(&mut self, column: usize) -> Option<&'a [u8]> {
+        let _ = column;
+        None
+    }
+}
+
+/// Cells given by a function returning their text.
+struct CellTexts<F>(F);
+
+impl<'a, F: FnMut(usize) -> Cow<'a, str>> Cells<'a> for CellTexts<F> {
+    #[inline(always)]
+    fn text(&mut self, column: usize) -> Cow<'a, str> {
+        (self.0)(column)
+    }
 }
 
 /// Declares the tables. See the module documentation.
@@ -125,19 +163,26 @@ macro_rules! tables {
                 // unrelated code elsewhere.
                 #[inline(never)]
                 #[allow(unused_assignments)]
-                fn from_cells(
-                    mut cell: impl FnMut(usize) -> std::borrow::Cow<$lt, str>,
+                fn read_cells(
+                    cells: &mut impl $crate::records::Cells<$lt>,
                     faults: &mut Vec<(usize, $crate::schema::CellFault)>,
                 ) -> Option<Self> {
                     let mut index = 0;
                     let mut ok = true;
                     $(
                         let $field = {
-                            let text = cell(index);
-                            let parsed = if text.is_empty() && <$ty as $crate::FromCell<$lt>>::REQUIRED {
-                                Err($crate::schema::CellFault::Missing)
-                            } else {
-                                <$ty as $crate::FromCell<$lt>>::from_optional_cell(text).map_err($crate::schema::CellFault::Invalid)
+                            let plain = cells.plain(index).and_then(<$ty as $crate::FromCell<$lt>>::from_plain);
+                            let parsed = match plain {
+                                Some(value) => Ok(value),
+                                None => {
+                                    let text = cells.text(index);
+                                    if text.is_empty() && <$ty as $crate::FromCell<$lt>>::REQUIRED {
+                                        Err($crate::schema::CellFault::Missing)
+                                    } else {
+                                        <$ty as $crate::FromCell<$lt>>::from_optional_cell(text)
+                                            .map_err($crate::schema::CellFault::Invalid)
+                                    }
+                                }
                             };
                             let value = match parsed {
                                 Ok(value) => Some(value),

@@ -23,10 +23,13 @@ pub struct Iso3Code([u8; 3]);
 /// row, and is almost always right; what is wrong with one is told out of line.
 #[inline]
 fn parse_letters<const N: usize>(text: &str, expected: &'static str) -> Result<[u8; N], CellError> {
-    match <[u8; N]>::try_from(text.as_bytes()) {
-        Ok(code) if code.iter().all(u8::is_ascii_uppercase) => Ok(code),
-        _ => Err(letters_error::<N>(text, expected)),
-    }
+    plain_letters(text.as_bytes()).ok_or_else(|| letters_error::<N>(text, expected))
+}
+
+/// `N` upper-case ASCII letters, from the bytes of a cell; `None` for anything else.
+#[inline(always)]
+fn plain_letters<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    <[u8; N]>::try_from(bytes).ok().filter(|code| code.iter().all(u8::is_ascii_uppercase))
 }
 
 /// Why `text` is not `N` upper-case ASCII letters.
@@ -46,6 +49,12 @@ impl CountryCode {
     #[inline]
     pub fn parse(text: &str) -> Result<CountryCode, CellError> {
         parse_letters(text, "an ISO 3166-1 alpha-2 country code such as NO").map(CountryCode)
+    }
+
+    /// [`CountryCode::parse`] of a cell's bytes, for the usual cell; `None` for any other.
+    #[inline(always)]
+    pub(crate) fn parse_plain(bytes: &[u8]) -> Option<CountryCode> {
+        plain_letters(bytes).map(CountryCode)
     }
 
     /// The code as text.
@@ -80,6 +89,11 @@ impl Iso3Code {
     /// Parses three upper-case ASCII letters.
     pub fn parse(text: &str) -> Result<Iso3Code, CellError> {
         parse_letters(text, "an ISO 3166-1 alpha-3 country code such as NOR").map(Iso3Code)
+    }
+
+    /// [`Iso3Code::parse`] of a cell's bytes, for the usual cell; `None` for any other.
+    pub(crate) fn parse_plain(bytes: &[u8]) -> Option<Iso3Code> {
+        plain_letters(bytes).map(Iso3Code)
     }
 
     /// The code as text.

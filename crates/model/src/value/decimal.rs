@@ -109,7 +109,7 @@ impl Decimal {
     /// The usual cell, `-?digits(.digits)?` within [`MAX_SCALE`] and [`MAX_DIGITS`], read in one
     /// pass; `None` for any other text, which [`Decimal::parse`] then reads and explains.
     #[inline]
-    fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
+    pub(crate) fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
         let (negative, body) = match bytes.split_first() {
             Some((b'-', body)) => (true, body),
             _ => (false, bytes),

@@ -50,6 +50,16 @@ macro_rules! vocabulary {
                 }
             }
 
+            /// [`Self::parse`] of a cell's bytes, for an exact spelling; `None` for any other.
+            #[inline(always)]
+            #[allow(dead_code, reason = "only the vocabularies that are columns read cells")]
+            pub(crate) fn parse_plain(bytes: &[u8]) -> Option<$name> {
+                match bytes {
+                    $(b if b == $text.as_bytes() => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+
             /// Why `text`, which is no spelling of a value, is not one: the closest spelling, if
             /// any, and the spellings allowed.
             #[cold]

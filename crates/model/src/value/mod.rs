@@ -155,6 +155,15 @@ pub trait FromCell<'a>: Sized {
     fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         Self::from_cell(text)
     }
+    /// The value of a cell in its usual spelling, read from the bytes it is written as (no
+    /// quotes to remove): what [`FromCell::from_optional_cell`] returns for that text, or
+    /// `None` for any other cell, which is then read as text and, if wrong, explained. A cell
+    /// is typed from its bytes so that the usual one needs no `str` made of it.
+    #[inline]
+    fn from_plain(bytes: &'a [u8]) -> Option<Self> {
+        let _ = bytes;
+        None
+    }
     /// The value's text when it is free text ([`Kind::Text`]), borrowed; `None` for other
     /// kinds and for an empty optional cell. Rules that look at the characters of text cells
     /// (invisible characters, formula starts) read them here, without formatting a value.
@@ -269,6 +278,10 @@ impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
     fn from_optional_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         if text.is_empty() { Ok(None) } else { T::from_cell(text).map(Some) }
     }
+    #[inline(always)]
+    fn from_plain(bytes: &'a [u8]) -> Option<Self> {
+        if bytes.is_empty() { Some(None) } else { T::from_plain(bytes).map(Some) }
+    }
     fn as_text(&self) -> Option<&str> {
         self.as_ref().and_then(T::as_text)
     }
@@ -276,7 +289,7 @@ impl<'a, T: FromCell<'a>> FromCell<'a> for Option<T> {
 
 /// Implements [`FromCell`] for a type with `parse(&str) -> Result<Self, CellError>`.
 macro_rules! from_cell_via_parse {
-    ($($ty:ty => $expected:literal as $kind:expr),* $(,)?) => {$(
+    ($($ty:ty => $expected:literal as $kind:expr $(, plain: $plain:path)?);* $(;)?) => {$(
         impl<'a> FromCell<'a> for $ty {
             const EXPECTED: &'static str = $expected;
             const KIND: Kind = $kind;
@@ -284,21 +297,27 @@ macro_rules! from_cell_via_parse {
             fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
                 <$ty>::parse(&text)
             }
+            $(
+                #[inline(always)]
+                fn from_plain(bytes: &'a [u8]) -> Option<Self> {
+                    $plain(bytes)
+                }
+            )?
         }
     )*};
 }
 
 from_cell_via_parse! {
-    Decimal => "a decimal number such as 2.9 or 142" as Kind::Decimal,
-    PartialDate => "a date written YYYY, YYYY-MM or YYYY-MM-DD" as Kind::PartialDate,
-    Period => "a date (YYYY, YYYY-MM, YYYY-MM-DD) or an interval of two (2011-03/2011-04)" as Kind::Period,
-    CountryCode => "an ISO 3166-1 alpha-2 country code such as NO" as Kind::Letters(2),
-    Iso3Code => "an ISO 3166-1 alpha-3 country code such as NOR" as Kind::Letters(3),
-    Unit => "a unit: NOK, NOK million or NOK billion" as Kind::OneOf(Unit::SPELLINGS),
-    Flow => "a trade flow: export or import" as Kind::OneOf(Flow::SPELLINGS),
-    Qualifier => "a qualifier: exact, approximately or near_zero" as Kind::OneOf(Qualifier::SPELLINGS),
-    RelationKind => "a relation kind (see data/README.md)" as Kind::OneOf(RelationKind::SPELLINGS),
-    Basis => "a basis: stated or derived" as Kind::OneOf(Basis::SPELLINGS),
+    Decimal => "a decimal number such as 2.9 or 142" as Kind::Decimal, plain: Decimal::parse_plain;
+    PartialDate => "a date written YYYY, YYYY-MM or YYYY-MM-DD" as Kind::PartialDate;
+    Period => "a date (YYYY, YYYY-MM, YYYY-MM-DD) or an interval of two (2011-03/2011-04)" as Kind::Period;
+    CountryCode => "an ISO 3166-1 alpha-2 country code such as NO" as Kind::Letters(2), plain: CountryCode::parse_plain;
+    Iso3Code => "an ISO 3166-1 alpha-3 country code such as NOR" as Kind::Letters(3), plain: Iso3Code::parse_plain;
+    Unit => "a unit: NOK, NOK million or NOK billion" as Kind::OneOf(Unit::SPELLINGS), plain: Unit::parse_plain;
+    Flow => "a trade flow: export or import" as Kind::OneOf(Flow::SPELLINGS), plain: Flow::parse_plain;
+    Qualifier => "a qualifier: exact, approximately or near_zero" as Kind::OneOf(Qualifier::SPELLINGS), plain: Qualifier::parse_plain;
+    RelationKind => "a relation kind (see data/README.md)" as Kind::OneOf(RelationKind::SPELLINGS), plain: RelationKind::parse_plain;
+    Basis => "a basis: stated or derived" as Kind::OneOf(Basis::SPELLINGS), plain: Basis::parse_plain;
 }
 
 impl<'a> FromCell<'a> for Answer {
@@ -408,6 +427,10 @@ impl<'a> FromCell<'a> for u16 {
     #[inline]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
         plain_u16(text.as_bytes()).map_or_else(|| u16_written(&text), Ok)
+    }
+    #[inline(always)]
+    fn from_plain(bytes: &'a [u8]) -> Option<Self> {
+        plain_u16(bytes)
     }
 }
 
@@ -603,10 +626,60 @@ mod tests {
         assert_eq!(Year::from_cell("２０１１".into()).unwrap_err().reason, "not a year");
     }
 
+    /// `from_plain` of `text`'s bytes is `None` or what `from_optional_cell` reads in `text`;
+    /// returns whether it read a value, for tests that the fast path is taken at all.
+    fn plain_agrees<'a, T: FromCell<'a> + PartialEq + fmt::Debug>(text: &'a str) -> bool {
+        let plain = T::from_plain(text.as_bytes());
+        if let Some(value) = &plain {
+            assert_eq!(Some(value), T::from_optional_cell(text.into()).ok().as_ref(), "{text:?}");
+        }
+        plain.is_some()
+    }
+
+    /// `plain_agrees` for every type a cell is read from its bytes as, alone and optional.
+    fn plain_agrees_for_all(text: &str) -> usize {
+        fn both<'a, T: FromCell<'a> + PartialEq + fmt::Debug>(text: &'a str) -> usize {
+            usize::from(plain_agrees::<T>(text)) + usize::from(plain_agrees::<Option<T>>(text))
+        }
+        both::<Decimal>(text)
+            + both::<CountryCode>(text)
+            + both::<Iso3Code>(text)
+            + both::<Unit>(text)
+            + both::<Flow>(text)
+            + both::<Qualifier>(text)
+            + both::<RelationKind>(text)
+            + both::<Basis>(text)
+            + both::<u16>(text)
+            + both::<Year>(text)
+            + both::<Text<'_>>(text)
+    }
+
+    #[test]
+    fn a_cell_read_from_its_bytes_is_what_its_text_reads() {
+        // Each usual spelling is read from its bytes, as the one type and as an optional one.
+        for text in ["2.9", "-0.50", "142", "NO", "NOR", "NOK million", "export", "near_zero", "stated", "65535"] {
+            assert!(plain_agrees_for_all(text) >= 2, "{text:?} is read from its bytes");
+        }
+        // An empty cell is read from its bytes only as an empty optional one: a required cell
+        // that is empty is the text path's to report as missing.
+        assert_eq!(plain_agrees_for_all(""), 11, "every optional type, and no required one, reads an empty cell");
+        for wrong in ["2.", ".5", "+1", "1,5", "no", "Export", "NOK  million", "2011 ", "ＮＯ", "1e3"] {
+            assert_eq!(plain_agrees_for_all(wrong), 0, "{wrong:?} goes to the text path");
+        }
+        assert_eq!(u16::from_plain(b"65536"), None, "out of range goes to the text path");
+    }
+
     proptest::proptest! {
         #[test]
         fn one_pass_u16_agrees_on_any_text(text in "[-+0-9 .,]{0,8}|\\PC{0,8}") {
             proptest::prop_assert_eq!(u16::from_cell(text.as_str().into()), u16_written(&text));
+        }
+
+        #[test]
+        fn a_cell_read_from_its_bytes_agrees_on_any_text(
+            text in "-?[0-9]{0,20}(\\.[0-9]{0,10})?|[A-Z]{0,4}|[a-z_ ]{0,14}|(NOK|export|import|exact)[ a-z]{0,8}|\\PC{0,8}"
+        ) {
+            plain_agrees_for_all(&text);
         }
     }
 }
