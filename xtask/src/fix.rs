@@ -56,12 +56,24 @@ pub(crate) fn read_files(data: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it, so that an interrupted write
-/// leaves the old file whole.
+/// leaves the old file whole. The new file keeps the old one's permissions; a write that fails
+/// leaves no temporary file behind.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let temporary = path.with_extension("csv.bilat-tmp");
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let written = std::fs::write(&temporary, bytes)
+        .and_then(|()| match std::fs::metadata(path) {
+            Ok(old) => std::fs::set_permissions(&temporary, old.permissions()),
+            Err(_) => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    written.map_err(|e| {
+        // Only a file this run made is removed; if that fails too, the write's error is the
+        // one to tell.
+        if std::fs::symlink_metadata(&temporary).is_ok_and(|m| m.is_file()) {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        format!("cannot write {}: {e}", path.display())
+    })
 }
 
 /// The text of a file as a diff shows it: decoded in its detected encoding.
@@ -150,4 +162,39 @@ fn visible(diff: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_replaces_the_file_and_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("countries.csv");
+        std::fs::write(&path, "old\n").expect("the old file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("its mode");
+        write_file(&path, b"new\n").expect("the write");
+        assert_eq!(std::fs::read_to_string(&path).expect("the new file"), "new\n");
+        let mode = std::fs::metadata(&path).expect("its metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        let left: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("the folder").flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left, ["countries.csv"], "only the file is left");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temporary_one() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        // A folder where the file should be: the temporary file is written, and the rename
+        // onto a folder that is not empty fails.
+        let path = dir.path().join("countries.csv");
+        std::fs::create_dir(&path).expect("a folder in the file's place");
+        std::fs::write(path.join("kept"), "kept").expect("a file in it");
+        let error = write_file(&path, b"new\n").expect_err("a rename onto a folder fails");
+        assert!(error.starts_with(&format!("cannot write {}", path.display())), "{error}");
+        assert!(!dir.path().join("countries.csv.bilat-tmp").exists(), "the temporary file is removed");
+        assert_eq!(std::fs::read_to_string(path.join("kept")).expect("the folder's file"), "kept");
+    }
 }
