@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::num::NonZeroU8;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,9 @@ use super::CellError;
 #[serde(try_from = "String", into = "String")]
 pub struct Decimal {
     units: i64,
-    scale: u8,
+    /// The scale plus one: never zero, so that an `Option<Decimal>` takes no more room than a
+    /// `Decimal` (16 bytes, not 24), which every commodity row holds two of.
+    scale_plus_one: NonZeroU8,
 }
 
 /// The most digits after the point a cell may carry. Keeps all arithmetic inside `i128`.
@@ -26,9 +29,14 @@ pub const MAX_SCALE: u8 = 9;
 pub const MAX_DIGITS: usize = 18;
 
 impl Decimal {
-    /// A decimal from its digits and the number of them after the point.
+    /// A decimal from its digits and the number of them after the point. A cell's scale is at
+    /// most [`MAX_SCALE`]; one above 254 is taken as 254.
     pub const fn new(units: i64, scale: u8) -> Decimal {
-        Decimal { units, scale }
+        let scale_plus_one = match NonZeroU8::new(scale.saturating_add(1)) {
+            Some(scale_plus_one) => scale_plus_one,
+            None => NonZeroU8::MAX,
+        };
+        Decimal { units, scale_plus_one }
     }
 
     /// The integer formed by all written digits, sign included.
@@ -38,7 +46,7 @@ impl Decimal {
 
     /// How many digits were written after the point.
     pub const fn scale(self) -> u8 {
-        self.scale
+        self.scale_plus_one.get() - 1
     }
 
     /// Whether the number is below zero.
@@ -48,14 +56,14 @@ impl Decimal {
 
     /// Compares the numbers, not the written forms: `2.9` equals `2.90` here.
     pub fn cmp_value(self, other: Decimal) -> Ordering {
-        let scale = self.scale.max(other.scale);
+        let scale = self.scale().max(other.scale());
         self.rescaled_units(scale).cmp(&other.rescaled_units(scale))
     }
 
     /// The value as an integer count of `10^-scale`, for a `scale` at least [`Decimal::scale`].
     pub fn rescaled_units(self, scale: u8) -> i128 {
-        debug_assert!(scale >= self.scale);
-        i128::from(self.units) * pow10(scale - self.scale)
+        debug_assert!(scale >= self.scale());
+        i128::from(self.units) * pow10(scale - self.scale())
     }
 
     /// Parses a cell. Accepts `-?digits(.digits)?` and nothing else, so that a figure is never
@@ -103,7 +111,7 @@ impl Decimal {
         }
         // The length check above keeps the scale within MAX_SCALE, so it fits in u8.
         let scale = u8::try_from(frac_part.len()).unwrap_or(MAX_SCALE);
-        Ok(Decimal { units, scale })
+        Ok(Decimal::new(units, scale))
     }
 
     /// The usual cell, `-?digits(.digits)?` within [`MAX_SCALE`] and [`MAX_DIGITS`], read in one
@@ -140,7 +148,7 @@ impl Decimal {
         let scale = u8::try_from(scale).ok().filter(|&scale| scale <= MAX_SCALE)?;
         // At most `MAX_DIGITS` digits: within an `i64`.
         let units = i64::try_from(units).ok()?;
-        Some(Decimal { units: if negative { -units } else { units }, scale })
+        Some(Decimal::new(if negative { -units } else { units }, scale))
     }
 
     /// Explains the most common ways a hand-typed number goes wrong, with the fix.
@@ -366,11 +374,12 @@ impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.units < 0 { "-" } else { "" };
         let magnitude = self.units.unsigned_abs();
-        if self.scale == 0 {
+        let scale = self.scale();
+        if scale == 0 {
             return write!(f, "{sign}{magnitude}");
         }
-        let divisor = 10u64.pow(u32::from(self.scale));
-        let width = usize::from(self.scale);
+        let divisor = 10u64.pow(u32::from(scale));
+        let width = usize::from(scale);
         write!(f, "{sign}{}.{:0width$}", magnitude / divisor, magnitude % divisor)
     }
 }
@@ -380,6 +389,20 @@ text_form!(Decimal);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_optional_decimal_takes_no_more_room_than_a_decimal() {
+        assert_eq!(std::mem::size_of::<Option<Decimal>>(), std::mem::size_of::<Decimal>());
+        assert_eq!(std::mem::size_of::<Decimal>(), 16);
+    }
+
+    #[test]
+    fn a_scale_is_kept_as_given() {
+        for scale in [0, 1, MAX_SCALE, 200, 254] {
+            assert_eq!(Decimal::new(7, scale).scale(), scale);
+        }
+        assert_eq!(Decimal::new(7, 255).scale(), 254, "the one scale not kept");
+    }
 
     #[test]
     fn powers_of_ten_are_looked_up_as_computed() {
