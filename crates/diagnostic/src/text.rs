@@ -79,7 +79,19 @@ pub fn is_invisible(c: char) -> bool {
 /// a string with a byte that starts the UTF-8 encoding of one of them (no ASCII byte does, nor
 /// the bytes that start `æ`, `ø`, `å`) is decoded and looked up.
 pub fn has_invisible(text: &str) -> bool {
-    !text.is_ascii() && text.bytes().any(|b| INVISIBLE_FIRST_BYTES[usize::from(b)]) && text.chars().any(is_invisible)
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let bytes = text.as_bytes();
+    let starts_one = |bytes: &[u8]| bytes.iter().any(|&b| INVISIBLE_FIRST_BYTES[usize::from(b)]);
+    // Eight bytes at a time, and only the bytes of a word with a byte above ASCII are looked
+    // up. A text of eight bytes or more ends with its last eight bytes as one more word, which
+    // may overlap the one before: the test says whether there is such a byte, not where.
+    let word_starts_one =
+        |word: &[u8]| u64::from_ne_bytes(word.try_into().unwrap_or([0xff; 8])) & HIGHS != 0 && starts_one(word);
+    let may_have = match bytes.len().checked_sub(8) {
+        Some(last) => bytes.chunks_exact(8).any(word_starts_one) || word_starts_one(&bytes[last..]),
+        None => starts_one(bytes),
+    };
+    may_have && text.chars().any(is_invisible)
 }
 
 /// Which bytes start the UTF-8 encoding of an [`INVISIBLE`] character, derived from the list.
@@ -273,6 +285,18 @@ mod tests {
         }
         for &(c, name) in INVISIBLE {
             assert!(has_invisible(&format!("x{c}y")), "{name}");
+        }
+        // Each invisible character at each place of texts to past two words long, among
+        // ASCII and among other characters above ASCII, which start with other bytes.
+        for filler in ["a", "ø", "日"] {
+            for len in 0..=18 {
+                for at in 0..=len {
+                    for &(c, name) in INVISIBLE.iter().chain(&[('x', "x"), ('å', "å")]) {
+                        let text = format!("{}{c}{}", filler.repeat(at), filler.repeat(len - at));
+                        assert_eq!(has_invisible(&text), is_invisible(c), "{name} in {text:?}");
+                    }
+                }
+            }
         }
         assert_eq!(without_invisible("no-jp-2015\u{2060}"), "no-jp-2015");
         assert_eq!(without_invisible("Phnom\u{a0}Penh"), "Phnom Penh");

@@ -599,14 +599,17 @@ fn trimmed(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
 fn has_control_byte(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
+    let has = |word: &[u8]| {
         let word = u64::from_le_bytes(word.try_into().unwrap_or([0xff; 8]));
-        if word.wrapping_sub(0x20 * ONES) & !word & HIGHS != 0 {
-            return true;
-        }
+        word.wrapping_sub(0x20 * ONES) & !word & HIGHS != 0
+    };
+    let mut words = bytes.chunks_exact(8);
+    // A text of eight bytes or more ends with its last eight bytes as one more word, which may
+    // overlap the one before: the test says whether there is such a byte, not where.
+    match bytes.len().checked_sub(8) {
+        Some(last) => words.any(has) || has(&bytes[last..]),
+        None => bytes.iter().any(|&b| b < 0x20),
     }
-    words.remainder().iter().any(|&b| b < 0x20)
 }
 
 /// Whether `text` starts and ends with an ASCII character that is not white space (as
