@@ -56,23 +56,37 @@ pub(crate) fn read_files(data: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it, so that an interrupted write
-/// leaves the old file whole. The new file keeps the old one's permissions; a write that fails
-/// leaves no temporary file behind.
+/// leaves the old file whole. The new file has the old one's permissions, and never more
+/// while it is written; a write that fails leaves no temporary file behind.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let old = match std::fs::metadata(path) {
+        Ok(old) => Some(old.permissions()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(failed(e)),
+    };
     let temporary = path.with_extension("csv.bilat-tmp");
-    let written = std::fs::write(&temporary, bytes)
-        .and_then(|()| match std::fs::metadata(path) {
-            Ok(old) => std::fs::set_permissions(&temporary, old.permissions()),
-            Err(_) => Ok(()),
-        })
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    // Created with the old mode (less what the umask takes away), then given it exactly.
+    #[cfg(unix)]
+    if let Some(old) = &old {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(old.mode());
+    }
+    let written = options
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| old.map_or(Ok(()), |old| std::fs::set_permissions(&temporary, old)))
         .and_then(|()| std::fs::rename(&temporary, path));
     written.map_err(|e| {
-        // Only a file this run made is removed; if that fails too, the write's error is the
-        // one to tell.
+        // Removed only when it is a file, never a folder or a link in its place; if that
+        // fails too, the write's error is the one to tell.
         if std::fs::symlink_metadata(&temporary).is_ok_and(|m| m.is_file()) {
             let _ = std::fs::remove_file(&temporary);
         }
-        format!("cannot write {}: {e}", path.display())
+        failed(e)
     })
 }
 
@@ -169,6 +183,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(unix)]
     fn a_write_replaces_the_file_and_keeps_its_permissions() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("a temporary folder");
@@ -187,8 +202,8 @@ mod tests {
     #[test]
     fn a_failed_write_leaves_the_old_file_and_no_temporary_one() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        // A folder where the file should be: the temporary file is written, and the rename
-        // onto a folder that is not empty fails.
+        // A folder where the file should be: the temporary file is written, and renaming a
+        // file onto a folder fails.
         let path = dir.path().join("countries.csv");
         std::fs::create_dir(&path).expect("a folder in the file's place");
         std::fs::write(path.join("kept"), "kept").expect("a file in it");
@@ -196,5 +211,18 @@ mod tests {
         assert!(error.starts_with(&format!("cannot write {}", path.display())), "{error}");
         assert!(!dir.path().join("countries.csv.bilat-tmp").exists(), "the temporary file is removed");
         assert_eq!(std::fs::read_to_string(path.join("kept")).expect("the folder's file"), "kept");
+    }
+
+    #[test]
+    fn a_write_that_cannot_start_leaves_nothing() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        // A folder where the temporary file would be: it cannot be opened for writing.
+        let path = dir.path().join("countries.csv");
+        std::fs::write(&path, "old\n").expect("the old file");
+        std::fs::create_dir(dir.path().join("countries.csv.bilat-tmp")).expect("a folder in its place");
+        let error = write_file(&path, b"new\n").expect_err("the temporary file cannot be written");
+        assert!(error.starts_with(&format!("cannot write {}", path.display())), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).expect("the old file"), "old\n", "the old file is whole");
+        assert!(dir.path().join("countries.csv.bilat-tmp").is_dir(), "a folder in its place is left alone");
     }
 }

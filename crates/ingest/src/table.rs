@@ -1478,6 +1478,109 @@ mod tests {
         assert_eq!(found, vec![(ErrorKind::InvalidValue, 2, Some("code"), Some(26..31))]);
     }
 
+    /// The commodity lines of `csv` as ingest types them (its cells read from their bytes where
+    /// they are plain), against what `from_cells` makes of the cells' texts as the `csv` crate
+    /// reads them: the same rows, and the same faulty cells (line, column, missing or invalid).
+    fn typed_as_texts_type(csv: &str) -> usize {
+        use model::{Record, TradeCommodity};
+        let file =
+            SourceFile::held(model::TableId::TradeCommodities, "trade_commodities.csv".to_owned(), Some(csv.into()));
+        let (table, errors) = parse_table::<TradeCommodity<'_>>(&file, DEFAULT_BLOCK_SIZE, true);
+        let typed: Vec<&TradeCommodity<'_>> = table.rows.iter().map(|row| &row.record).collect();
+        let faulty: Vec<(u32, Option<String>, ErrorKind)> = errors
+            .iter()
+            .filter(|e| matches!(e.kind, ErrorKind::MissingValue | ErrorKind::InvalidValue))
+            .map(|e| (e.line, e.column.clone(), e.kind))
+            .collect();
+
+        let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+        let header: Vec<String> = reader.headers().expect("a header").iter().map(str::to_owned).collect();
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a record")).collect();
+        let mut expected_rows = Vec::new();
+        let mut expected_faults = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            let mut faults = Vec::new();
+            let row = TradeCommodity::from_cells(
+                |column| {
+                    let name = TradeCommodity::COLUMNS[column].name;
+                    let field = header.iter().position(|h| h == name).expect("every column in the header");
+                    Cow::Owned(record[field].to_owned())
+                },
+                &mut faults,
+            );
+            expected_rows.extend(row);
+            let line = u32::try_from(index).expect("a few lines") + 2;
+            expected_faults.extend(faults.into_iter().map(|(column, fault)| {
+                let kind = match fault {
+                    CellFault::Missing => ErrorKind::MissingValue,
+                    CellFault::Invalid(_) => ErrorKind::InvalidValue,
+                };
+                (line, Some(TradeCommodity::COLUMNS[column].name.to_owned()), kind)
+            }));
+        }
+        assert_eq!(typed, expected_rows.iter().collect::<Vec<_>>(), "{csv}");
+        assert_eq!(faulty, expected_faults, "{csv}");
+        typed.len()
+    }
+
+    #[test]
+    fn cells_read_from_their_bytes_are_typed_as_their_texts_are() {
+        let header = "reporter,partner,year,flow,rank,commodity,value,unit,share_pct,source";
+        let rows = [
+            "NO,BJ,1988,export,1,Kakao og sjokolade,292.2,NOK million,2.6,syn-bj",
+            // Quoted cells of every kind, a comma and a quote inside text.
+            "\"NO\",\"BJ\",\"1988\",\"export\",\"2\",\"Fisk, fersk og \"\"frosset\"\"\",\"0.5\",\"NOK billion\",\"007\",\"syn-bj\"",
+            // Empty optional cells, and an empty quoted one.
+            "NO,BJ,1988,export,3,Maskiner,,,\"\",syn-bj",
+            "NO,BJ,1988,import,1,Olje,-0,NOK,100.000000000,syn-bj",
+            // Empty required cells, plain and quoted: missing.
+            "NO,,1988,import,,Olje,1,NOK,1,\"\"",
+            // Near misses of every plain reading: invalid, and told as the text path tells them.
+            "no,BJ,88,Export,0,Olje,1.,NOK  million,.5,syn-bj",
+            "NO,BJ,1988,import,65536,Olje,+1,nok,1e3,syn-bj",
+            "NO,BJ,1988,import,4, Olje ,1234567890123456789,NOK,0.0000000001,syn-bj",
+            "NO,BJ,1988,import,5,Ølje,2,NOK,\u{00a0}1,syn-bj",
+            // The longest figures read, and text as it is, spaces and all.
+            "NO,BJ,1988,import,6, Olje ,123456789012345678,NOK,0.000000001,syn-bj",
+            "JP,NO,2023,export,7,Fisk,7,NOK,5,syn-jp",
+        ];
+        let in_order = format!("{header}\n{}\n", rows.join("\n"));
+        assert_eq!(typed_as_texts_type(&in_order), 6, "the rows without a faulty cell");
+        assert_eq!(typed_as_texts_type(&in_order.replace('\n', "\r\n")), 6);
+        // The same columns in other orders: cells are found by the header. Swapping columns of
+        // one type (the two countries, the two figures) would type a cell read from the wrong
+        // field as well as the right one.
+        let reorder = |line: &str, order: &dyn Fn(&mut Vec<String>)| {
+            let mut cells: Vec<String> = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes())
+                .records()
+                .next()
+                .expect("a line")
+                .expect("a record")
+                .iter()
+                .map(|cell| {
+                    if cell.is_empty() || cell.contains([',', '"']) {
+                        format!("\"{}\"", cell.replace('"', "\"\""))
+                    } else {
+                        cell.to_owned()
+                    }
+                })
+                .collect();
+            order(&mut cells);
+            cells.join(",")
+        };
+        let reversed = |cells: &mut Vec<String>| cells.reverse();
+        let swapped = |cells: &mut Vec<String>| {
+            cells.swap(0, 1);
+            cells.swap(6, 8);
+        };
+        for order in [&reversed as &dyn Fn(&mut Vec<String>), &swapped] {
+            let lines: Vec<String> = std::iter::once(header).chain(rows).map(|line| reorder(line, order)).collect();
+            assert_eq!(typed_as_texts_type(&format!("{}\n", lines.join("\n"))), 6);
+        }
+    }
+
     fn residents(body: &[u8]) -> SourceFile {
         residents_under(b"country,citizenship,year,count,source\n", body)
     }

@@ -824,6 +824,7 @@ mod tests {
 
     #[test]
     fn control_bytes_are_found_wherever_they_are() {
+        assert!(!has_control_byte(b""));
         // Every length to past two words, each place holding each byte from a set at the
         // edges (below, at and above 0x20, DEL, high bytes), the rest filler: against the
         // definition.

@@ -92,6 +92,7 @@ impl Iso3Code {
     }
 
     /// [`Iso3Code::parse`] of a cell's bytes, for the usual cell; `None` for any other.
+    #[inline(always)]
     pub(crate) fn parse_plain(bytes: &[u8]) -> Option<Iso3Code> {
         plain_letters(bytes).map(Iso3Code)
     }

@@ -14,7 +14,7 @@ use super::CellError;
 /// point. `2.9` and `2.90` are equal numbers but different figures: the first claims a
 /// precision of a tenth, the second of a hundredth. Equality and hashing compare the written
 /// form; [`Decimal::cmp_value`] compares the numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Decimal {
     units: i64,
@@ -370,6 +370,13 @@ pub const fn pow10(exp: u8) -> i128 {
     }
 }
 
+// By hand: the derive would show the scale as it is kept, one more than it is.
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decimal").field("units", &self.units).field("scale", &self.scale()).finish()
+    }
+}
+
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.units < 0 { "-" } else { "" };
@@ -394,6 +401,11 @@ mod tests {
     fn an_optional_decimal_takes_no_more_room_than_a_decimal() {
         assert_eq!(std::mem::size_of::<Option<Decimal>>(), std::mem::size_of::<Decimal>());
         assert_eq!(std::mem::size_of::<Decimal>(), 16);
+    }
+
+    #[test]
+    fn debug_shows_the_scale_written() {
+        assert_eq!(format!("{:?}", Decimal::new(290, 2)), "Decimal { units: 290, scale: 2 }");
     }
 
     #[test]

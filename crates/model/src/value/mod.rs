@@ -158,7 +158,8 @@ pub trait FromCell<'a>: Sized {
     /// The value of a cell in its usual spelling, read from the bytes it is written as (no
     /// quotes to remove): what [`FromCell::from_optional_cell`] returns for that text, or
     /// `None` for any other cell, which is then read as text and, if wrong, explained. A cell
-    /// is typed from its bytes so that the usual one needs no `str` made of it.
+    /// is typed from its bytes so that the usual one needs no `str` made of it. For a
+    /// [`FromCell::REQUIRED`] type an empty cell is `None`, so that it is reported missing.
     #[inline]
     fn from_plain(bytes: &'a [u8]) -> Option<Self> {
         let _ = bytes;
