@@ -8,7 +8,7 @@ use ingest::{Dataset, Row, RowPos, Table};
 use model::{CountryCode, Flow, Record, TableId, TradeCommodity, TradeTotal, Year};
 use rayon::prelude::*;
 
-use crate::left_out::{Budget, LeftOut};
+use crate::left_out::{Budget, KEPT_PER_ID, LeftOut};
 
 /// A consistency rule.
 #[derive(Debug)]
@@ -103,6 +103,18 @@ pub(crate) trait Watch: Sync + std::fmt::Debug {
     /// Adds what was kept of a later block to what was kept of the blocks before it.
     fn join(&self, _seen: &mut Self::Seen, _later: Self::Seen) {}
 
+    /// Replaces each placeholder this rule gave in `found` ([`Context::placeholder`]) with
+    /// the finding it stands for, from `rows`, the block it looked at: called once the
+    /// block's findings that are left out have been taken out of `found`.
+    fn complete<'a>(
+        &self,
+        _context: &Context<'_, 'a>,
+        _table: &Table<'a, TradeCommodity<'a>>,
+        _rows: &[Row<TradeCommodity<'a>>],
+        _found: &mut Vec<Diagnostic>,
+    ) {
+    }
+
     /// The findings that only every row together shows, once all have been seen; the
     /// dataset's streamed table then has its counts ([`Table::is_complete`] is known).
     fn conclude(&self, _context: &Context<'_, '_>, _seen: Self::Seen) -> Vec<Diagnostic> {
@@ -125,6 +137,14 @@ pub(crate) trait Watching: Sync + std::fmt::Debug {
     );
     /// [`Watch::join`].
     fn join(&self, seen: &mut (dyn Any + Send), later: Box<dyn Any + Send>);
+    /// [`Watch::complete`].
+    fn complete<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
+        rows: &[Row<TradeCommodity<'a>>],
+        found: &mut Vec<Diagnostic>,
+    );
     /// [`Watch::conclude`].
     fn conclude(&self, context: &Context<'_, '_>, seen: Box<dyn Any + Send>) -> Vec<Diagnostic>;
 }
@@ -151,6 +171,16 @@ impl<W: Watch> Watching for W {
         if let (Some(seen), Ok(later)) = (seen.downcast_mut::<W::Seen>(), later.downcast::<W::Seen>()) {
             Watch::join(self, seen, *later);
         }
+    }
+
+    fn complete<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
+        rows: &[Row<TradeCommodity<'a>>],
+        found: &mut Vec<Diagnostic>,
+    ) {
+        Watch::complete(self, context, table, rows, found);
     }
 
     fn conclude(&self, context: &Context<'_, '_>, seen: Box<dyn Any + Send>) -> Vec<Diagnostic> {
@@ -191,7 +221,7 @@ impl Watched {
 
 /// Every rule of `rules` looks at one block of rows; returns what each kept and what they
 /// found, less what `budget` leaves out of the block alone.
-fn look_at_block<'a>(
+pub(crate) fn look_at_block<'a>(
     context: &Context<'_, 'a>,
     rules: &[&Rule],
     table: &Table<'a, TradeCommodity<'a>>,
@@ -208,15 +238,28 @@ fn look_at_block<'a>(
     }
     if let Some(budget) = budget {
         // A block's findings beyond the budget would be left out at the join as well: leaving
-        // them out here, on all cores, spares holding them until then.
-        budget.leave_out(&mut watched.found, &mut Map::default(), &mut watched.left_out);
+        // them out here, on all cores, spares holding them until then. So would those of an
+        // id that the blocks joined before this one have filled: this block comes after them.
+        let mut kept: Map<RuleId, usize> = context.full.ids().into_iter().map(|id| (id, KEPT_PER_ID)).collect();
+        budget.leave_out(&mut watched.found, &mut kept, &mut watched.left_out);
+    }
+    for rule in rules {
+        if let Some(watch) = rule.watch {
+            watch.complete(context, table, rows, &mut watched.found);
+        }
     }
     watched
 }
 
 /// Joins what a block kept (`later`) to what was kept before (`kept`), in file order, leaving
 /// out what `budget` leaves out of all the blocks so far.
-fn join_block(rules: &[&Rule], kept: &mut Watched, later: Watched, budget: Option<&Budget<'_>>) {
+fn join_block(
+    context: &Context<'_, '_>,
+    rules: &[&Rule],
+    kept: &mut Watched,
+    later: Watched,
+    budget: Option<&Budget<'_>>,
+) {
     for ((rule, seen), later) in rules.iter().zip(kept.seen.iter_mut()).zip(later.seen) {
         if let (Some(watch), Some(later)) = (rule.watch, later) {
             match seen {
@@ -228,6 +271,9 @@ fn join_block(rules: &[&Rule], kept: &mut Watched, later: Watched, budget: Optio
     let mut found = later.found;
     if let Some(budget) = budget {
         budget.leave_out(&mut found, &mut kept.kept, &mut kept.left_out);
+        // The blocks are joined in file order: an id filled now is full for every block
+        // looked at from now on, which comes later in the file.
+        context.full.add(kept.kept.iter().filter(|&(_, &count)| count >= KEPT_PER_ID).map(|(&id, _)| id));
     }
     kept.found.extend(found);
     kept.left_out.join(later.left_out);
@@ -239,6 +285,7 @@ const HELD_BLOCK_ROWS: usize = 16 << 10;
 /// `rules` look at the held rows of [`ingest::STREAMED`] (a dataset from [`ingest::parse`]),
 /// in blocks on all cores, as they would at rows streamed from the file.
 pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule], budget: Option<&Budget<'_>>) -> Watched {
+    context.full.clear();
     let table = &context.data.trade_commodities;
     let blocks: Vec<Watched> = table
         .rows
@@ -247,7 +294,7 @@ pub(crate) fn watch_held(context: &Context<'_, '_>, rules: &[&Rule], budget: Opt
         .collect();
     let mut kept = Watched::new(rules);
     for block in blocks {
-        join_block(rules, &mut kept, block, budget);
+        join_block(context, rules, &mut kept, block, budget);
     }
     kept
 }
@@ -260,10 +307,11 @@ pub(crate) fn watch_streamed(
     rules: &[&Rule],
     budget: Option<&Budget<'_>>,
 ) -> (Watched, ingest::RowsRead) {
+    context.full.clear();
     let mut kept = Watched::new(rules);
     let read = context.data.trade_commodities.stream(
         |block| look_at_block(context, rules, block, &block.rows, budget),
-        |block| join_block(rules, &mut kept, block, budget),
+        |block| join_block(context, rules, &mut kept, block, budget),
     );
     (kept, read)
 }
@@ -300,13 +348,50 @@ pub struct Context<'d, 'a> {
     /// One hasher for the whole run, so that what rules hash in one block compares with what
     /// they hash in another.
     pub(crate) hasher: foldhash::fast::RandomState,
+    /// The ids of which the streamed blocks joined so far keep all they may
+    /// ([`crate::left_out`]): their findings in the blocks looked at from now on are left out
+    /// but where a cell keeps them (an exception names one, another finding on the cell is
+    /// kept), so a rule may give [`Context::placeholder`]s for them.
+    pub(crate) full: FullIds,
+}
+
+/// Ids whose findings are left out from here on ([`Context::full`]).
+#[derive(Debug, Default)]
+pub(crate) struct FullIds(std::sync::Mutex<Vec<RuleId>>);
+
+impl FullIds {
+    /// The ids, as they are now.
+    pub(crate) fn ids(&self) -> Vec<RuleId> {
+        self.0.lock().map(|ids| ids.clone()).unwrap_or_default()
+    }
+
+    /// Whether `id` is one of them.
+    pub(crate) fn contains(&self, id: RuleId) -> bool {
+        self.0.lock().is_ok_and(|ids| ids.contains(&id))
+    }
+
+    pub(crate) fn add(&self, more: impl Iterator<Item = RuleId>) {
+        if let Ok(mut ids) = self.0.lock() {
+            for id in more {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut ids) = self.0.lock() {
+            ids.clear();
+        }
+    }
 }
 
 impl<'d, 'a> Context<'d, 'a> {
     /// Builds the shared indexes of `data`, once for all rules.
     pub fn new(data: &'d Dataset<'a>) -> Context<'d, 'a> {
         let trade_totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
-        Context { data, trade_totals, hasher: foldhash::fast::RandomState::default() }
+        Context { data, trade_totals, hasher: foldhash::fast::RandomState::default(), full: FullIds::default() }
     }
 
     /// A finding of `rule` about one cell of one row.
@@ -345,6 +430,27 @@ impl<'d, 'a> Context<'d, 'a> {
         diagnostic.value = diagnostic.span.clone().and_then(|span| table.raw_cell_text(span));
         diagnostic.help = help;
         diagnostic.snippet = table.snippet(row.pos);
+        diagnostic
+    }
+
+    /// A stand-in for a finding of `rule` about one cell of one row, with what decides whether
+    /// it is left out ([`crate::left_out`]: its id, place, key and column) and an empty
+    /// message, by which [`Watch::complete`] knows it: no finding has an empty message. For a
+    /// finding whose id [`Context::full`] holds, which is costly to build and most likely
+    /// left out.
+    pub(crate) fn placeholder<R: Record<'a>>(
+        &self,
+        rule: &Rule,
+        table: &Table<'a, R>,
+        row: &Row<R>,
+        column: &str,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(rule.id, rule.severity, table.name(), String::new());
+        diagnostic.table = Some(R::TABLE);
+        diagnostic.column = Some(column.to_owned());
+        diagnostic.key = Some(row.record.key_text());
+        diagnostic.span = table.cell_span_by_name(row.pos, column);
+        diagnostic.line = diagnostic.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
         diagnostic
     }
 

@@ -20,6 +20,16 @@
 //! fold otherwise, or the listing of an id with findings left out not be full before the first
 //! of them, the check runs again with nothing left out. Otherwise the report is the one
 //! holding every finding would give, with the left-out findings among those counted.
+//!
+//! Building a finding (its message, snippet and related rows) costs more than the check of a
+//! line. Once the blocks joined so far, in file order, keep all they may of an id, the blocks
+//! looked at after them (which come later in the file) leave that id's findings out at once
+//! ([`crate::engine::Context::full`]), and a rule may give placeholders for them
+//! ([`crate::engine::Context::placeholder`]): a finding's id, place, key and column, which are
+//! all that decides whether it is left out. A placeholder whose cell is kept after all (an
+//! exception names it, or another finding on the cell is kept) is made in full by its rule
+//! before its block is joined ([`crate::engine::Watch::complete`]). `trade/commodity-share`
+//! gives placeholders.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Dataset;
@@ -309,6 +319,15 @@ mod tests {
         assert_eq!(listed, (2..2 + ingest::MAX_LISTED as u32).collect::<Vec<_>>());
         let unlisted = report.unlisted.iter().find(|u| u.rule.as_str() == "trade/commodity-share");
         assert_eq!(unlisted.map(|u| (u.file.as_str(), u.count)), Some(("data/trade_commodities.csv", 4000)));
+        // The blocks joined mark the id full, for the blocks looked at after them; a check
+        // that leaves nothing out marks nothing.
+        let (data, _) = ingest::parse_streaming(&dir);
+        let context = Context::new(&data);
+        let share = diagnostic::RuleId::new("trade/commodity-share");
+        engine::watch_streamed(&context, rules::ALL, Some(&super::Budget::new(&data)));
+        assert_eq!(context.full.ids(), vec![share]);
+        engine::watch_streamed(&context, rules::ALL, None);
+        assert_eq!(context.full.ids(), Vec::new());
     }
 
     #[test]
@@ -339,6 +358,55 @@ mod tests {
         assert!(ranges.iter().all(|f| f.help.as_deref().is_some_and(|h| h.contains("trade/commodity-share"))));
         let unlisted = report.unlisted.iter().find(|u| u.rule.as_str() == "field/format").map(|u| u.count);
         assert_eq!(unlisted, Some(2000));
+    }
+
+    #[test]
+    fn past_a_full_id_findings_are_placeholders_and_those_kept_are_made_in_full() {
+        // 300 shares that do not fit; an exception names the 150th, and a share over 100 %
+        // on the 200th is also a `field/format` finding, which absorbs it.
+        let commodities = lines(300, |rank| {
+            let share = if rank == 200 { "150" } else { "50" };
+            format!("Fisk {rank},0.001,NOK billion,{share},no-jp-2015")
+        });
+        let exception = "trade/commodity-share,trade_commodities.csv,NO/JP/2011/export/150,share_pct,50,\
+                         The source gives this share as printed.\n";
+        let dir = folder(&commodities, exception);
+        let (data, _) = ingest::parse(&dir);
+        let context = Context::new(&data);
+        let table = &data.trade_commodities;
+        let rule = |id: &str| rules::ALL.iter().copied().find(|r| r.id.as_str() == id).expect("a rule");
+        let share = rule("trade/commodity-share");
+        let findings = |watched: &engine::Watched| format!("{:?}", watched.found);
+        let rules = [share, rule("field")];
+        let in_full = engine::look_at_block(&context, &rules, table, &table.rows, None);
+        assert_eq!(in_full.found.iter().filter(|f| f.rule() == share.id).count(), 300);
+
+        // As if the blocks before had filled the share's findings: each is a placeholder,
+        // and without a budget every one is made in full again.
+        context.full.add(std::iter::once(share.id));
+        let watch = share.watch.expect("the rule looks at streamed lines");
+        let mut looked = Vec::new();
+        watch.look(&context, table, &table.rows, &mut *watch.fresh(), &mut looked);
+        assert_eq!(looked.len(), 300);
+        assert!(looked.iter().all(|f| f.message.is_empty() && f.snippet.is_none()), "placeholders only");
+        let placeholders = engine::look_at_block(&context, &[share], table, &table.rows, None);
+        assert!(placeholders.found.iter().all(|f| !f.message.is_empty()));
+        let shares_in_full: Vec<String> =
+            in_full.found.iter().filter(|f| f.rule() == share.id).map(|f| format!("{f:?}")).collect();
+        assert_eq!(placeholders.found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(), shares_in_full);
+
+        // With the budget, those left out are counted, and the two kept are made in full: the
+        // excepted one, and the one on the cell whose `field/format` finding is kept.
+        let budget = super::Budget::new(&data);
+        let kept = engine::look_at_block(&context, &rules, table, &table.rows, Some(&budget));
+        let expected: Vec<String> = in_full
+            .found
+            .iter()
+            .filter(|f| f.rule() != share.id || f.line == 1 + 150 || f.line == 1 + 200)
+            .map(|f| format!("{f:?}"))
+            .collect();
+        assert_eq!(kept.found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(), expected, "{}", findings(&kept));
+        assert_eq!(kept.left_out.ids.get(&share.id).map(|l| l.count), Some(298));
     }
 
     /// Whether the end of a check of `dir` settles the findings it left out without holding

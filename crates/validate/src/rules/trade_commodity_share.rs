@@ -65,38 +65,90 @@ impl Watch for Shares {
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
-        let totals = &context.trade_totals;
-        // A flow's lines stand together: its total is looked up, and its range worked out,
-        // once for them.
-        let mut last = None;
-        for line in rows {
-            let flow = flow_of(&line.record);
-            let total = match last {
-                Some((key, total)) if key == flow => total,
-                _ => {
-                    let total = totals.get(&flow).map(|&total| {
-                        let whole = whole_of(total);
-                        (total, whole, whole.and_then(|whole| whole.narrow()))
-                    });
-                    last = Some((flow, total));
-                    total
-                }
-            };
-            let Some((total, whole, narrow)) = total else { continue };
-            // The usual line fits, as 64 bits tell; any other is worked out in 128 bits.
-            let record = &line.record;
-            if let (Some(value), Some(unit), Some(share), Some(narrow)) =
-                (record.value, record.unit, record.share_pct, narrow)
-                && amount::share_fits_narrow(value, unit, share, narrow) == Some(true)
-            {
+        // Past the findings a check keeps of this rule, a finding is given as a placeholder,
+        // which `complete` turns into the finding should it be kept after all. Two loops, not
+        // a test in one: the usual loop stays as short as it was.
+        if context.full.contains(COMMODITY_SHARE.id) {
+            look_at_lines::<true>(context, table, rows, found);
+        } else {
+            look_at_lines::<false>(context, table, rows, found);
+        }
+    }
+
+    fn complete<'a>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
+        rows: &[Row<TradeCommodity<'a>>],
+        found: &mut Vec<Diagnostic>,
+    ) {
+        let is_placeholder = |f: &Diagnostic| f.rule() == COMMODITY_SHARE.id && f.message.is_empty();
+        if !found.iter().any(is_placeholder) {
+            return;
+        }
+        let placeholders = std::mem::take(found);
+        for placeholder in placeholders {
+            if !is_placeholder(&placeholder) {
+                found.push(placeholder);
                 continue;
             }
-            match misfit(record, whole) {
-                Ok(None) => {}
-                Ok(Some(misfit)) => found.extend(finding(context, table, line, total, misfit)),
-                Err(TooLarge) => {
-                    found.push(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"));
-                }
+            // The line is the one whose share cell the placeholder is on; the finding is made
+            // again from it, as `look` would have made it.
+            // Rows are in file order: the line is the last that starts at or before the cell.
+            let span = placeholder.span.clone();
+            let starts_before =
+                |row: &Row<TradeCommodity<'a>>| span.as_ref().is_some_and(|s| row.pos.offset as usize <= s.start);
+            let line = rows[..rows.partition_point(starts_before)]
+                .last()
+                .filter(|row| span.is_some() && table.cell_span_by_name(row.pos, "share_pct") == span);
+            let made = line.and_then(|line| {
+                let total = context.trade_totals.get(&flow_of(&line.record))?;
+                let misfit = misfit(&line.record, whole_of(total)).ok()??;
+                finding(context, table, line, total, misfit, false)
+            });
+            debug_assert!(made.is_some(), "a placeholder stands for a finding: {placeholder:?}");
+            found.extend(made);
+        }
+    }
+}
+
+/// [`Watch::look`] of `trade/commodity-share`, its findings given as placeholders when
+/// `PLACEHOLDERS`.
+fn look_at_lines<'a, const PLACEHOLDERS: bool>(
+    context: &Context<'_, 'a>,
+    table: &Table<'a, TradeCommodity<'a>>,
+    rows: &[Row<TradeCommodity<'a>>],
+    found: &mut Vec<Diagnostic>,
+) {
+    let totals = &context.trade_totals;
+    // A flow's lines stand together: its total is looked up, and its range worked out, once
+    // for them.
+    let mut last = None;
+    for line in rows {
+        let flow = flow_of(&line.record);
+        if last.as_ref().is_none_or(|(key, _)| *key != flow) {
+            let total = totals.get(&flow).map(|&total| {
+                let whole = whole_of(total);
+                (total, whole, whole.and_then(|whole| whole.narrow()))
+            });
+            last = Some((flow, total));
+        }
+        // Borrowed, not copied: a flow's ranges are large, and the same for each of its lines.
+        let Some((_, Some((total, whole, narrow)))) = &last else { continue };
+        // The usual line fits, as 64 bits tell; any other is worked out in 128 bits.
+        let record = &line.record;
+        if let (Some(value), Some(unit), Some(share), Some(narrow)) =
+            (record.value, record.unit, record.share_pct, narrow)
+            && amount::share_fits_narrow(value, unit, share, *narrow) == Some(true)
+        {
+            continue;
+        }
+        let total = *total;
+        match misfit(record, *whole) {
+            Ok(None) => {}
+            Ok(Some(misfit)) => found.extend(finding(context, table, line, total, misfit, PLACEHOLDERS)),
+            Err(TooLarge) => {
+                found.push(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"));
             }
         }
     }
@@ -144,12 +196,16 @@ fn finding<'a>(
     line: &Row<TradeCommodity<'a>>,
     total: &Row<TradeTotal<'_>>,
     Misfit { value, unit, share, part, whole, stated }: Misfit,
+    placeholder: bool,
 ) -> Option<Diagnostic> {
     let flow = &total.record;
     // A `near_zero` total has no upper bound and fits every share, so the total has a figure here.
     let (Some(total_value), Some(total_unit)) = (flow.value, flow.unit) else {
         return None;
     };
+    if placeholder {
+        return Some(context.placeholder(&COMMODITY_SHARE, table, line, "share_pct"));
+    }
 
     let implied = QuotientBounds::of(part.times_pow10(2), whole);
     let at_least_decimals = u32::from(share.scale()) + 1;
