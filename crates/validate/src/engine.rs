@@ -103,11 +103,12 @@ pub(crate) trait Watch: Sync + std::fmt::Debug {
     /// Adds what was kept of a later block to what was kept of the blocks before it.
     fn join(&self, _seen: &mut Self::Seen, _later: Self::Seen) {}
 
-    /// Replaces each placeholder this rule gave in `found` ([`Context::placeholder`]) with
-    /// the finding it stands for, from `rows`, the block it looked at: called once the
+    /// Replaces each placeholder this rule (`rule`) gave in `found` ([`Context::placeholder`])
+    /// with the finding it stands for, from `rows`, the block it looked at: called once the
     /// block's findings that are left out have been taken out of `found`.
     fn complete<'a>(
         &self,
+        _rule: &Rule,
         _context: &Context<'_, 'a>,
         _table: &Table<'a, TradeCommodity<'a>>,
         _rows: &[Row<TradeCommodity<'a>>],
@@ -140,6 +141,7 @@ pub(crate) trait Watching: Sync + std::fmt::Debug {
     /// [`Watch::complete`].
     fn complete<'a>(
         &self,
+        rule: &Rule,
         context: &Context<'_, 'a>,
         table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
@@ -175,12 +177,13 @@ impl<W: Watch> Watching for W {
 
     fn complete<'a>(
         &self,
+        rule: &Rule,
         context: &Context<'_, 'a>,
         table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         found: &mut Vec<Diagnostic>,
     ) {
-        Watch::complete(self, context, table, rows, found);
+        Watch::complete(self, rule, context, table, rows, found);
     }
 
     fn conclude(&self, context: &Context<'_, '_>, seen: Box<dyn Any + Send>) -> Vec<Diagnostic> {
@@ -245,7 +248,7 @@ pub(crate) fn look_at_block<'a>(
     }
     for rule in rules {
         if let Some(watch) = rule.watch {
-            watch.complete(context, table, rows, &mut watched.found);
+            watch.complete(rule, context, table, rows, &mut watched.found);
         }
     }
     watched
@@ -433,19 +436,20 @@ impl<'d, 'a> Context<'d, 'a> {
         diagnostic
     }
 
-    /// A stand-in for a finding of `rule` about one cell of one row, with what decides whether
-    /// it is left out ([`crate::left_out`]: its id, place, key and column) and an empty
-    /// message, by which [`Watch::complete`] knows it: no finding has an empty message. For a
-    /// finding whose id [`Context::full`] holds, which is costly to build and most likely
-    /// left out.
+    /// A stand-in for a finding of `rule`, with `id`, about one cell of one row: what decides
+    /// whether it is left out ([`crate::left_out`]: its id, place, key and column), and an
+    /// empty message, by which [`Watch::complete`] knows it (no finding has an empty message).
+    /// For a finding whose id [`Context::full`] holds: costly to build, and most likely left
+    /// out.
     pub(crate) fn placeholder<R: Record<'a>>(
         &self,
         rule: &Rule,
+        id: RuleId,
         table: &Table<'a, R>,
         row: &Row<R>,
         column: &str,
     ) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(rule.id, rule.severity, table.name(), String::new());
+        let mut diagnostic = Diagnostic::new(id, rule.severity, table.name(), String::new());
         diagnostic.table = Some(R::TABLE);
         diagnostic.column = Some(column.to_owned());
         diagnostic.key = Some(row.record.key_text());

@@ -29,7 +29,7 @@
 //! all that decides whether it is left out. A placeholder whose cell is kept after all (an
 //! exception names it, or another finding on the cell is kept) is made in full by its rule
 //! before its block is joined ([`crate::engine::Watch::complete`]). `trade/commodity-share`
-//! gives placeholders.
+//! and `field` give placeholders.
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::Dataset;
@@ -407,6 +407,28 @@ mod tests {
             .collect();
         assert_eq!(kept.found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(), expected, "{}", findings(&kept));
         assert_eq!(kept.left_out.ids.get(&share.id).map(|l| l.count), Some(298));
+
+        // `field` gives placeholders too, made in full again without a budget; with one, the
+        // cell of the 200th line is left out now, counted as its `field/format` finding.
+        let format = diagnostic::RuleId::new("field/format");
+        context.full.add(std::iter::once(format));
+        let mut looked = Vec::new();
+        let field = rule("field").watch.expect("the rule looks at streamed lines");
+        field.look(&context, table, &table.rows, &mut *field.fresh(), &mut looked);
+        let placeholder: Vec<(u32, bool)> = looked.iter().map(|f| (f.line, f.message.is_empty())).collect();
+        assert_eq!(placeholder, vec![(1 + 200, true)]);
+        let again = engine::look_at_block(&context, &rules, table, &table.rows, None);
+        assert_eq!(findings(&again), findings(&in_full));
+        let kept = engine::look_at_block(&context, &rules, table, &table.rows, Some(&budget));
+        let expected: Vec<String> = in_full
+            .found
+            .iter()
+            .filter(|f| f.rule() == share.id && f.line == 1 + 150)
+            .map(|f| format!("{f:?}"))
+            .collect();
+        assert_eq!(kept.found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(), expected, "{}", findings(&kept));
+        let counted = |id| kept.left_out.ids.get(&id).map(|l| l.count);
+        assert_eq!((counted(share.id), counted(format)), (Some(298), Some(1)));
     }
 
     /// Whether the end of a check of `dir` settles the findings it left out without holding

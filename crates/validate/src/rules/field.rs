@@ -50,10 +50,13 @@ fn check_all(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     super::each_table(context, &Fields)
 }
 
+/// The findings in `rows`; one whose id is among `placeholders` is given as a placeholder
+/// ([`Context::placeholder`]).
 fn check_table<'a, R: Record<'a>>(
     context: &Context<'_, 'a>,
     table: &Table<'a, R>,
     rows: &[ingest::Row<R>],
+    placeholders: &[RuleId],
 ) -> Vec<Diagnostic> {
     let text_columns = text_columns(R::TABLE.def());
     // A loop, not a `flat_map`: this runs for every row, and almost every row yields nothing.
@@ -61,7 +64,7 @@ fn check_table<'a, R: Record<'a>>(
     for row in rows {
         let first = findings.len();
         // An invisible character is the cause of whatever else its cell fails.
-        invisible_characters(context, table, row, &text_columns, &mut findings);
+        invisible_characters(context, table, row, &text_columns, placeholders, &mut findings);
         let Err(errors) = row.record.validate() else { continue };
         for (field, kind) in errors.errors() {
             let ValidationErrorsKind::Field(list) = kind else {
@@ -70,6 +73,10 @@ fn check_table<'a, R: Record<'a>>(
             for error in list {
                 let (id, column) = classify(field, error);
                 if findings[first..].iter().any(|f| f.column.as_deref() == Some(column)) {
+                    continue;
+                }
+                if placeholders.contains(&id) {
+                    findings.push(context.placeholder(&FIELD, id, table, row, column));
                     continue;
                 }
                 let message = describe(column, error);
@@ -89,6 +96,7 @@ fn invisible_characters<'a, R: Record<'a>>(
     table: &Table<'a, R>,
     row: &ingest::Row<R>,
     text_columns: &[usize],
+    placeholders: &[RuleId],
     findings: &mut Vec<Diagnostic>,
 ) {
     let def = R::TABLE.def();
@@ -98,6 +106,10 @@ fn invisible_characters<'a, R: Record<'a>>(
         // Most cells have no invisible character: the quick test spares them a call to
         // `describe_invisible`, which makes the same test after setting up for more.
         if !diagnostic::text::has_invisible(text) {
+            continue;
+        }
+        if placeholders.contains(&FORMAT) && diagnostic::text::describe_invisible(text).is_some() {
+            findings.push(context.placeholder(&FIELD, FORMAT, table, row, column.name));
             continue;
         }
         let Some(invisible) = diagnostic::text::describe_invisible(text) else { continue };
@@ -193,6 +205,16 @@ impl super::PerTable for Fields {
         table: &Table<'a, R>,
         rows: &[ingest::Row<R>],
     ) -> Vec<Diagnostic> {
-        check_table(context, table, rows)
+        check_table(context, table, rows, &[])
+    }
+
+    fn check_giving_placeholders<'a, R: Record<'a>>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, R>,
+        rows: &[ingest::Row<R>],
+        placeholders: &[RuleId],
+    ) -> Vec<Diagnostic> {
+        check_table(context, table, rows, placeholders)
     }
 }

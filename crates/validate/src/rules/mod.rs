@@ -20,7 +20,7 @@ mod trade_parts_exceed_total;
 mod trade_reporter_total;
 mod visit_no_participants;
 
-use diagnostic::Diagnostic;
+use diagnostic::{Diagnostic, RuleId};
 use ingest::{Row, Table, TableVisitor};
 use model::{Record, TradeCommodity};
 
@@ -86,6 +86,20 @@ pub(crate) trait PerTable: Sync + std::fmt::Debug {
         table: &Table<'a, R>,
         rows: &[Row<R>],
     ) -> Vec<Diagnostic>;
+
+    /// [`PerTable::check`], where a finding whose id is one of `placeholders` may be given as
+    /// a [`Context::placeholder`] ([`EachRow`] makes those kept in full again); by default,
+    /// every finding in full.
+    fn check_giving_placeholders<'a, R: Record<'a>>(
+        &self,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, R>,
+        rows: &[Row<R>],
+        placeholders: &[RuleId],
+    ) -> Vec<Diagnostic> {
+        let _ = placeholders;
+        self.check(context, table, rows)
+    }
 }
 
 /// Runs `check` on every held table of the dataset (all but [`ingest::STREAMED`], which
@@ -164,8 +178,49 @@ impl<C: PerTable> Watch for EachRow<C> {
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
-        found.extend(self.0.check(context, table, rows));
+        let placeholders = context.full.ids();
+        if placeholders.is_empty() {
+            found.extend(self.0.check(context, table, rows));
+        } else {
+            found.extend(self.0.check_giving_placeholders(context, table, rows, &placeholders));
+        }
     }
+
+    fn complete<'a>(
+        &self,
+        rule: &Rule,
+        context: &Context<'_, 'a>,
+        table: &Table<'a, TradeCommodity<'a>>,
+        rows: &[Row<TradeCommodity<'a>>],
+        found: &mut Vec<Diagnostic>,
+    ) {
+        let is_placeholder = |f: &Diagnostic| f.message.is_empty() && rule.ids().contains(&f.rule());
+        if !found.iter().any(is_placeholder) {
+            return;
+        }
+        for placeholder in std::mem::take(found) {
+            if !is_placeholder(&placeholder) {
+                found.push(placeholder);
+                continue;
+            }
+            // The row's findings made in full again, and of them the one the placeholder
+            // stands for: its id, on its cell.
+            let made = row_holding(rows, &placeholder).and_then(|row| {
+                let same = |f: &Diagnostic| {
+                    f.rule() == placeholder.rule() && f.column == placeholder.column && f.span == placeholder.span
+                };
+                self.0.check(context, table, std::slice::from_ref(row)).into_iter().find(same)
+            });
+            debug_assert!(made.is_some(), "a placeholder stands for a finding: {placeholder:?}");
+            found.extend(made);
+        }
+    }
+}
+
+/// The row of `rows` (in file order) that holds the cell `finding` is on.
+pub(crate) fn row_holding<'r, R>(rows: &'r [Row<R>], finding: &Diagnostic) -> Option<&'r Row<R>> {
+    let start = finding.span.as_ref()?.start;
+    rows[..rows.partition_point(|row| row.pos.offset as usize <= start)].last()
 }
 
 /// `docs/rules.md`: every rule id, its severity and its documentation.

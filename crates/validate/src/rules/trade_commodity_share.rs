@@ -77,6 +77,7 @@ impl Watch for Shares {
 
     fn complete<'a>(
         &self,
+        _: &Rule,
         context: &Context<'_, 'a>,
         table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
@@ -94,13 +95,8 @@ impl Watch for Shares {
             }
             // The line is the one whose share cell the placeholder is on; the finding is made
             // again from it, as `look` would have made it.
-            // Rows are in file order: the line is the last that starts at or before the cell.
-            let span = placeholder.span.clone();
-            let starts_before =
-                |row: &Row<TradeCommodity<'a>>| span.as_ref().is_some_and(|s| row.pos.offset as usize <= s.start);
-            let line = rows[..rows.partition_point(starts_before)]
-                .last()
-                .filter(|row| span.is_some() && table.cell_span_by_name(row.pos, "share_pct") == span);
+            let line = super::row_holding(rows, &placeholder)
+                .filter(|row| table.cell_span_by_name(row.pos, "share_pct") == placeholder.span);
             let made = line.and_then(|line| {
                 let total = context.trade_totals.get(&flow_of(&line.record))?;
                 let misfit = misfit(&line.record, whole_of(total)).ok()??;
@@ -204,7 +200,7 @@ fn finding<'a>(
         return None;
     };
     if placeholder {
-        return Some(context.placeholder(&COMMODITY_SHARE, table, line, "share_pct"));
+        return Some(context.placeholder(&COMMODITY_SHARE, COMMODITY_SHARE.id, table, line, "share_pct"));
     }
 
     let implied = QuotientBounds::of(part.times_pow10(2), whole);
