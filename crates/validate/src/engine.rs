@@ -358,23 +358,27 @@ pub struct Context<'d, 'a> {
     pub(crate) full: FullIds,
 }
 
-/// Ids whose findings are left out from here on ([`Context::full`]).
+/// Ids whose findings are left out from here on ([`Context::full`]), and how many
+/// placeholders were given for them.
 #[derive(Debug, Default)]
-pub(crate) struct FullIds(std::sync::Mutex<Vec<RuleId>>);
+pub(crate) struct FullIds {
+    ids: std::sync::Mutex<Vec<RuleId>>,
+    placeholders: std::sync::atomic::AtomicUsize,
+}
 
 impl FullIds {
     /// The ids, as they are now.
     pub(crate) fn ids(&self) -> Vec<RuleId> {
-        self.0.lock().map(|ids| ids.clone()).unwrap_or_default()
+        self.ids.lock().map(|ids| ids.clone()).unwrap_or_default()
     }
 
     /// Whether `id` is one of them.
     pub(crate) fn contains(&self, id: RuleId) -> bool {
-        self.0.lock().is_ok_and(|ids| ids.contains(&id))
+        self.ids.lock().is_ok_and(|ids| ids.contains(&id))
     }
 
     pub(crate) fn add(&self, more: impl Iterator<Item = RuleId>) {
-        if let Ok(mut ids) = self.0.lock() {
+        if let Ok(mut ids) = self.ids.lock() {
             for id in more {
                 if !ids.contains(&id) {
                     ids.push(id);
@@ -383,10 +387,39 @@ impl FullIds {
         }
     }
 
+    /// How many placeholders were given since the run began.
+    #[cfg_attr(not(test), allow(dead_code, reason = "told by tests only"))]
+    pub(crate) fn placeholders(&self) -> usize {
+        self.placeholders.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn clear(&self) {
-        if let Ok(mut ids) = self.0.lock() {
+        if let Ok(mut ids) = self.ids.lock() {
             ids.clear();
         }
+        self.placeholders.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Replaces each finding of `found` that `is_placeholder` with the finding `make` makes of it
+/// ([`Watch::complete`]), in its place.
+pub(crate) fn complete_placeholders(
+    found: &mut Vec<Diagnostic>,
+    is_placeholder: impl Fn(&Diagnostic) -> bool,
+    mut make: impl FnMut(&Diagnostic) -> Option<Diagnostic>,
+) {
+    if !found.iter().any(&is_placeholder) {
+        return;
+    }
+    for finding in std::mem::take(found) {
+        if !is_placeholder(&finding) {
+            found.push(finding);
+            continue;
+        }
+        let made = make(&finding);
+        // A placeholder is made from what makes the finding: it is always made again.
+        debug_assert!(made.is_some(), "a placeholder stands for a finding: {finding:?}");
+        found.extend(made);
     }
 }
 
@@ -449,6 +482,7 @@ impl<'d, 'a> Context<'d, 'a> {
         row: &Row<R>,
         column: &str,
     ) -> Diagnostic {
+        self.full.placeholders.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut diagnostic = Diagnostic::new(id, rule.severity, table.name(), String::new());
         diagnostic.table = Some(R::TABLE);
         diagnostic.column = Some(column.to_owned());

@@ -431,6 +431,45 @@ mod tests {
         assert_eq!((counted(share.id), counted(format)), (Some(298), Some(1)));
     }
 
+    #[test]
+    fn a_flood_read_from_the_disk_gives_placeholders_on_any_number_of_cores() {
+        // 5,000 wrong shares, one named by an exception, and a share over 100 % (a `field/`
+        // finding, which absorbs the share's) far past the budget.
+        let commodities = lines(5000, |rank| {
+            let share = if rank == 4000 { "150" } else { "50" };
+            format!("Fisk {rank},0.001,NOK billion,{share},no-jp-2015")
+        });
+        let exception = "trade/commodity-share,trade_commodities.csv,NO/JP/2011/export/3500,share_pct,50,\
+                         The source gives this share as printed.\n";
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        for &table in TableId::ALL {
+            let path = folder.path().join(table.file());
+            let written = match table {
+                TableId::TradeCommodities => std::fs::write(path, format!("{}\n{commodities}", header(table))),
+                TableId::Exceptions => std::fs::write(path, format!("{}\n{exception}", header(table))),
+                _ => std::fs::copy(
+                    format!("{}/../../tests/fixtures/base/{}", env!("CARGO_MANIFEST_DIR"), table.file()),
+                    path,
+                )
+                .map(|_| ()),
+            };
+            written.expect("a table written");
+        }
+        let dir = ingest::read_dir_streaming(folder.path()).expect("the folder").with_block_size(4096);
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+            pool.install(|| {
+                let (data, _) = ingest::parse_streaming(&dir);
+                let context = Context::new(&data);
+                engine::watch_streamed(&context, rules::ALL, Some(&super::Budget::new(&data)));
+                assert!(context.full.placeholders() > 0, "{threads} threads: placeholders were given");
+                let report = crate::check_dir(&dir);
+                assert_eq!(said(&report), said(&crate::check_streamed(&dir, false)), "{threads} threads");
+                assert!(report.findings.iter().any(|f| f.acknowledged.is_some() && f.line == 1 + 3500));
+            });
+        }
+    }
+
     /// Whether the end of a check of `dir` settles the findings it left out without holding
     /// every finding; the report must be the one holding them gives, either way.
     fn settles(dir: &ingest::DataDir) -> bool {

@@ -195,25 +195,15 @@ impl<C: PerTable> Watch for EachRow<C> {
         found: &mut Vec<Diagnostic>,
     ) {
         let is_placeholder = |f: &Diagnostic| f.message.is_empty() && rule.ids().contains(&f.rule());
-        if !found.iter().any(is_placeholder) {
-            return;
-        }
-        for placeholder in std::mem::take(found) {
-            if !is_placeholder(&placeholder) {
-                found.push(placeholder);
-                continue;
-            }
-            // The row's findings made in full again, and of them the one the placeholder
-            // stands for: its id, on its cell.
-            let made = row_holding(rows, &placeholder).and_then(|row| {
-                let same = |f: &Diagnostic| {
-                    f.rule() == placeholder.rule() && f.column == placeholder.column && f.span == placeholder.span
-                };
-                self.0.check(context, table, std::slice::from_ref(row)).into_iter().find(same)
-            });
-            debug_assert!(made.is_some(), "a placeholder stands for a finding: {placeholder:?}");
-            found.extend(made);
-        }
+        // The row's findings made in full again, and of them the one the placeholder stands
+        // for: its id, on its cell.
+        crate::engine::complete_placeholders(found, is_placeholder, |placeholder| {
+            let same = |f: &Diagnostic| {
+                f.rule() == placeholder.rule() && f.column == placeholder.column && f.span == placeholder.span
+            };
+            let row = row_holding(rows, placeholder)?;
+            self.0.check(context, table, std::slice::from_ref(row)).into_iter().find(same)
+        });
     }
 }
 

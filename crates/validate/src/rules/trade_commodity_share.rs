@@ -84,27 +84,15 @@ impl Watch for Shares {
         found: &mut Vec<Diagnostic>,
     ) {
         let is_placeholder = |f: &Diagnostic| f.rule() == COMMODITY_SHARE.id && f.message.is_empty();
-        if !found.iter().any(is_placeholder) {
-            return;
-        }
-        let placeholders = std::mem::take(found);
-        for placeholder in placeholders {
-            if !is_placeholder(&placeholder) {
-                found.push(placeholder);
-                continue;
-            }
-            // The line is the one whose share cell the placeholder is on; the finding is made
-            // again from it, as `look` would have made it.
-            let line = super::row_holding(rows, &placeholder)
-                .filter(|row| table.cell_span_by_name(row.pos, "share_pct") == placeholder.span);
-            let made = line.and_then(|line| {
-                let total = context.trade_totals.get(&flow_of(&line.record))?;
-                let misfit = misfit(&line.record, whole_of(total)).ok()??;
-                finding(context, table, line, total, misfit, false)
-            });
-            debug_assert!(made.is_some(), "a placeholder stands for a finding: {placeholder:?}");
-            found.extend(made);
-        }
+        // The line is the one whose share cell the placeholder is on; the finding is made
+        // again from it, as `look` would have made it.
+        crate::engine::complete_placeholders(found, is_placeholder, |placeholder| {
+            let line = super::row_holding(rows, placeholder)
+                .filter(|row| table.cell_span_by_name(row.pos, "share_pct") == placeholder.span)?;
+            let total = context.trade_totals.get(&flow_of(&line.record))?;
+            let misfit = misfit(&line.record, whole_of(total)).ok()??;
+            finding(context, table, line, total, misfit, false)
+        });
     }
 }
 
