@@ -360,17 +360,25 @@ mod tests {
         assert_eq!(unlisted, Some(2000));
     }
 
-    #[test]
-    fn past_a_full_id_findings_are_placeholders_and_those_kept_are_made_in_full() {
-        // 300 shares that do not fit; an exception names the 150th, and a share over 100 %
-        // on the 200th is also a `field/format` finding, which absorbs it.
-        let commodities = lines(300, |rank| {
-            let share = if rank == 200 { "150" } else { "50" };
+    /// `count` shares that do not fit their lines of the Japanese export flow, and an exception
+    /// that names the share of line `excepted`; the share of line `over` is above 100 %, also a
+    /// `field/format` finding, which absorbs the share's. The lines and the exception.
+    fn flood(count: usize, excepted: usize, over: usize) -> (String, String) {
+        let commodities = lines(count, |rank| {
+            let share = if rank == over { "150" } else { "50" };
             format!("Fisk {rank},0.001,NOK billion,{share},no-jp-2015")
         });
-        let exception = "trade/commodity-share,trade_commodities.csv,NO/JP/2011/export/150,share_pct,50,\
-                         The source gives this share as printed.\n";
-        let dir = folder(&commodities, exception);
+        let exception = format!(
+            "trade/commodity-share,trade_commodities.csv,NO/JP/2011/export/{excepted},share_pct,50,\
+             The source gives this share as printed.\n"
+        );
+        (commodities, exception)
+    }
+
+    #[test]
+    fn past_a_full_id_findings_are_placeholders_and_those_kept_are_made_in_full() {
+        let (commodities, exception) = flood(300, 150, 200);
+        let dir = folder(&commodities, &exception);
         let (data, _) = ingest::parse(&dir);
         let context = Context::new(&data);
         let table = &data.trade_commodities;
@@ -433,14 +441,7 @@ mod tests {
 
     #[test]
     fn a_flood_read_from_the_disk_gives_placeholders_on_any_number_of_cores() {
-        // 5,000 wrong shares, one named by an exception, and a share over 100 % (a `field/`
-        // finding, which absorbs the share's) far past the budget.
-        let commodities = lines(5000, |rank| {
-            let share = if rank == 4000 { "150" } else { "50" };
-            format!("Fisk {rank},0.001,NOK billion,{share},no-jp-2015")
-        });
-        let exception = "trade/commodity-share,trade_commodities.csv,NO/JP/2011/export/3500,share_pct,50,\
-                         The source gives this share as printed.\n";
+        let (commodities, exception) = flood(5000, 3500, 4000);
         let folder = tempfile::tempdir().expect("a temporary folder");
         for &table in TableId::ALL {
             let path = folder.path().join(table.file());
