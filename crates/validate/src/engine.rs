@@ -377,6 +377,7 @@ impl FullIds {
         self.ids.lock().is_ok_and(|ids| ids.contains(&id))
     }
 
+    /// Adds `more` to them.
     pub(crate) fn add(&self, more: impl Iterator<Item = RuleId>) {
         if let Ok(mut ids) = self.ids.lock() {
             for id in more {
@@ -456,6 +457,23 @@ impl<'d, 'a> Context<'d, 'a> {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
+        let mut diagnostic = Self::on_cell(rule, id, table, row, column, message);
+        diagnostic.value = diagnostic.span.clone().and_then(|span| table.raw_cell_text(span));
+        diagnostic.help = help;
+        diagnostic.snippet = table.snippet(row.pos);
+        diagnostic
+    }
+
+    /// A finding about one cell of one row with its id, place, key, column and message: all
+    /// of a [`Context::placeholder`], the start of any other.
+    fn on_cell<R: Record<'a>>(
+        rule: &Rule,
+        id: RuleId,
+        table: &Table<'a, R>,
+        row: &Row<R>,
+        column: &str,
+        message: String,
+    ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(id, rule.severity, table.name(), message);
         diagnostic.table = Some(R::TABLE);
         diagnostic.column = Some(column.to_owned());
@@ -463,9 +481,6 @@ impl<'d, 'a> Context<'d, 'a> {
         diagnostic.span = table.cell_span_by_name(row.pos, column);
         // The cell's own line: in a row with a multi-line cell, a later cell is on a later line.
         diagnostic.line = diagnostic.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
-        diagnostic.value = diagnostic.span.clone().and_then(|span| table.raw_cell_text(span));
-        diagnostic.help = help;
-        diagnostic.snippet = table.snippet(row.pos);
         diagnostic
     }
 
@@ -483,13 +498,7 @@ impl<'d, 'a> Context<'d, 'a> {
         column: &str,
     ) -> Diagnostic {
         self.full.placeholders.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut diagnostic = Diagnostic::new(id, rule.severity, table.name(), String::new());
-        diagnostic.table = Some(R::TABLE);
-        diagnostic.column = Some(column.to_owned());
-        diagnostic.key = Some(row.record.key_text());
-        diagnostic.span = table.cell_span_by_name(row.pos, column);
-        diagnostic.line = diagnostic.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
-        diagnostic
+        Self::on_cell(rule, id, table, row, column, String::new())
     }
 
     /// A row that a finding depends on.
