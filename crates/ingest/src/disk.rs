@@ -187,8 +187,9 @@ impl Blocks {
 /// parsed, typed and looked at as a task of its own, on any core, while the next ones are read.
 /// The blocks are handed over in file order, by one core at a time: the one that finishes the
 /// next block, unless another is handing over already, which then hands it over too. No round
-/// of blocks waits for its slowest: a core that is done takes the next block. At most [`BLOCKS_PER_CORE`] blocks per core are read and not yet handed
-/// over, which bounds the memory; while the reading core waits for room, it works on blocks.
+/// of blocks waits for its slowest: a core that is done takes the next block. At most
+/// [`BLOCKS_PER_CORE`] blocks per core are read and not yet handed over, which bounds the
+/// memory; while the reading core waits for room, it works on blocks.
 /// The reading is done on a core of the pool, so that one thread (`RAYON_NUM_THREADS=1`)
 /// means one thread.
 pub(crate) fn stream<'a, T: Send>(

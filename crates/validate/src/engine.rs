@@ -402,13 +402,15 @@ impl FullIds {
     }
 }
 
-/// Replaces each finding of `found` that `is_placeholder` with the finding `make` makes of it
-/// ([`Watch::complete`]), in its place.
+/// Replaces each placeholder of `rule` in `found` with the finding `make` makes of it
+/// ([`Watch::complete`]), in its place. A placeholder is known by its empty message
+/// ([`Context::placeholder`]).
 pub(crate) fn complete_placeholders(
+    rule: &Rule,
     found: &mut Vec<Diagnostic>,
-    is_placeholder: impl Fn(&Diagnostic) -> bool,
     mut make: impl FnMut(&Diagnostic) -> Option<Diagnostic>,
 ) {
+    let is_placeholder = |f: &Diagnostic| f.message.is_empty() && rule.ids().contains(&f.rule());
     if !found.iter().any(&is_placeholder) {
         return;
     }

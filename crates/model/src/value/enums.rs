@@ -44,15 +44,11 @@ macro_rules! vocabulary {
             /// near miss is looked for out of line.
             #[inline]
             pub fn parse(text: &str) -> Result<$name, CellError> {
-                match text {
-                    $($text => Ok($name::$variant),)*
-                    _ => Err(Self::near_miss(text)),
-                }
+                Self::parse_plain(text.as_bytes()).ok_or_else(|| Self::near_miss(text))
             }
 
             /// [`Self::parse`] of a cell's bytes, for an exact spelling; `None` for any other.
             #[inline(always)]
-            #[allow(dead_code, reason = "only the vocabularies that are columns read cells")]
             pub(crate) fn parse_plain(bytes: &[u8]) -> Option<$name> {
                 match bytes {
                     $(b if b == $text.as_bytes() => Some($name::$variant),)*

@@ -467,6 +467,17 @@ fn plain_u16(bytes: &[u8]) -> Option<u16> {
 pub struct Year(pub u16);
 
 impl Year {
+    /// A year written with four ASCII digits, from a cell's bytes; `None` for anything else.
+    #[inline(always)]
+    fn plain(bytes: &[u8]) -> Option<Year> {
+        let [a, b, c, d] = *bytes else { return None };
+        if ![a, b, c, d].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let year = [a, b, c, d].iter().fold(0u16, |year, digit| year * 10 + u16::from(digit - b'0'));
+        PartialDate::year_only(year).map(|date| Year(date.year()))
+    }
+
     /// The whole year as a partial date.
     pub fn as_date(self) -> Option<PartialDate> {
         PartialDate::year_only(self.0)
@@ -486,15 +497,11 @@ impl<'a> FromCell<'a> for Year {
     // call, and what is wrong with another is told out of line.
     #[inline(always)]
     fn from_cell(text: Cow<'a, str>) -> Result<Self, CellError> {
-        if let [a, b, c, d] = *text.as_bytes()
-            && [a, b, c, d].iter().all(u8::is_ascii_digit)
-            && let Some(date) = PartialDate::year_only(
-                [a, b, c, d].iter().fold(0u16, |year, digit| year * 10 + u16::from(digit - b'0')),
-            )
-        {
-            return Ok(Year(date.year()));
-        }
-        Err(Year::error(&text))
+        Year::plain(text.as_bytes()).ok_or_else(|| Year::error(&text))
+    }
+    #[inline(always)]
+    fn from_plain(bytes: &'a [u8]) -> Option<Self> {
+        Year::plain(bytes)
     }
 }
 
@@ -658,7 +665,9 @@ mod tests {
     #[test]
     fn a_cell_read_from_its_bytes_is_what_its_text_reads() {
         // Each usual spelling is read from its bytes, as the one type and as an optional one.
-        for text in ["2.9", "-0.50", "142", "NO", "NOR", "NOK million", "export", "near_zero", "stated", "65535"] {
+        for text in
+            ["2.9", "-0.50", "142", "NO", "NOR", "NOK million", "export", "near_zero", "stated", "65535", "2011"]
+        {
             assert!(plain_agrees_for_all(text) >= 2, "{text:?} is read from its bytes");
         }
         // An empty cell is read from its bytes only as an empty optional one: a required cell

@@ -194,10 +194,9 @@ impl<C: PerTable> Watch for EachRow<C> {
         rows: &[Row<TradeCommodity<'a>>],
         found: &mut Vec<Diagnostic>,
     ) {
-        let is_placeholder = |f: &Diagnostic| f.message.is_empty() && rule.ids().contains(&f.rule());
         // The row's findings made in full again, and of them the one the placeholder stands
         // for: its id, on its cell.
-        crate::engine::complete_placeholders(found, is_placeholder, |placeholder| {
+        crate::engine::complete_placeholders(rule, found, |placeholder| {
             let same = |f: &Diagnostic| {
                 f.rule() == placeholder.rule() && f.column == placeholder.column && f.span == placeholder.span
             };

@@ -65,76 +65,60 @@ impl Watch for Shares {
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
+        let totals = &context.trade_totals;
         // Past the findings a check keeps of this rule, a finding is given as a placeholder,
-        // which `complete` turns into the finding should it be kept after all. Two loops, not
-        // a test in one: the usual loop stays as short as it was.
-        if context.full.contains(COMMODITY_SHARE.id) {
-            look_at_lines::<true>(context, table, rows, found);
-        } else {
-            look_at_lines::<false>(context, table, rows, found);
+        // which `complete` turns into the finding should it be kept after all.
+        let placeholders = context.full.contains(COMMODITY_SHARE.id);
+        // A flow's lines stand together: its total is looked up, and its range worked out,
+        // once for them.
+        let mut last = None;
+        for line in rows {
+            let flow = flow_of(&line.record);
+            if last.as_ref().is_none_or(|(key, _)| *key != flow) {
+                let total = totals.get(&flow).map(|&total| {
+                    let whole = whole_of(total);
+                    (total, whole, whole.and_then(|whole| whole.narrow()))
+                });
+                last = Some((flow, total));
+            }
+            // Borrowed, not copied: a flow's ranges are large, and the same for each of its lines.
+            let Some((_, Some((total, whole, narrow)))) = &last else { continue };
+            // The usual line fits, as 64 bits tell; any other is worked out in 128 bits.
+            let record = &line.record;
+            if let (Some(value), Some(unit), Some(share), Some(narrow)) =
+                (record.value, record.unit, record.share_pct, narrow)
+                && amount::share_fits_narrow(value, unit, share, *narrow) == Some(true)
+            {
+                continue;
+            }
+            let total = *total;
+            match misfit(record, *whole) {
+                Ok(None) => {}
+                Ok(Some(misfit)) => found.extend(finding(context, table, line, total, misfit, placeholders)),
+                Err(TooLarge) => {
+                    found.push(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"));
+                }
+            }
         }
     }
 
     fn complete<'a>(
         &self,
-        _: &Rule,
+        rule: &Rule,
         context: &Context<'_, 'a>,
         table: &Table<'a, TradeCommodity<'a>>,
         rows: &[Row<TradeCommodity<'a>>],
         found: &mut Vec<Diagnostic>,
     ) {
-        let is_placeholder = |f: &Diagnostic| f.rule() == COMMODITY_SHARE.id && f.message.is_empty();
         // The line is the one whose share cell the placeholder is on; the finding is made
         // again from it, as `look` would have made it.
-        crate::engine::complete_placeholders(found, is_placeholder, |placeholder| {
+        crate::engine::complete_placeholders(rule, found, |placeholder| {
             let line = super::row_holding(rows, placeholder)
                 .filter(|row| table.cell_span_by_name(row.pos, "share_pct") == placeholder.span)?;
             let total = context.trade_totals.get(&flow_of(&line.record))?;
             let misfit = misfit(&line.record, whole_of(total)).ok()??;
             finding(context, table, line, total, misfit, false)
         });
-    }
-}
-
-/// [`Watch::look`] of `trade/commodity-share`, its findings given as placeholders when
-/// `PLACEHOLDERS`.
-fn look_at_lines<'a, const PLACEHOLDERS: bool>(
-    context: &Context<'_, 'a>,
-    table: &Table<'a, TradeCommodity<'a>>,
-    rows: &[Row<TradeCommodity<'a>>],
-    found: &mut Vec<Diagnostic>,
-) {
-    let totals = &context.trade_totals;
-    // A flow's lines stand together: its total is looked up, and its range worked out, once
-    // for them.
-    let mut last = None;
-    for line in rows {
-        let flow = flow_of(&line.record);
-        if last.as_ref().is_none_or(|(key, _)| *key != flow) {
-            let total = totals.get(&flow).map(|&total| {
-                let whole = whole_of(total);
-                (total, whole, whole.and_then(|whole| whole.narrow()))
-            });
-            last = Some((flow, total));
-        }
-        // Borrowed, not copied: a flow's ranges are large, and the same for each of its lines.
-        let Some((_, Some((total, whole, narrow)))) = &last else { continue };
-        // The usual line fits, as 64 bits tell; any other is worked out in 128 bits.
-        let record = &line.record;
-        if let (Some(value), Some(unit), Some(share), Some(narrow)) =
-            (record.value, record.unit, record.share_pct, narrow)
-            && amount::share_fits_narrow(value, unit, share, *narrow) == Some(true)
-        {
-            continue;
-        }
-        let total = *total;
-        match misfit(record, *whole) {
-            Ok(None) => {}
-            Ok(Some(misfit)) => found.extend(finding(context, table, line, total, misfit, PLACEHOLDERS)),
-            Err(TooLarge) => {
-                found.push(amount::too_large_to_check(context, &COMMODITY_SHARE, table, line, "share_pct"));
-            }
-        }
     }
 }
 
