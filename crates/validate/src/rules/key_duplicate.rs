@@ -79,8 +79,8 @@ fn duplicates<'a, R: Record<'a> + PartialEq>(
 }
 
 /// The streamed commodity lines: their key is a flow and a rank, so each flow's ranks are
-/// kept, two bytes a line, and the flows with a repeated rank are read again from the file to
-/// name the rows.
+/// kept ([`super::FlowRanks`]: where they start and end while they count up by one), and the
+/// flows with a repeated rank are read again from the file to name the rows.
 #[derive(Debug)]
 struct StreamedDuplicates;
 
@@ -105,9 +105,9 @@ impl Watch for StreamedDuplicates {
     fn conclude(&self, context: &Context<'_, '_>, ranks: Self::Seen) -> Vec<Diagnostic> {
         let repeated: Set<FlowKey> = ranks
             .into_par_iter()
-            .filter_map(|(flow, mut ranks)| {
-                ranks.sort_unstable();
-                ranks.windows(2).any(|pair| pair[0] == pair[1]).then_some(flow)
+            .filter_map(|(flow, ranks)| {
+                let summary = ranks.summary();
+                (summary.distinct < summary.lines).then_some(flow)
             })
             .collect();
         if repeated.is_empty() {

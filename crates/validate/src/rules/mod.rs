@@ -122,9 +122,92 @@ pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Ve
     collect.found
 }
 
-/// The ranks of the streamed commodity lines by flow, two bytes a line: what `key/duplicate`
-/// and `sequence/gap` keep of them.
-pub(crate) type RanksByFlow = crate::engine::Map<crate::engine::FlowKey, Vec<u16>>;
+/// The ranks of the streamed commodity lines by flow: what `key/duplicate` and `sequence/gap`
+/// keep of them.
+pub(crate) type RanksByFlow = crate::engine::Map<crate::engine::FlowKey, FlowRanks>;
+
+/// The ranks of one flow's lines, in the order they were read: while they count up by one,
+/// only where they start and end; from the first line that breaks the count, every rank, two
+/// bytes a line. A flow's lines are mostly written rank after rank, so most flows keep four
+/// bytes however many lines they have, and what is concluded from them needs no sort.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FlowRanks {
+    /// Every rank from `first` to `last`, each once, in that order.
+    Counting { first: u16, last: u16 },
+    /// The ranks as read.
+    Listed(Vec<u16>),
+}
+
+impl FlowRanks {
+    /// The ranks of a flow whose first line read has `rank`.
+    pub(crate) fn starting_at(rank: u16) -> FlowRanks {
+        FlowRanks::Counting { first: rank, last: rank }
+    }
+
+    /// Adds the rank of the flow's next line.
+    pub(crate) fn push(&mut self, rank: u16) {
+        match self {
+            FlowRanks::Counting { last, .. } if last.checked_add(1) == Some(rank) => *last = rank,
+            FlowRanks::Counting { first, last } => {
+                let mut listed: Vec<u16> = (*first..=*last).collect();
+                listed.push(rank);
+                *self = FlowRanks::Listed(listed);
+            }
+            FlowRanks::Listed(listed) => listed.push(rank),
+        }
+    }
+
+    /// Adds the ranks of the flow's lines read after these.
+    pub(crate) fn append(&mut self, later: FlowRanks) {
+        match (&mut *self, later) {
+            (FlowRanks::Counting { last, .. }, FlowRanks::Counting { first: next, last: later_last })
+                if last.checked_add(1) == Some(next) =>
+            {
+                *last = later_last;
+            }
+            (FlowRanks::Listed(listed), FlowRanks::Listed(more)) => listed.extend(more),
+            (_, later) => {
+                let mut listed = self.listed();
+                listed.extend(later.listed());
+                *self = FlowRanks::Listed(listed);
+            }
+        }
+    }
+
+    /// What the two rules conclude from: the lowest and highest rank, how many lines, and how
+    /// many distinct ranks.
+    pub(crate) fn summary(self) -> RankSummary {
+        match self {
+            FlowRanks::Counting { first, last } => {
+                let lines = usize::from(last - first) + 1;
+                RankSummary { lowest: first, highest: last, lines, distinct: lines }
+            }
+            FlowRanks::Listed(mut listed) => {
+                listed.sort_unstable();
+                let lines = listed.len();
+                let (lowest, highest) = (listed.first().copied().unwrap_or(0), listed.last().copied().unwrap_or(0));
+                listed.dedup();
+                RankSummary { lowest, highest, lines, distinct: listed.len() }
+            }
+        }
+    }
+
+    fn listed(&self) -> Vec<u16> {
+        match self {
+            FlowRanks::Counting { first, last } => (*first..=*last).collect(),
+            FlowRanks::Listed(listed) => listed.clone(),
+        }
+    }
+}
+
+/// A flow's ranks summed up ([`FlowRanks::summary`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RankSummary {
+    pub(crate) lowest: u16,
+    pub(crate) highest: u16,
+    pub(crate) lines: usize,
+    pub(crate) distinct: usize,
+}
 
 /// Looks at `rows` (with `look`, which adds its findings to `found`) run by run of adjacent
 /// rows that are `alike`: at the first row of a run, and at the others only when the first
@@ -151,14 +234,31 @@ pub(crate) fn look_by_runs<R>(
 pub(crate) fn keep_ranks(rows: &[Row<TradeCommodity<'_>>], ranks: &mut RanksByFlow) {
     use crate::engine::{flow_of, runs};
     for (flow, run) in runs(rows, |row| flow_of(&row.record)) {
-        ranks.entry(flow).or_default().extend(run.iter().map(|row| row.record.rank));
+        let mut lines = run.iter().map(|row| row.record.rank);
+        let Some(first) = lines.next() else { continue };
+        match ranks.entry(flow) {
+            std::collections::hash_map::Entry::Occupied(mut kept) => {
+                let kept = kept.get_mut();
+                kept.push(first);
+                lines.for_each(|rank| kept.push(rank));
+            }
+            std::collections::hash_map::Entry::Vacant(place) => {
+                let kept = place.insert(FlowRanks::starting_at(first));
+                lines.for_each(|rank| kept.push(rank));
+            }
+        }
     }
 }
 
 /// Adds the ranks of a later block to those of the blocks before it.
 pub(crate) fn join_ranks(ranks: &mut RanksByFlow, later: RanksByFlow) {
-    for (flow, mut more) in later {
-        ranks.entry(flow).or_default().append(&mut more);
+    for (flow, more) in later {
+        match ranks.entry(flow) {
+            std::collections::hash_map::Entry::Occupied(mut kept) => kept.get_mut().append(more),
+            std::collections::hash_map::Entry::Vacant(place) => {
+                place.insert(more);
+            }
+        }
     }
 }
 
@@ -301,6 +401,53 @@ mod tests {
                 let b = String::from_utf8(b).unwrap_or_default();
                 assert_eq!(super::same_text(a, &b), a == b, "{a:?} {b:?}");
                 assert!(!super::same_text(a, &b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// A flow's ranks summed up by definition: sorted, counted, deduplicated.
+    fn summary_by_definition(ranks: &[u16]) -> super::RankSummary {
+        let mut sorted = ranks.to_vec();
+        sorted.sort_unstable();
+        let (lowest, highest) = (sorted[0], sorted[sorted.len() - 1]);
+        sorted.dedup();
+        super::RankSummary { lowest, highest, lines: ranks.len(), distinct: sorted.len() }
+    }
+
+    #[test]
+    fn ranks_kept_as_a_count_or_a_list_sum_up_as_a_sort_would() {
+        use super::FlowRanks;
+        let sequences: [&[u16]; 12] = [
+            &[1],
+            &[1, 2, 3, 4],
+            &[3, 4, 5],
+            &[0, 1, 2],
+            &[1, 2, 2, 3],
+            &[1, 3, 4],
+            &[4, 3, 2, 1],
+            &[2, 1, 3, 4, 5],
+            &[1, 2, 3, 1, 2, 3],
+            &[65534, 65535],
+            &[65535, 0, 1],
+            &[5, 5, 5],
+        ];
+        for ranks in sequences {
+            // Every cut into a block before and a block after, each kept as `keep_ranks` does
+            // and joined as `join_ranks` does.
+            for cut in 1..=ranks.len() {
+                let keep = |part: &[u16]| {
+                    let mut kept = FlowRanks::starting_at(part[0]);
+                    part[1..].iter().for_each(|&rank| kept.push(rank));
+                    kept
+                };
+                let mut kept = keep(&ranks[..cut]);
+                if cut < ranks.len() {
+                    kept.append(keep(&ranks[cut..]));
+                }
+                let counting = matches!(kept, FlowRanks::Counting { .. });
+                let consecutive = ranks.windows(2).all(|pair| u32::from(pair[0]) + 1 == u32::from(pair[1]));
+                assert_eq!(counting, consecutive, "{ranks:?} cut at {cut}: {kept:?}");
+                assert_eq!(kept.summary(), summary_by_definition(ranks), "{ranks:?} cut at {cut}");
             }
         }
     }

@@ -126,8 +126,9 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     findings
 }
 
-/// The ranks of the streamed commodity lines, by flow: two bytes a line. A flow whose ranks
-/// have a gap is read again from the file, to name the line after the gap.
+/// The ranks of the streamed commodity lines, by flow ([`super::FlowRanks`]: where they start
+/// and end while they count up by one). A flow whose ranks have a gap is read again from the
+/// file, to name the line after the gap.
 #[derive(Debug)]
 struct Ranks;
 
@@ -154,10 +155,8 @@ impl Watch for Ranks {
         if !table.is_complete() {
             return Vec::new();
         }
-        let gapped: Set<FlowKey> = ranks
-            .into_iter()
-            .filter_map(|(flow, ranks)| has_gap(ranks.into_iter().map(u32::from).collect()).then_some(flow))
-            .collect();
+        let gapped: Set<FlowKey> =
+            ranks.into_iter().filter_map(|(flow, ranks)| has_gap(ranks.summary()).then_some(flow)).collect();
         if gapped.is_empty() {
             return Vec::new();
         }
@@ -177,16 +176,12 @@ impl Watch for Ranks {
 }
 
 /// Whether a group with these numbers gets a finding from [`gaps`], which decides it the same way.
-fn has_gap(mut numbers: Vec<u32>) -> bool {
-    numbers.sort_unstable();
-    if numbers.first().is_some_and(|number| *number == 0) {
+fn has_gap(ranks: super::RankSummary) -> bool {
+    if ranks.lines == 0 || ranks.lowest == 0 {
         return false;
     }
-    let count = numbers.len();
-    numbers.dedup();
-    let repeats = count - numbers.len();
-    let highest = numbers.last().copied().unwrap_or(0);
-    let missing = usize::try_from(highest).unwrap_or(usize::MAX) - numbers.len();
+    let repeats = ranks.lines - ranks.distinct;
+    let missing = usize::from(ranks.highest) - ranks.distinct;
     missing > 0 && missing > repeats
 }
 
