@@ -323,13 +323,24 @@ pub(crate) fn unquote(raw: &str) -> std::borrow::Cow<'_, str> {
     match raw.strip_prefix('"') {
         Some(inner) => {
             let inner = inner.strip_suffix('"').unwrap_or(inner);
-            // A quote inside a well-formed quoted cell is written twice: one byte search finds
-            // whether there is any, where searching for the pair costs a string searcher's set-up.
-            if memchr::memchr(b'"', inner.as_bytes()).is_some() {
-                inner.replace("\"\"", "\"").into()
-            } else {
-                inner.into()
+            // A quote inside a well-formed quoted cell is written twice: each is found by a byte
+            // search and kept once, where `str::replace` would set up a string searcher per cell.
+            let Some(mut at) = memchr::memchr(b'"', inner.as_bytes()) else {
+                return inner.into();
+            };
+            let mut unquoted = String::with_capacity(inner.len());
+            let mut rest = inner;
+            loop {
+                unquoted.push_str(&rest[..=at]);
+                // The quote's pair, if it has one, is dropped; a lone quote is kept as it is.
+                rest = rest[at + 1..].strip_prefix('"').unwrap_or(&rest[at + 1..]);
+                match memchr::memchr(b'"', rest.as_bytes()) {
+                    Some(next) => at = next,
+                    None => break,
+                }
             }
+            unquoted.push_str(rest);
+            unquoted.into()
         }
         None => raw.into(),
     }
@@ -461,6 +472,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_quoted_cell_keeps_one_of_each_pair_of_quotes_and_every_lone_quote() {
+        for inner in ["", "b", "\"\"", "a\"\"b", "\"\"\"", "\"", "a\"b", "\"\"a\"\"", "ø\"\"ß\"", "\"\"\"\"\""] {
+            let quoted = format!("\"{inner}\"");
+            assert_eq!(unquote(&quoted), inner.replace("\"\"", "\""), "{quoted:?}");
+        }
+        // A cell that does not start with a quote is its text.
+        assert_eq!(unquote("a\"\"b"), "a\"\"b");
     }
 
     #[test]
