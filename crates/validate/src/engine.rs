@@ -341,6 +341,58 @@ pub(crate) fn runs<T, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> impl 
     })
 }
 
+/// Something a rule keeps for each flow of the streamed commodity lines. A block keeps a
+/// list, one entry per run of lines of one flow in the order they were read, which costs no
+/// lookup; joining files the entries by flow. A flow's lines mostly stand together, so a
+/// block has few runs, and the work of a lookup per run is done once, at the join, and not
+/// also in a map of the block's own that grows as it is filled.
+#[derive(Debug)]
+pub(crate) struct PerFlow<T> {
+    /// The runs of the block, not yet filed.
+    runs: Vec<(FlowKey, T)>,
+    /// What the blocks joined so far keep, by flow.
+    by_flow: Map<FlowKey, T>,
+}
+
+impl<T> Default for PerFlow<T> {
+    fn default() -> PerFlow<T> {
+        PerFlow { runs: Vec::new(), by_flow: Map::default() }
+    }
+}
+
+impl<T> PerFlow<T> {
+    /// Keeps `kept` for a run of lines of `flow`, read after those kept before.
+    pub(crate) fn push_run(&mut self, flow: FlowKey, kept: T) {
+        self.runs.push((flow, kept));
+    }
+
+    /// Files what a later block kept with what these blocks did: `merge` adds what was kept of
+    /// a flow's later lines to what was kept of its earlier ones.
+    pub(crate) fn join(&mut self, later: PerFlow<T>, merge: impl Fn(&mut T, T)) {
+        let runs = std::mem::take(&mut self.runs);
+        self.file(runs.into_iter().chain(later.by_flow).chain(later.runs), &merge);
+    }
+
+    /// What was kept, by flow.
+    pub(crate) fn into_flows(mut self, merge: impl Fn(&mut T, T)) -> Map<FlowKey, T> {
+        let runs = std::mem::take(&mut self.runs);
+        self.file(runs, &merge);
+        self.by_flow
+    }
+
+    /// Files `entries`, in file order.
+    fn file(&mut self, entries: impl IntoIterator<Item = (FlowKey, T)>, merge: &impl Fn(&mut T, T)) {
+        for (flow, more) in entries {
+            match self.by_flow.entry(flow) {
+                std::collections::hash_map::Entry::Occupied(mut kept) => merge(kept.get_mut(), more),
+                std::collections::hash_map::Entry::Vacant(place) => {
+                    place.insert(more);
+                }
+            }
+        }
+    }
+}
+
 /// What rules read: the dataset and the indexes built once for all rules.
 #[derive(Debug)]
 pub struct Context<'d, 'a> {
@@ -597,5 +649,34 @@ mod tests {
             runs(&[1, 3, 2, 4, 6, 5, 8]),
             vec![(false, vec![1, 3]), (true, vec![2, 4, 6]), (false, vec![5]), (true, vec![8])]
         );
+    }
+
+    #[test]
+    fn what_blocks_keep_per_flow_is_filed_by_flow_in_file_order() {
+        use model::{CountryCode, Flow, Year};
+        let flow = |partner: &str| -> super::FlowKey {
+            let code = |text: &str| CountryCode::parse(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            (code("NO"), code(partner), Year(2011), Flow::Export)
+        };
+        let block = |runs: &[(&str, &str)]| {
+            let mut kept = super::PerFlow::default();
+            runs.iter().for_each(|&(partner, text)| kept.push_run(flow(partner), text.to_owned()));
+            kept
+        };
+        let append = |kept: &mut String, later: String| kept.push_str(&later);
+        // Blocks joined in file order, the first not joined to anything, as the engine does;
+        // a flow in two runs of one block, and in blocks apart.
+        let mut kept = block(&[("JP", "a"), ("KH", "b"), ("JP", "c")]);
+        kept.join(block(&[("KH", "d")]), append);
+        kept.join(block(&[("SE", "e"), ("JP", "f")]), append);
+        let flows = kept.into_flows(append);
+        let mut filed: Vec<(String, &str)> =
+            flows.iter().map(|(key, text)| (key.1.to_string(), text.as_str())).collect();
+        filed.sort();
+        assert_eq!(filed, [("JP".to_owned(), "acf"), ("KH".to_owned(), "bd"), ("SE".to_owned(), "e")]);
+        // A single block, never joined, is filed when its flows are asked for.
+        let single = block(&[("JP", "a"), ("JP", "b")]).into_flows(append);
+        assert_eq!(single.get(&flow("JP")).map(String::as_str), Some("ab"));
+        assert_eq!(single.len(), 1);
     }
 }

@@ -103,7 +103,7 @@ impl Watch for StreamedDuplicates {
     }
 
     fn conclude(&self, context: &Context<'_, '_>, ranks: Self::Seen) -> Vec<Diagnostic> {
-        let repeated: Set<FlowKey> = ranks
+        let repeated: Set<FlowKey> = super::ranks_by_flow(ranks)
             .into_par_iter()
             .filter_map(|(flow, ranks)| {
                 let summary = ranks.summary();

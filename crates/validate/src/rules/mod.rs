@@ -124,7 +124,7 @@ pub(crate) fn each_table(context: &Context<'_, '_>, check: &impl PerTable) -> Ve
 
 /// The ranks of the streamed commodity lines by flow: what `key/duplicate` and `sequence/gap`
 /// keep of them.
-pub(crate) type RanksByFlow = crate::engine::Map<crate::engine::FlowKey, FlowRanks>;
+pub(crate) type RanksByFlow = crate::engine::PerFlow<FlowRanks>;
 
 /// The ranks of one flow's lines, in the order they were read: while they count up by one,
 /// only where they start and end; from the first line that breaks the count, every rank, two
@@ -229,37 +229,25 @@ pub(crate) fn look_by_runs<R>(
     }
 }
 
-/// Adds the ranks of `rows` to `ranks`. A flow's lines stand together: a run of them costs one
-/// lookup.
+/// Adds the ranks of `rows` to `ranks`, run by run of lines of one flow.
 pub(crate) fn keep_ranks(rows: &[Row<TradeCommodity<'_>>], ranks: &mut RanksByFlow) {
     use crate::engine::{flow_of, runs};
     for (flow, run) in runs(rows, |row| flow_of(&row.record)) {
-        let mut lines = run.iter().map(|row| row.record.rank);
-        let Some(first) = lines.next() else { continue };
-        match ranks.entry(flow) {
-            std::collections::hash_map::Entry::Occupied(mut kept) => {
-                let kept = kept.get_mut();
-                kept.push(first);
-                lines.for_each(|rank| kept.push(rank));
-            }
-            std::collections::hash_map::Entry::Vacant(place) => {
-                let kept = place.insert(FlowRanks::starting_at(first));
-                lines.for_each(|rank| kept.push(rank));
-            }
-        }
+        let Some((first, others)) = run.split_first() else { continue };
+        let mut kept = FlowRanks::starting_at(first.record.rank);
+        others.iter().for_each(|row| kept.push(row.record.rank));
+        ranks.push_run(flow, kept);
     }
 }
 
 /// Adds the ranks of a later block to those of the blocks before it.
 pub(crate) fn join_ranks(ranks: &mut RanksByFlow, later: RanksByFlow) {
-    for (flow, more) in later {
-        match ranks.entry(flow) {
-            std::collections::hash_map::Entry::Occupied(mut kept) => kept.get_mut().append(more),
-            std::collections::hash_map::Entry::Vacant(place) => {
-                place.insert(more);
-            }
-        }
-    }
+    ranks.join(later, FlowRanks::append);
+}
+
+/// The ranks of every flow.
+pub(crate) fn ranks_by_flow(ranks: RanksByFlow) -> crate::engine::Map<crate::engine::FlowKey, FlowRanks> {
+    ranks.into_flows(FlowRanks::append)
 }
 
 /// A [`PerTable`] check, whose findings are each about one row, run on the streamed rows as

@@ -155,8 +155,10 @@ impl Watch for Ranks {
         if !table.is_complete() {
             return Vec::new();
         }
-        let gapped: Set<FlowKey> =
-            ranks.into_iter().filter_map(|(flow, ranks)| has_gap(ranks.summary()).then_some(flow)).collect();
+        let gapped: Set<FlowKey> = super::ranks_by_flow(ranks)
+            .into_iter()
+            .filter_map(|(flow, ranks)| has_gap(ranks.summary()).then_some(flow))
+            .collect();
         if gapped.is_empty() {
             return Vec::new();
         }

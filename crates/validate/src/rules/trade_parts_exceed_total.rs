@@ -40,7 +40,7 @@ use model::{Decimal, TableId, TradeCommodity, TradeTotal};
 use rayon::prelude::*;
 
 use crate::amount::{self, Bounds, Exact, NarrowBounds, TooLarge};
-use crate::engine::{Context, FlowKey, Map, Rule, Set, Watch, all_in_watch, flow_of, group_by, runs};
+use crate::engine::{Context, FlowKey, PerFlow, Rule, Set, Watch, all_in_watch, flow_of, group_by, runs};
 
 /// See the module documentation.
 pub(crate) static PARTS_EXCEED_TOTAL: Rule = Rule {
@@ -65,9 +65,11 @@ struct FlowSums {
     shares: Result<Exact, TooLarge>,
 }
 
-impl Default for FlowSums {
-    fn default() -> FlowSums {
-        FlowSums { values: Ok(Exact::ZERO), shares: Ok(Exact::ZERO) }
+impl FlowSums {
+    /// Adds the sums of the flow's later lines.
+    fn add(&mut self, later: FlowSums) {
+        self.values = later.values.and_then(|more| self.values?.checked_add(more));
+        self.shares = later.shares.and_then(|more| self.shares?.checked_add(more));
     }
 }
 
@@ -151,7 +153,7 @@ fn range_of((figure, unit_exponent): Written) -> Option<Bounds> {
 struct Sums;
 
 impl Watch for Sums {
-    type Seen = Map<FlowKey, FlowSums>;
+    type Seen = PerFlow<FlowSums>;
 
     fn look<'a>(
         &self,
@@ -161,25 +163,19 @@ impl Watch for Sums {
         sums: &mut Self::Seen,
         _: &mut Vec<Diagnostic>,
     ) {
-        // A flow's lines stand together: a run of them costs one lookup.
         for (flow, run) in runs(rows, |row| flow_of(&row.record)) {
-            let sum = sums.entry(flow).or_default();
-            // Added up in locals, which stay in registers, and stored once per run.
-            let (mut values, mut shares) = (LowerEnds::from(sum.values), LowerEnds::from(sum.shares));
+            // Added up in locals, which stay in registers, and kept once per run.
+            let (mut values, mut shares) = (LowerEnds::from(Ok(Exact::ZERO)), LowerEnds::from(Ok(Exact::ZERO)));
             for line in run {
                 values.add(value_of(&line.record));
                 shares.add(share_of(&line.record));
             }
-            *sum = FlowSums { values: values.total(), shares: shares.total() };
+            sums.push_run(flow, FlowSums { values: values.total(), shares: shares.total() });
         }
     }
 
     fn join(&self, sums: &mut Self::Seen, later: Self::Seen) {
-        for (flow, more) in later {
-            let sum = sums.entry(flow).or_default();
-            sum.values = more.values.and_then(|more| sum.values?.checked_add(more));
-            sum.shares = more.shares.and_then(|more| sum.shares?.checked_add(more));
-        }
+        sums.join(later, FlowSums::add);
     }
 
     fn conclude(&self, context: &Context<'_, '_>, sums: Self::Seen) -> Vec<Diagnostic> {
@@ -190,6 +186,7 @@ impl Watch for Sums {
             (Ok(_), None) => false,
         };
         let failing: Set<FlowKey> = sums
+            .into_flows(FlowSums::add)
             .into_iter()
             .filter(|(flow, sum)| {
                 let total = totals.get(flow).map(|total| &total.record);
