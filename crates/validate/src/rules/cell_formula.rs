@@ -45,12 +45,17 @@ pub(crate) static FORMULA: Rule = Rule {
 /// The first characters that make a spreadsheet read a cell as a formula: OWASP's list, and a
 /// line feed, which is the carriage return of the same file saved with other line endings.
 const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
-const _: () = {
+
+/// Which first bytes start a formula, from [`FORMULA_STARTS`]: one lookup per cell.
+const STARTS_FORMULA: [bool; 256] = {
+    let mut starts = [false; 256];
     let mut i = 0;
     while i < FORMULA_STARTS.len() {
         assert!(FORMULA_STARTS[i].is_ascii(), "`formula_starts` reads the first byte of a cell");
+        starts[FORMULA_STARTS[i] as usize] = true;
         i += 1;
     }
+    starts
 };
 
 /// A formula start as a message names it.
@@ -100,8 +105,8 @@ fn formula_starts<'r, 'a, R: Record<'a>>(
 ) -> impl Iterator<Item = (&'static str, char)> + 'r {
     text_columns.iter().filter_map(move |&column| {
         // Every formula start is ASCII, so the first byte decides; it is the first character.
-        let first = char::from(*record.text(column)?.as_bytes().first()?);
-        FORMULA_STARTS.contains(&first).then_some((R::COLUMNS[column].name, first))
+        let first = *record.text(column)?.as_bytes().first()?;
+        STARTS_FORMULA[usize::from(first)].then_some((R::COLUMNS[column].name, char::from(first)))
     })
 }
 
@@ -141,6 +146,10 @@ mod tests {
         let cells = ["x", "1", "\t=1+1", "\r@SUM(A1)", "\n+1"];
         let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
         assert_eq!(starts(&row), vec![("title", '\t'), ("name", '\r'), ("note", '\n')]);
+        // A minus in a text column is a formula start; a first byte above ASCII is none.
+        let cells = ["x", "1", "-1", "ørret", "\u{ff}"];
+        let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
+        assert_eq!(starts(&row), vec![("title", '-')]);
         let cells = ["x", "1", " =1", "a\t=1", ""];
         let row = model::VisitParticipant::from_cells(|i| cells[i].into(), &mut Vec::new()).unwrap();
         assert!(starts(&row).is_empty());
