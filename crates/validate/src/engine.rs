@@ -400,6 +400,9 @@ pub struct Context<'d, 'a> {
     pub data: &'d Dataset<'a>,
     /// The rows of `trade.csv` by flow (the first row of a repeated key).
     pub trade_totals: Map<FlowKey, &'d Row<TradeTotal<'a>>>,
+    /// The codes of `countries.csv` and the ids of `sources.csv`, which most tables refer to.
+    pub(crate) country_codes: Set<&'d str>,
+    pub(crate) source_ids: Set<&'d str>,
     /// One hasher for the whole run, so that what rules hash in one block compares with what
     /// they hash in another.
     pub(crate) hasher: foldhash::fast::RandomState,
@@ -482,7 +485,14 @@ impl<'d, 'a> Context<'d, 'a> {
     /// Builds the shared indexes of `data`, once for all rules.
     pub fn new(data: &'d Dataset<'a>) -> Context<'d, 'a> {
         let trade_totals = index_by(&data.trade.rows, |t| (t.reporter, t.partner, t.year, t.flow));
-        Context { data, trade_totals, hasher: foldhash::fast::RandomState::default(), full: FullIds::default() }
+        Context {
+            data,
+            trade_totals,
+            country_codes: data.countries.rows.iter().map(|row| row.record.code.as_str()).collect(),
+            source_ids: data.sources.rows.iter().map(|row| &*row.record.id).collect(),
+            hasher: foldhash::fast::RandomState::default(),
+            full: FullIds::default(),
+        }
     }
 
     /// A finding of `rule` about one cell of one row.

@@ -51,16 +51,32 @@ pub(crate) static AFTER_SOURCE: Rule = Rule {
 /// The latest day a source can speak of, and how the source says so.
 struct Horizon {
     last_day: DayRange,
-    described: String,
+    said: Said,
+}
+
+/// How a source gives its [`Horizon`]; put in words only for a finding, as the horizons are
+/// looked up for every block of streamed lines.
+enum Said {
+    LastUpdated(PartialDate),
+    Copyright(model::Year),
+}
+
+impl Horizon {
+    fn described(&self) -> String {
+        match self.said {
+            Said::LastUpdated(updated) => format!("was last updated on {updated}"),
+            Said::Copyright(year) => format!("is copyright {year}"),
+        }
+    }
 }
 
 fn horizon(source: &Source<'_>) -> Option<Horizon> {
     if let Some(updated) = source.last_updated {
-        return Some(Horizon { last_day: updated.days(), described: format!("was last updated on {updated}") });
+        return Some(Horizon { last_day: updated.days(), said: Said::LastUpdated(updated) });
     }
     let year = source.copyright_year?;
     let date = PartialDate::year_only(year.0)?;
-    Some(Horizon { last_day: date.days(), described: format!("is copyright {year}") })
+    Some(Horizon { last_day: date.days(), said: Said::Copyright(year) })
 }
 
 /// Whether a visit's date is after its source's horizon: this rule's finding, which rules that
@@ -182,7 +198,7 @@ fn late<'a, R: Record<'a>>(
 ) -> Diagnostic {
     let id = &source_row.record.id;
     let shown = R::TABLE.def().column_index(column).map(|c| row.record.cell_text(c)).unwrap_or_default();
-    let message = format!("`{column}` {shown} is after its source `{id}` {}", horizon.described);
+    let message = format!("`{column}` {shown} is after its source `{id}` {}", horizon.described());
     let help =
         "a source cannot report what happened after it was written: check the date, or cite the source that reports it"
             .to_owned();

@@ -57,17 +57,27 @@ struct Target<'k> {
     table: model::TableId,
     /// What the keys are, e.g. "a code of countries.csv".
     described: String,
-    keys: Set<&'k str>,
+    keys: std::borrow::Cow<'k, Set<&'k str>>,
     /// Whether every row of the target table was read: only then is a miss certain.
     complete: bool,
 }
 
 impl<'k> Target<'k> {
     fn new<'a: 'k, R: Record<'a>>(table: &'k Table<'a, R>, column: &str, key: impl Fn(&'k R) -> &'k str) -> Target<'k> {
+        let keys = table.rows.iter().map(|row| key(&row.record)).collect();
+        Target::with_keys(table, column, std::borrow::Cow::Owned(keys))
+    }
+
+    /// The target `table`, whose keys, in `column`, are `keys`: an index of the [`Context`].
+    fn with_keys<'a: 'k, R: Record<'a>>(
+        table: &'k Table<'a, R>,
+        column: &str,
+        keys: std::borrow::Cow<'k, Set<&'k str>>,
+    ) -> Target<'k> {
         Target {
             table: R::TABLE,
             described: format!("`{column}` of {}", R::TABLE.file()),
-            keys: table.rows.iter().map(|row| key(&row.record)).collect(),
+            keys,
             complete: table.is_complete(),
         }
     }
@@ -99,8 +109,8 @@ const NONE: Reference<'static> = ("", None);
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
-    let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
-    let sources = Target::new(&data.sources, "id", |s| &s.id);
+    let countries = Target::with_keys(&data.countries, "code", std::borrow::Cow::Borrowed(&context.country_codes));
+    let sources = Target::with_keys(&data.sources, "id", std::borrow::Cow::Borrowed(&context.source_ids));
     let visits = Target::new(&data.visits, "id", |v| &v.id);
     let mut findings = Vec::new();
     findings.extend(resolve(context, &data.relations, &data.relations.rows, &countries, |r| {
@@ -148,8 +158,8 @@ impl Watch for StreamedReferences {
         found: &mut Vec<Diagnostic>,
     ) {
         let data = context.data;
-        let countries = Target::new(&data.countries, "code", |c| c.code.as_str());
-        let sources = Target::new(&data.sources, "id", |s| &s.id);
+        let countries = Target::with_keys(&data.countries, "code", std::borrow::Cow::Borrowed(&context.country_codes));
+        let sources = Target::with_keys(&data.sources, "id", std::borrow::Cow::Borrowed(&context.source_ids));
         let look_at = |rows: &[Row<TradeCommodity<'a>>], found: &mut Vec<Diagnostic>| {
             found.extend(resolve(context, table, rows, &countries, |r| {
                 [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]
