@@ -185,7 +185,7 @@ fn decode(bytes: &[u8]) -> (Encoding, Option<Cow<'_, str>>) {
         }
         _ => {}
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
         return (Encoding::Utf8, Some(Cow::Borrowed(text)));
     }
     if is_plausibly_windows_1252(bytes) {

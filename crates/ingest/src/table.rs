@@ -803,8 +803,9 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
     };
     let mut faults = Vec::new();
     // A block that is valid UTF-8 as a whole (almost every block) is validated once, here,
-    // and its cells are sliced from it; otherwise each record is validated on its own.
-    let text = std::str::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
+    // with vector instructions (`simdutf8`, several times as fast as `str::from_utf8` on such
+    // text), and its cells are sliced from it; otherwise each record is validated on its own.
+    let text = simdutf8::basic::from_utf8(&bytes[range.clone()]).ok().map(|text| (text, range.start));
     block.utf8 = text.is_some();
     // The fields of the record being read, a buffer reused from record to record.
     let mut fields = RawRecord::default();
