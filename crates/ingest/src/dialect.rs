@@ -168,7 +168,7 @@ pub fn keep_conversion_fix_alone(findings: &mut [Diagnostic]) {
 /// Decodes `bytes`: the encoding, and the text without a byte-order mark.
 fn decode(bytes: &[u8]) -> (Encoding, Option<Cow<'_, str>>) {
     if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
-        return (Encoding::Utf8Bom, std::str::from_utf8(rest).ok().map(Cow::Borrowed));
+        return (Encoding::Utf8Bom, simdutf8::basic::from_utf8(rest).ok().map(Cow::Borrowed));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xff\xfe") {
         return (Encoding::Utf16Le { bom: true }, decode_utf16(encoding_rs::UTF_16LE, rest));

@@ -367,7 +367,9 @@ impl<T> PerFlow<T> {
     }
 
     /// Files what a later block kept with what these blocks did: `merge` adds what was kept of
-    /// a flow's later lines to what was kept of its earlier ones.
+    /// a flow's later lines to what was kept of its earlier ones. `later` comes after these
+    /// blocks in the file, and what either has filed comes before its runs not yet filed: so
+    /// `merge` always adds later lines to earlier ones.
     pub(crate) fn join(&mut self, later: PerFlow<T>, merge: impl Fn(&mut T, T)) {
         let runs = std::mem::take(&mut self.runs);
         self.file(runs.into_iter().chain(later.by_flow).chain(later.runs), &merge);
@@ -400,8 +402,9 @@ pub struct Context<'d, 'a> {
     pub data: &'d Dataset<'a>,
     /// The rows of `trade.csv` by flow (the first row of a repeated key).
     pub trade_totals: Map<FlowKey, &'d Row<TradeTotal<'a>>>,
-    /// The codes of `countries.csv` and the ids of `sources.csv`, which most tables refer to.
+    /// The codes of `countries.csv`, which most tables refer to.
     pub(crate) country_codes: Set<&'d str>,
+    /// The ids of `sources.csv`, which most tables refer to.
     pub(crate) source_ids: Set<&'d str>,
     /// One hasher for the whole run, so that what rules hash in one block compares with what
     /// they hash in another.

@@ -55,7 +55,7 @@ struct Horizon {
 }
 
 /// How a source gives its [`Horizon`]; put in words only for a finding, as the horizons are
-/// looked up for every block of streamed lines.
+/// built again for every block of streamed lines.
 enum Said {
     LastUpdated(PartialDate),
     Copyright(model::Year),

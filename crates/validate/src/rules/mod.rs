@@ -128,8 +128,8 @@ pub(crate) type RanksByFlow = crate::engine::PerFlow<FlowRanks>;
 
 /// The ranks of one flow's lines, in the order they were read: while they count up by one,
 /// only where they start and end; from the first line that breaks the count, every rank, two
-/// bytes a line. A flow's lines are mostly written rank after rank, so most flows keep four
-/// bytes however many lines they have, and what is concluded from them needs no sort.
+/// bytes a line. A flow's lines are mostly written rank after rank, so most flows keep no
+/// list however many lines they have, and what is concluded from them needs no sort.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum FlowRanks {
     /// Every rank from `first` to `last`, each once, in that order.
@@ -179,6 +179,7 @@ impl FlowRanks {
     pub(crate) fn summary(self) -> RankSummary {
         match self {
             FlowRanks::Counting { first, last } => {
+                debug_assert!(first <= last, "a count goes up");
                 let lines = usize::from(last - first) + 1;
                 RankSummary { lowest: first, highest: last, lines, distinct: lines }
             }
@@ -420,8 +421,8 @@ mod tests {
             &[5, 5, 5],
         ];
         for ranks in sequences {
-            // Every cut into a block before and a block after, each kept as `keep_ranks` does
-            // and joined as `join_ranks` does.
+            // Every cut into a block before and a block after, each kept as `keep_ranks` keeps
+            // a run, and the later appended to the earlier, as joining blocks does.
             for cut in 1..=ranks.len() {
                 let keep = |part: &[u16]| {
                     let mut kept = FlowRanks::starting_at(part[0]);

@@ -177,7 +177,8 @@ impl Watch for Ranks {
     }
 }
 
-/// Whether a group with these numbers gets a finding from [`gaps`], which decides it the same way.
+/// Whether a group whose numbers are summed up so gets a finding from [`gaps`], which decides
+/// it the same way.
 fn has_gap(ranks: super::RankSummary) -> bool {
     if ranks.lines == 0 || ranks.lowest == 0 {
         return false;

@@ -66,7 +66,8 @@ struct FlowSums {
 }
 
 impl FlowSums {
-    /// Adds the sums of the flow's later lines.
+    /// Adds the sums of the flow's later lines. Every term is a lower end, never negative, so
+    /// the sums of runs added up are the sum of their lines however the lines were grouped.
     fn add(&mut self, later: FlowSums) {
         self.values = later.values.and_then(|more| self.values?.checked_add(more));
         self.shares = later.shares.and_then(|more| self.shares?.checked_add(more));
