@@ -15,12 +15,15 @@ use csv_core::ReadRecordResult;
 /// kept, the others counted. The parser gives field ends in the unescaped text, not in the
 /// file: for a record without quotes they are turned into spans in the file
 /// ([`Records::plain_fields`]); a record with quotes is scanned again ([`scan_record_into`]).
-/// Building the parser's tables costs more than parsing a small block, so a reader is reused
-/// from block to block ([`Records::restart`]). It is not cloned: `csv_core` 0.1.13 clones its
-/// tables only in part, and a cloned reader misreads.
+/// Building the parser's tables costs more than parsing a small block (about 270,000
+/// instructions), so a reader is reused from block to block ([`Records::restart`]), and a
+/// dropped one's parser is kept by its thread for the next one made there: a check of a folder
+/// makes one per table and per core. It is not cloned: `csv_core` 0.1.13 clones its tables
+/// only in part, and a cloned reader misreads.
 #[derive(Debug)]
 pub(crate) struct Records {
-    reader: csv_core::Reader,
+    /// The parser; `None` only while it is given back, as the records are dropped.
+    reader: Option<csv_core::Reader>,
     unescaped: Box<[u8]>,
     /// Where the first fields of the record read last end in its unescaped text.
     ends: Box<[usize]>,
@@ -37,8 +40,13 @@ pub(crate) struct Records {
 impl Records {
     /// A reader that keeps the ends of up to `max_fields` fields of a record.
     pub(crate) fn new(max_fields: usize) -> Records {
+        let spare = SPARE_READERS.try_with(|spare| spare.borrow_mut().pop()).ok().flatten();
+        // Not `unwrap_or_default`: `csv_core::Reader::default()` does not build the parser's
+        // tables, and such a reader never ends a record.
+        #[expect(clippy::unwrap_or_default, reason = "csv_core's Reader::default is not Reader::new")]
+        let reader = spare.unwrap_or_else(csv_core::Reader::new);
         Records {
-            reader: csv_core::Reader::new(),
+            reader: Some(reader),
             unescaped: vec![0; 4096].into_boxed_slice(),
             ends: vec![0; max_fields.max(1)].into_boxed_slice(),
             kept: 0,
@@ -54,10 +62,11 @@ impl Records {
     pub(crate) fn read(&mut self, bytes: &[u8], start: usize, limit: usize) -> usize {
         let mut at = start;
         (self.kept, self.fields, self.unescaped_len) = (0, 0, 0);
+        let reader = self.reader.get_or_insert_with(csv_core::Reader::new);
         loop {
             let input_done = at >= limit;
             let room = if self.kept < self.ends.len() { &mut self.ends[self.kept..] } else { &mut self.overflow[..] };
-            let (result, read, _, written) = self.reader.read_record(&bytes[at..limit], &mut self.unescaped, room);
+            let (result, read, _, written) = reader.read_record(&bytes[at..limit], &mut self.unescaped, room);
             if let Some(&last) = room[..written].last() {
                 self.unescaped_len = last;
             }
@@ -71,7 +80,7 @@ impl Records {
                 ReadRecordResult::Record if !input_done => return at - 1,
                 ReadRecordResult::Record | ReadRecordResult::End => {
                     // The reader has seen the end of its input: ready it for the next block.
-                    self.reader.reset();
+                    reader.reset();
                     return limit;
                 }
                 // A long field or many fields: read on, into the same buffers.
@@ -102,9 +111,35 @@ impl Records {
     /// Forgets the state of the record read last, to read on from the start of another line:
     /// a new block, or the line after an unclosed quote.
     pub(crate) fn restart(&mut self) {
-        self.reader.reset();
+        if let Some(reader) = &mut self.reader {
+            reader.reset();
+        }
     }
 }
+
+impl Drop for Records {
+    fn drop(&mut self) {
+        if let Some(mut reader) = self.reader.take() {
+            reader.reset();
+            // A thread being torn down has no spares to keep: the parser is dropped then.
+            let _ = SPARE_READERS.try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < MAX_SPARE_READERS {
+                    spare.push(reader);
+                }
+            });
+        }
+    }
+}
+
+thread_local! {
+    /// Parsers of dropped [`Records`], for the next made on this thread.
+    static SPARE_READERS: std::cell::RefCell<Vec<csv_core::Reader>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many spare parsers a thread keeps: as many as it has had [`Records`] at once, which is
+/// one or two.
+const MAX_SPARE_READERS: usize = 4;
 
 /// Counts line breaks in `bytes`: `\n`, `\r\n` and a lone `\r` each count once.
 ///
@@ -393,6 +428,27 @@ pub(crate) fn cut_after(bytes: &[u8], start: usize, wanted: usize) -> Option<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parser_given_back_is_taken_by_the_next_records_made_on_its_thread() {
+        let spares = || SPARE_READERS.with(|spare| spare.borrow().len());
+        // A thread of its own, whose spares are known: none at first.
+        std::thread::spawn(move || {
+            assert_eq!(spares(), 0);
+            let bytes = b"a,\"b\nc\",d\ne,f\n";
+            let first = Records::new(4);
+            drop(first);
+            assert_eq!(spares(), 1);
+            let mut records = Records::new(4);
+            assert_eq!(spares(), 0, "the spare parser is taken");
+            assert_eq!(records.read(bytes, 0, bytes.len()), 9);
+            assert_eq!(records.read(bytes, 10, bytes.len()), 13);
+            drop(records);
+            assert_eq!(spares(), 1);
+        })
+        .join()
+        .expect("the thread's assertions hold");
+    }
 
     #[test]
     fn records_end_where_the_csv_parser_ends_them() {
