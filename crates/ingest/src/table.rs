@@ -1051,21 +1051,25 @@ fn type_record<'a, R: Record<'a>>(
     // `read_cells` reads every cell of every row through the cells it is given, whose methods
     // are inlined into it: a call per cell would cost more than reading most cells.
     let columns = layout.fields.as_slice();
-    let record = if layout.in_order {
-        R::read_cells(&mut RecordCells { bytes, record_text, start, raw, field_of: Some }, faults)
+    // The row is built in its place among the rows, not built and then moved there.
+    let typable = layout.typable;
+    let keep = |record: R| {
+        if typable {
+            rows.push(Row { pos, record });
+        }
+    };
+    let read = if layout.in_order {
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, raw, field_of: Some }, faults, keep)
     } else {
         let field_of = |column: usize| columns[column];
-        R::read_cells(&mut RecordCells { bytes, record_text, start, raw, field_of }, faults)
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, raw, field_of }, faults, keep)
     };
     // A column the header lacks is reported once, at the header, not in every row.
     if !faults.is_empty() {
         faults.retain(|(column, _)| layout.fields[*column].is_some());
     }
-    match record {
-        Some(record) if layout.typable => {
-            rows.push(Row { pos, record });
-            Typed::Row
-        }
+    match read {
+        true if typable => Typed::Row,
         _ => {
             let def = R::TABLE.def();
             let key = key_text(def, layout, &cell);

@@ -74,7 +74,21 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     /// The record and the faults are those of [`Record::from_cells`] on the cells' texts.
     ///
     /// [`FromCell::from_plain`]: crate::FromCell::from_plain
-    fn read_cells(cells: &mut impl Cells<'a>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self>;
+    #[inline]
+    fn read_cells(cells: &mut impl Cells<'a>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self> {
+        let mut record = None;
+        Self::read_cells_into(cells, faults, |read| record = Some(read));
+        record
+    }
+
+    /// [`Record::read_cells`], handing the record to `keep` rather than returning it, so that
+    /// it can be built where it is kept (a row pushed to a table's rows) and not moved there
+    /// afterwards. `false` when a cell is faulty, and `keep` is not called.
+    fn read_cells_into(
+        cells: &mut impl Cells<'a>,
+        faults: &mut Vec<(usize, CellFault)>,
+        keep: impl FnOnce(Self),
+    ) -> bool;
 
     /// The row's primary key, for indexes.
     fn key(&self) -> impl Hash + Eq + Send + Sync + '_;
@@ -163,10 +177,11 @@ macro_rules! tables {
                 // unrelated code elsewhere.
                 #[inline(never)]
                 #[allow(unused_assignments)]
-                fn read_cells(
+                fn read_cells_into(
                     cells: &mut impl $crate::records::Cells<$lt>,
                     faults: &mut Vec<(usize, $crate::schema::CellFault)>,
-                ) -> Option<Self> {
+                    keep: impl FnOnce(Self),
+                ) -> bool {
                     let mut index = 0;
                     let mut ok = true;
                     $(
@@ -197,9 +212,15 @@ macro_rules! tables {
                         };
                     )+
                     if !ok {
-                        return None;
+                        return false;
                     }
-                    Some($name { $($field: $field?,)+ })
+                    match ($($field,)+) {
+                        ($(Some($field),)+) => {
+                            keep($name { $($field,)+ });
+                            true
+                        }
+                        _ => false,
+                    }
                 }
 
                 fn key(&self) -> impl std::hash::Hash + Eq + Send + Sync + '_ {
