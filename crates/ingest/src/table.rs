@@ -925,7 +925,7 @@ fn cell_text(record_text: &str, start: usize, span: Range<usize>) -> Cow<'_, str
     if raw_text.starts_with('"') { quoted_cell_text(raw_text) } else { Cow::Borrowed(raw_text) }
 }
 
-/// The cells of a record, for [`Record::read_cells`]: column `c` of the table is field
+/// The cells of a record, for [`Record::read_cells_into`]: column `c` of the table is field
 /// `field_of(c)` of the record, whose text starts at byte `start` of the file.
 struct RecordCells<'r, 'a, F> {
     bytes: &'a [u8],
@@ -1048,7 +1048,7 @@ fn type_record<'a, R: Record<'a>>(
         return Typed::Rejected(vec![field_count_error::<R>(raw, layout, &cell, whole.clone(), error)]);
     }
     faults.clear();
-    // `read_cells` reads every cell of every row through the cells it is given, whose methods
+    // `read_cells_into` reads every cell of every row through the cells it is given, whose methods
     // are inlined into it: a call per cell would cost more than reading most cells.
     let columns = layout.fields.as_slice();
     // The row is built in its place among the rows, not built and then moved there.
