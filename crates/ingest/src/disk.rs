@@ -445,7 +445,10 @@ fn look_at<T>(
     look: &impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T,
 ) -> Outcome<T> {
     let bytes = block.bytes.as_deref().unwrap_or_default();
-    let rows = Vec::with_capacity(bytes.len() / 64);
+    // A row per line at most: the lines counted, so that the rows are never moved to a larger
+    // vector as they are pushed; a guess from the size when they were not counted.
+    let lines = count.map_or(bytes.len() / 64, |count| usize::try_from(count).unwrap_or(0) + 1);
+    let rows = Vec::with_capacity(lines);
     let mut parsed = table::parse_block(block, bytes, 0..bytes.len(), layout, last, records, rows);
     debug_assert!(
         parsed.cut_inside_quotes || last || count.is_none_or(|count| parsed.line_breaks == count),
