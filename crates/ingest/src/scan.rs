@@ -22,8 +22,7 @@ use csv_core::ReadRecordResult;
 /// only in part, and a cloned reader misreads.
 #[derive(Debug)]
 pub(crate) struct Records {
-    /// The parser; `None` only while it is given back, as the records are dropped.
-    reader: Option<csv_core::Reader>,
+    reader: csv_core::Reader,
     unescaped: Box<[u8]>,
     /// Where the first fields of the record read last end in its unescaped text.
     ends: Box<[usize]>,
@@ -46,7 +45,7 @@ impl Records {
         #[expect(clippy::unwrap_or_default, reason = "csv_core's Reader::default is not Reader::new")]
         let reader = spare.unwrap_or_else(csv_core::Reader::new);
         Records {
-            reader: Some(reader),
+            reader,
             unescaped: vec![0; 4096].into_boxed_slice(),
             ends: vec![0; max_fields.max(1)].into_boxed_slice(),
             kept: 0,
@@ -62,7 +61,7 @@ impl Records {
     pub(crate) fn read(&mut self, bytes: &[u8], start: usize, limit: usize) -> usize {
         let mut at = start;
         (self.kept, self.fields, self.unescaped_len) = (0, 0, 0);
-        let reader = self.reader.get_or_insert_with(csv_core::Reader::new);
+        let reader = &mut self.reader;
         loop {
             let input_done = at >= limit;
             let room = if self.kept < self.ends.len() { &mut self.ends[self.kept..] } else { &mut self.overflow[..] };
@@ -111,24 +110,23 @@ impl Records {
     /// Forgets the state of the record read last, to read on from the start of another line:
     /// a new block, or the line after an unclosed quote.
     pub(crate) fn restart(&mut self) {
-        if let Some(reader) = &mut self.reader {
-            reader.reset();
-        }
+        self.reader.reset();
     }
 }
 
 impl Drop for Records {
     fn drop(&mut self) {
-        if let Some(mut reader) = self.reader.take() {
-            reader.reset();
-            // A thread being torn down has no spares to keep: the parser is dropped then.
-            let _ = SPARE_READERS.try_with(|spare| {
-                let mut spare = spare.borrow_mut();
-                if spare.len() < MAX_SPARE_READERS {
-                    spare.push(reader);
-                }
-            });
-        }
+        // Left in its place: a reader without tables (`default` does not build them), cheap
+        // to make, and dropped with the records.
+        let mut reader = std::mem::take(&mut self.reader);
+        reader.reset();
+        // A thread being torn down has no spares to keep: the parser is dropped then.
+        let _ = SPARE_READERS.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < MAX_SPARE_READERS {
+                spare.push(reader);
+            }
+        });
     }
 }
 
@@ -137,9 +135,10 @@ thread_local! {
     static SPARE_READERS: std::cell::RefCell<Vec<csv_core::Reader>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// How many spare parsers a thread keeps. A table's blocks are read with one [`Records`] per
-/// core of the pool, all dropped on the thread that made them: this keeps them all on any
-/// machine a check runs on, at a few KiB each.
+/// How many spare parsers a thread keeps: enough for one [`Records`] per core of the pool, as
+/// many as a table's blocks are read with, at a few KiB each. They are kept by the thread that
+/// drops them, which for the blocks of a held file is the one that made them, and for a
+/// streamed file the thread that called `disk::stream`.
 const MAX_SPARE_READERS: usize = 64;
 
 /// Counts line breaks in `bytes`: `\n`, `\r\n` and a lone `\r` each count once.

@@ -9,7 +9,7 @@
 //!   are dates at the precision a source gives, [`CountryCode`] (which knows what ISO 3166-1
 //!   says about it), [`Unit`], [`Flow`], [`Qualifier`], [`RelationKind`], [`Basis`],
 //!   [`Answer`]. [`FromCell`] turns cell text into them, with a [`CellError`] that says what
-//!   was expected and, where obvious, the fix. [`Record::read_cells`] types a row from its
+//!   was expected and, where obvious, the fix. [`Record::read_cells_into`] types a row from its
 //!   [`Cells`], the usual cell from its bytes.
 //!
 //! This crate does no I/O.

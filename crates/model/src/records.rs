@@ -66,24 +66,19 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     /// the record is `None` when any cell is faulty.
     #[inline]
     fn from_cells(cell: impl FnMut(usize) -> Cow<'a, str>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self> {
-        Self::read_cells(&mut CellTexts(cell), faults)
+        let mut record = None;
+        Self::read_cells_into(&mut CellTexts(cell), faults, |read| record = Some(read));
+        record
     }
 
     /// [`Record::from_cells`] from `cells`, which may also give a cell's bytes as written, so
     /// that the usual cell is typed without making a `str` of it ([`FromCell::from_plain`]).
-    /// The record and the faults are those of [`Record::from_cells`] on the cells' texts.
+    /// The record and the faults are those of [`Record::from_cells`] on the cells' texts. The
+    /// record is handed to `keep` rather than returned, so that it can be built where it is
+    /// kept (a row pushed to a table's rows) and not moved there afterwards. `false` when a
+    /// cell is faulty, and `keep` is not called.
     ///
     /// [`FromCell::from_plain`]: crate::FromCell::from_plain
-    #[inline]
-    fn read_cells(cells: &mut impl Cells<'a>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self> {
-        let mut record = None;
-        Self::read_cells_into(cells, faults, |read| record = Some(read));
-        record
-    }
-
-    /// [`Record::read_cells`], handing the record to `keep` rather than returning it, so that
-    /// it can be built where it is kept (a row pushed to a table's rows) and not moved there
-    /// afterwards. `false` when a cell is faulty, and `keep` is not called.
     fn read_cells_into(
         cells: &mut impl Cells<'a>,
         faults: &mut Vec<(usize, CellFault)>,
@@ -104,7 +99,7 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     fn text(&self, column: usize) -> Option<&str>;
 }
 
-/// The cells of a row, as [`Record::read_cells`] reads them: by column of the table's
+/// The cells of a row, as [`Record::read_cells_into`] reads them: by column of the table's
 /// declaration.
 pub trait Cells<'a> {
     /// The text of column `column`'s cell, unquoted; empty when the row has no such cell.

@@ -108,11 +108,11 @@ fn invisible_characters<'a, R: Record<'a>>(
         if !diagnostic::text::has_invisible(text) {
             continue;
         }
-        if placeholders.contains(&FORMAT) && diagnostic::text::describe_invisible(text).is_some() {
+        let Some(invisible) = diagnostic::text::describe_invisible(text) else { continue };
+        if placeholders.contains(&FORMAT) {
             findings.push(context.placeholder(&FIELD, FORMAT, table, row, column.name));
             continue;
         }
-        let Some(invisible) = diagnostic::text::describe_invisible(text) else { continue };
         let visible = diagnostic::text::without_invisible(text);
         let message = format!("`{}` contains {invisible}", column.name);
         let title = format!("write `{}`, without the invisible characters", diagnostic::text::one_line(&visible));

@@ -57,23 +57,15 @@ struct Target<'k> {
     table: model::TableId,
     /// What the keys are, e.g. "a code of countries.csv".
     described: String,
-    keys: std::borrow::Cow<'k, Set<&'k str>>,
+    keys: &'k Set<&'k str>,
     /// Whether every row of the target table was read: only then is a miss certain.
     complete: bool,
 }
 
 impl<'k> Target<'k> {
-    fn new<'a: 'k, R: Record<'a>>(table: &'k Table<'a, R>, column: &str, key: impl Fn(&'k R) -> &'k str) -> Target<'k> {
-        let keys = table.rows.iter().map(|row| key(&row.record)).collect();
-        Target::with_keys(table, column, std::borrow::Cow::Owned(keys))
-    }
-
-    /// The target `table`, whose keys, in `column`, are `keys`: an index of the [`Context`].
-    fn with_keys<'a: 'k, R: Record<'a>>(
-        table: &'k Table<'a, R>,
-        column: &str,
-        keys: std::borrow::Cow<'k, Set<&'k str>>,
-    ) -> Target<'k> {
+    /// The target `table`, whose keys, in `column`, are `keys`: an index of the [`Context`], or
+    /// one built for the check.
+    fn new<'a: 'k, R: Record<'a>>(table: &'k Table<'a, R>, column: &str, keys: &'k Set<&'k str>) -> Target<'k> {
         Target {
             table: R::TABLE,
             described: format!("`{column}` of {}", R::TABLE.file()),
@@ -109,9 +101,10 @@ const NONE: Reference<'static> = ("", None);
 
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
-    let countries = Target::with_keys(&data.countries, "code", std::borrow::Cow::Borrowed(&context.country_codes));
-    let sources = Target::with_keys(&data.sources, "id", std::borrow::Cow::Borrowed(&context.source_ids));
-    let visits = Target::new(&data.visits, "id", |v| &v.id);
+    let countries = Target::new(&data.countries, "code", &context.country_codes);
+    let sources = Target::new(&data.sources, "id", &context.source_ids);
+    let visit_ids: Set<&str> = data.visits.rows.iter().map(|row| &*row.record.id).collect();
+    let visits = Target::new(&data.visits, "id", &visit_ids);
     let mut findings = Vec::new();
     findings.extend(resolve(context, &data.relations, &data.relations.rows, &countries, |r| {
         [("country", Some(r.country.as_str())), ("third_country", r.third_country.as_ref().map(|c| c.as_str()))]
@@ -158,8 +151,8 @@ impl Watch for StreamedReferences {
         found: &mut Vec<Diagnostic>,
     ) {
         let data = context.data;
-        let countries = Target::with_keys(&data.countries, "code", std::borrow::Cow::Borrowed(&context.country_codes));
-        let sources = Target::with_keys(&data.sources, "id", std::borrow::Cow::Borrowed(&context.source_ids));
+        let countries = Target::new(&data.countries, "code", &context.country_codes);
+        let sources = Target::new(&data.sources, "id", &context.source_ids);
         let look_at = |rows: &[Row<TradeCommodity<'a>>], found: &mut Vec<Diagnostic>| {
             found.extend(resolve(context, table, rows, &countries, |r| {
                 [("reporter", Some(r.reporter.as_str())), ("partner", Some(r.partner.as_str()))]

@@ -166,6 +166,7 @@ impl FlowRanks {
                 *last = later_last;
             }
             (FlowRanks::Listed(listed), FlowRanks::Listed(more)) => listed.extend(more),
+            (FlowRanks::Listed(listed), FlowRanks::Counting { first, last }) => listed.extend(first..=last),
             (_, later) => {
                 let mut listed = self.listed();
                 listed.extend(later.listed());
@@ -267,12 +268,7 @@ impl<C: PerTable> Watch for EachRow<C> {
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
-        let placeholders = context.full.ids();
-        if placeholders.is_empty() {
-            found.extend(self.0.check(context, table, rows));
-        } else {
-            found.extend(self.0.check_giving_placeholders(context, table, rows, &placeholders));
-        }
+        found.extend(self.0.check_giving_placeholders(context, table, rows, &context.full.ids()));
     }
 
     fn complete<'a>(
