@@ -13,8 +13,9 @@ use csv_core::ReadRecordResult;
 /// so that a row of thirty million commas would cost 240 MB. Here the unescaped text goes to
 /// a small buffer that is overwritten and never read, and the ends of the first fields are
 /// kept, the others counted. The parser gives field ends in the unescaped text, not in the
-/// file: for a record without quotes they are turned into spans in the file
-/// ([`Records::plain_fields`]); a record with quotes is scanned again ([`scan_record_into`]).
+/// file: for a record without quotes they give its spans in the file ([`Records::plain`],
+/// where each is asked for, or [`Records::plain_fields`], written out); a record with quotes is
+/// scanned again ([`scan_record_into`]).
 /// Building the parser's tables costs more than parsing a small block (about 270,000
 /// instructions), so a reader is reused from block to block ([`Records::restart`]), and a
 /// dropped one's parser is kept by its thread for the next one made there: a check of a folder
@@ -105,6 +106,17 @@ impl Records {
         record.end = end;
         record.fault = None;
         Some(())
+    }
+
+    /// The fields of the record read last, `start..end`, which holds no quote, read from the
+    /// parser's field ends where each is asked for; `None` when [`Records::plain_fields`]
+    /// would give `None`, or when the record has more fields than were kept.
+    #[inline]
+    pub(crate) fn plain(&self, start: usize, end: usize) -> Option<PlainFields<'_>> {
+        if self.fields == 0 || self.kept != self.fields || self.unescaped_len + self.fields - 1 != end - start {
+            return None;
+        }
+        Some(PlainFields { start, ends: &self.ends[..self.kept], end })
     }
 
     /// Forgets the state of the record read last, to read on from the start of another line:
@@ -250,6 +262,39 @@ impl RawRecord {
             self.bounds.push(field.end + 1);
         }
         self.field_count += 1;
+    }
+}
+
+/// The fields of a record without quotes, as the parser ended them ([`Records::plain`]): the
+/// same spans as the [`RawRecord`] that [`Records::plain_fields`] writes, worked out where a
+/// field is asked for. A row that types without a problem, almost every row, is typed from
+/// these, and its spans are never written out.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlainFields<'r> {
+    /// Where the record starts in the file.
+    start: usize,
+    /// Where each field ends in the record's unescaped text, which lacks the commas.
+    ends: &'r [usize],
+    /// The end of the record's content (before its line break).
+    pub(crate) end: usize,
+}
+
+impl PlainFields<'_> {
+    /// How many fields the record has.
+    pub(crate) fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The raw span of field `i` in the file, as [`RawRecord::field`] gives it: field `i` ends
+    /// `i` commas after its end in the unescaped text, and starts after the comma before it.
+    #[inline]
+    pub(crate) fn field(&self, i: usize) -> Option<Range<usize>> {
+        let end = self.start + self.ends.get(i)? + i;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.start + self.ends[before] + i,
+            None => self.start,
+        };
+        Some(start..end)
     }
 }
 
@@ -495,6 +540,37 @@ mod tests {
         assert_eq!(records.read(b"ab,c,", 0, 5), 5);
         assert_eq!(records.plain_fields(0, 5, &mut fields), Some(()));
         assert_eq!(fields.fields().collect::<Vec<_>>(), vec![0..2, 3..4, 5..5]);
+    }
+
+    #[test]
+    fn plain_fields_read_where_asked_for_are_the_fields_written_out() {
+        let mut records = Records::new(8);
+        let mut written = RawRecord::default();
+        let lines = ["a", ",", "ab,c,", ",,x,,", "NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp-2015", "é,øå,"];
+        for line in lines {
+            let bytes = format!("{line}\n");
+            let bytes = bytes.as_bytes();
+            records.restart();
+            let end = records.read(bytes, 0, bytes.len());
+            assert_eq!(end, line.len(), "{line:?}");
+            let plain = records.plain(0, end);
+            if records.plain_fields(0, end, &mut written).is_some() && written.kept() == written.field_count {
+                let plain = plain.unwrap_or_else(|| panic!("{line:?} has plain fields"));
+                assert_eq!((plain.count(), plain.end), (written.field_count, written.end), "{line:?}");
+                for i in 0..=plain.count() {
+                    assert_eq!(plain.field(i), written.field(i), "field {i} of {line:?}");
+                }
+            } else {
+                assert!(plain.is_none(), "{line:?}");
+            }
+        }
+        // More fields than are kept, and a byte order mark the parser drops: not plain.
+        for line in [",,,,,,,,,", "\u{feff}a,b"] {
+            records.restart();
+            let bytes = format!("{line}\n");
+            let end = records.read(bytes.as_bytes(), 0, bytes.len());
+            assert!(records.plain(0, end).is_none(), "{line:?}");
+        }
     }
 
     #[test]

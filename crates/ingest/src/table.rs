@@ -10,7 +10,7 @@ use diagnostic::{Applicability, Edit, Fix, Snippet};
 
 use crate::error::{ErrorKind, Problem, cell_fix, csv_cell};
 use crate::header::{self, Match};
-use crate::scan::{self, QuoteFault, RawRecord};
+use crate::scan::{self, PlainFields, QuoteFault, RawRecord};
 use crate::{Row, RowPos, SourceFile, Table};
 
 /// The size of the blocks a large file is cut into, to be parsed on all cores; files of at
@@ -891,6 +891,19 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
             debug_assert_eq!(fields.end, end, "the raw scan ends the record where `csv` does");
             &fields
         } else {
+            // The usual record is typed from the parser's field ends; only a record that is not
+            // a row typed without a problem has its spans written out, and is typed again below
+            // to be explained.
+            let pos = RowPos { line: record_line, offset: u32::try_from(start).unwrap_or(u32::MAX) };
+            if let Some(plain) = records.plain(start, end)
+                && type_plain::<R>(bytes, text, plain, pos, layout, &mut faults, &mut block.rows)
+            {
+                gap_from = end;
+                after_record = true;
+                line = record_line;
+                block.data_rows += 1;
+                continue;
+            }
             if records.plain_fields(start, end, &mut fields).is_none() {
                 scan::scan_record_into(bytes, start, end, max_fields, &mut fields);
             }
@@ -927,18 +940,73 @@ fn cell_text(record_text: &str, start: usize, span: Range<usize>) -> Cow<'_, str
 
 /// The cells of a record, for [`Record::read_cells_into`]: column `c` of the table is field
 /// `field_of(c)` of the record, whose text starts at byte `start` of the file.
-struct RecordCells<'r, 'a, F> {
+struct RecordCells<'a, S, F> {
     bytes: &'a [u8],
     record_text: &'a str,
     start: usize,
-    raw: &'r RawRecord,
+    spans: S,
     field_of: F,
 }
 
-impl<'a, F: Fn(usize) -> Option<usize>> model::Cells<'a> for RecordCells<'_, 'a, F> {
+/// Where the fields of a record are in the file: written out ([`RawRecord`]), or worked out
+/// from the parser's field ends ([`PlainFields`]).
+trait FieldSpans {
+    /// The raw span of field `i`, quotes included; `None` past the fields kept.
+    fn field(&self, i: usize) -> Option<Range<usize>>;
+}
+
+impl FieldSpans for &RawRecord {
+    #[inline(always)]
+    fn field(&self, i: usize) -> Option<Range<usize>> {
+        RawRecord::field(self, i)
+    }
+}
+
+impl FieldSpans for PlainFields<'_> {
+    #[inline(always)]
+    fn field(&self, i: usize) -> Option<Range<usize>> {
+        PlainFields::field(self, i)
+    }
+}
+
+/// Types the record `plain`, at `pos`, and pushes it to `rows` when it is a row typed without
+/// a problem: `true` then. `false` when it is anything else (blank, of another number of
+/// fields, with a cell that does not type, in a block that is not UTF-8, of a table whose
+/// rows are not typed), with nothing pushed: [`type_record`] then reads the record again and
+/// says what is wrong with it, as it does for every record with quotes.
+#[inline]
+fn type_plain<'a, R: Record<'a>>(
+    bytes: &'a [u8],
+    text: Option<(&'a str, usize)>,
+    plain: PlainFields<'_>,
+    pos: RowPos,
+    layout: &Layout,
+    faults: &mut Vec<(usize, CellFault)>,
+    rows: &mut Vec<Row<R>>,
+) -> bool {
+    let start = pos.offset as usize;
+    let Some((text, base)) = text else { return false };
+    // Without quotes, a record whose cells are all empty is its commas alone: a blank row.
+    let blank = plain.end - start == plain.count().saturating_sub(1);
+    if !layout.typable || !layout.checkable || plain.count() != layout.width || blank {
+        return false;
+    }
+    let record_text = text.get(start - base..plain.end - base).unwrap_or("");
+    faults.clear();
+    let keep = |record: R| rows.push(Row { pos, record });
+    if layout.in_order {
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: plain, field_of: Some }, faults, keep)
+    } else {
+        let columns = layout.fields.as_slice();
+        let field_of = |column: usize| columns[column];
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: plain, field_of }, faults, keep)
+    }
+}
+
+impl<'a, S: FieldSpans, F: Fn(usize) -> Option<usize>> model::Cells<'a> for RecordCells<'a, S, F> {
     #[inline(always)]
     fn text(&mut self, column: usize) -> Cow<'a, str> {
-        match (self.field_of)(column).and_then(|field| self.raw.field(field)) {
+        match (self.field_of)(column).and_then(|field| self.spans.field(field)) {
             Some(span) => cell_text(self.record_text, self.start, span),
             None => Cow::Borrowed(""),
         }
@@ -946,7 +1014,7 @@ impl<'a, F: Fn(usize) -> Option<usize>> model::Cells<'a> for RecordCells<'_, 'a,
 
     #[inline(always)]
     fn plain(&mut self, column: usize) -> Option<&'a [u8]> {
-        let span = self.raw.field((self.field_of)(column)?)?;
+        let span = self.spans.field((self.field_of)(column)?)?;
         // A cell that starts with a quote has quotes to remove; no other cell has.
         self.bytes.get(span).filter(|cell| cell.first() != Some(&b'"'))
     }
@@ -1059,10 +1127,10 @@ fn type_record<'a, R: Record<'a>>(
         }
     };
     let read = if layout.in_order {
-        R::read_cells_into(&mut RecordCells { bytes, record_text, start, raw, field_of: Some }, faults, keep)
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: raw, field_of: Some }, faults, keep)
     } else {
         let field_of = |column: usize| columns[column];
-        R::read_cells_into(&mut RecordCells { bytes, record_text, start, raw, field_of }, faults, keep)
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: raw, field_of }, faults, keep)
     };
     // A column the header lacks is reported once, at the header, not in every row.
     if !faults.is_empty() {
