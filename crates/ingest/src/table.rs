@@ -1119,7 +1119,7 @@ fn type_record<'a, R: Record<'a>>(
     // `read_cells_into` reads every cell of every row through the cells it is given, whose methods
     // are inlined into it: a call per cell would cost more than reading most cells.
     let columns = layout.fields.as_slice();
-    // The row is built in its place among the rows, not built and then moved there.
+    // The record is pushed by `keep`, not returned: one copy, from where it is assembled.
     let typable = layout.typable;
     let keep = |record: R| {
         if typable {
