@@ -993,13 +993,25 @@ fn type_plain<'a, R: Record<'a>>(
     }
     let record_text = text.get(start - base..plain.end - base).unwrap_or("");
     faults.clear();
-    let keep = |record: R| rows.push(Row { pos, record });
+    let cells = (bytes, record_text, start, plain);
+    read_cells(layout, cells, faults, |record: R| rows.push(Row { pos, record }))
+}
+
+/// [`Record::read_cells_into`] of a record's `(bytes, record_text, start, spans)`, its cells
+/// found through `layout`.
+#[inline(always)]
+fn read_cells<'a, R: Record<'a>>(
+    layout: &Layout,
+    (bytes, record_text, start, spans): (&'a [u8], &'a str, usize, impl FieldSpans),
+    faults: &mut Vec<(usize, CellFault)>,
+    keep: impl FnOnce(R),
+) -> bool {
     if layout.in_order {
-        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: plain, field_of: Some }, faults, keep)
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans, field_of: Some }, faults, keep)
     } else {
         let columns = layout.fields.as_slice();
         let field_of = |column: usize| columns[column];
-        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: plain, field_of }, faults, keep)
+        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans, field_of }, faults, keep)
     }
 }
 
@@ -1117,21 +1129,14 @@ fn type_record<'a, R: Record<'a>>(
     }
     faults.clear();
     // `read_cells_into` reads every cell of every row through the cells it is given, whose methods
-    // are inlined into it: a call per cell would cost more than reading most cells.
-    let columns = layout.fields.as_slice();
-    // The record is pushed by `keep`, not returned: one copy, from where it is assembled.
+    // are inlined into it: a call per cell would cost more than reading most cells. The record
+    // is pushed by `keep`, not returned: one copy, from where it is assembled.
     let typable = layout.typable;
-    let keep = |record: R| {
+    let read = read_cells(layout, (bytes, record_text, start, raw), faults, |record: R| {
         if typable {
             rows.push(Row { pos, record });
         }
-    };
-    let read = if layout.in_order {
-        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: raw, field_of: Some }, faults, keep)
-    } else {
-        let field_of = |column: usize| columns[column];
-        R::read_cells_into(&mut RecordCells { bytes, record_text, start, spans: raw, field_of }, faults, keep)
-    };
+    });
     // A column the header lacks is reported once, at the header, not in every row.
     if !faults.is_empty() {
         faults.retain(|(column, _)| layout.fields[*column].is_some());
