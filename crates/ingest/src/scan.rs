@@ -547,14 +547,24 @@ mod tests {
         let mut records = Records::new(8);
         let mut written = RawRecord::default();
         let lines = ["a", ",", "ab,c,", ",,x,,", "NO,JP,2011,export,1,Biler,4.3,NOK billion,39,no-jp-2015", "é,øå,"];
-        for line in lines {
-            let bytes = format!("{line}\n");
+        // Each line first, then after another line, and at the end of the input without a
+        // line break.
+        let inputs = lines.iter().flat_map(|line| {
+            [
+                (String::new(), format!("{line}\n")),
+                ("x,y\r\n".to_owned(), format!("{line}\n")),
+                ("z\n".to_owned(), line.to_string()),
+            ]
+        });
+        for (before, line) in inputs {
+            let bytes = format!("{before}{line}");
             let bytes = bytes.as_bytes();
+            let start = before.len();
             records.restart();
-            let end = records.read(bytes, 0, bytes.len());
-            assert_eq!(end, line.len(), "{line:?}");
-            let plain = records.plain(0, end);
-            if records.plain_fields(0, end, &mut written).is_some() && written.kept() == written.field_count {
+            let end = records.read(bytes, start, bytes.len());
+            assert_eq!(end, bytes.len() - usize::from(line.ends_with('\n')), "{line:?}");
+            let plain = records.plain(start, end);
+            if records.plain_fields(start, end, &mut written).is_some() && written.kept() == written.field_count {
                 let plain = plain.unwrap_or_else(|| panic!("{line:?} has plain fields"));
                 assert_eq!((plain.count(), plain.end), (written.field_count, written.end), "{line:?}");
                 for i in 0..=plain.count() {
@@ -564,6 +574,13 @@ mod tests {
                 assert!(plain.is_none(), "{line:?}");
             }
         }
+        // The spans are the file's: those of a record after another one, written out.
+        records.restart();
+        let bytes = b"x,y\r\nab,c,\n";
+        let end = records.read(bytes, 5, bytes.len());
+        let plain = records.plain(5, end).unwrap_or_else(|| panic!("a record without quotes is plain"));
+        let spans: Vec<_> = (0..4).map(|i| plain.field(i)).collect();
+        assert_eq!(spans, vec![Some(5..7), Some(8..9), Some(10..10), None]);
         // More fields than are kept, and a byte order mark the parser drops: not plain.
         for line in [",,,,,,,,,", "\u{feff}a,b"] {
             records.restart();

@@ -845,7 +845,8 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
 
         let end = records.read(bytes, start, range.end);
         // The fields' spans in the file: from the parser's field ends for a record without
-        // quotes, from a scan of its raw bytes for a record with quotes.
+        // quotes, from a scan of its raw bytes for a record with quotes (or whose byte-order
+        // mark the parser dropped).
         if next_quote.is_some_and(|at| at < start) {
             next_quote = memchr::memchr(b'"', &bytes[start..range.end]).map(|at| start + at);
         }
@@ -892,8 +893,8 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
             &fields
         } else {
             // The usual record is typed from the parser's field ends; only a record that is not
-            // a row typed without a problem has its spans written out, and is typed again below
-            // to be explained.
+            // a row typed without a problem has its spans written out, and is read below (its
+            // cells typed again, if they were) to be explained.
             let pos = RowPos { line: record_line, offset: u32::try_from(start).unwrap_or(u32::MAX) };
             if let Some(plain) = records.plain(start, end)
                 && type_plain::<R>(bytes, text, plain, pos, layout, &mut faults, &mut block.rows)
@@ -972,8 +973,8 @@ impl FieldSpans for PlainFields<'_> {
 /// Types the record `plain`, at `pos`, and pushes it to `rows` when it is a row typed without
 /// a problem: `true` then. `false` when it is anything else (blank, of another number of
 /// fields, with a cell that does not type, in a block that is not UTF-8, of a table whose
-/// rows are not typed), with nothing pushed: [`type_record`] then reads the record again and
-/// says what is wrong with it, as it does for every record with quotes.
+/// rows are not typed), with nothing pushed: [`type_record`] then reads the record and says
+/// what is wrong with it, as it does for every record with quotes.
 #[inline]
 fn type_plain<'a, R: Record<'a>>(
     bytes: &'a [u8],

@@ -74,8 +74,8 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     /// [`Record::from_cells`] from `cells`, which may also give a cell's bytes as written, so
     /// that the usual cell is typed without making a `str` of it ([`FromCell::from_plain`]).
     /// The record and the faults are those of [`Record::from_cells`] on the cells' texts. The
-    /// record is handed to `keep` (which pushes it to a table's rows) rather than returned,
-    /// which measured faster: the row is assembled and then copied once, to its place.
+    /// record is handed to `keep` rather than returned: a table's parse, whose `keep` pushes it
+    /// to the rows, measured faster so, the row being assembled and copied once, to its place.
     /// `false` when a cell is faulty, and `keep` is not called.
     ///
     /// [`FromCell::from_plain`]: crate::FromCell::from_plain
