@@ -94,7 +94,7 @@ impl Records {
     /// file that its unescaped text lacks). `None` when the unescaped text is not the raw text
     /// without its commas: the parser dropped a byte order mark at the start of its input.
     pub(crate) fn plain_fields(&self, start: usize, end: usize, record: &mut RawRecord) -> Option<()> {
-        if self.fields == 0 || self.unescaped_len + self.fields - 1 != end - start {
+        if !self.is_raw_without_commas(start, end) {
             return None;
         }
         // Field `i` ends `i` commas after its end in the unescaped text; the next starts after
@@ -113,10 +113,17 @@ impl Records {
     /// would give `None`, or when the record has more fields than were kept.
     #[inline]
     pub(crate) fn plain(&self, start: usize, end: usize) -> Option<PlainFields<'_>> {
-        if self.fields == 0 || self.kept != self.fields || self.unescaped_len + self.fields - 1 != end - start {
+        if !self.is_raw_without_commas(start, end) || self.kept != self.fields {
             return None;
         }
         Some(PlainFields { start, ends: &self.ends[..self.kept], end })
+    }
+
+    /// Whether the unescaped text of the record read last, `start..end`, is its raw text
+    /// without the commas between its fields, so that the parser's field ends give its spans.
+    #[inline]
+    fn is_raw_without_commas(&self, start: usize, end: usize) -> bool {
+        self.fields > 0 && self.unescaped_len + self.fields - 1 == end - start
     }
 
     /// Forgets the state of the record read last, to read on from the start of another line:
