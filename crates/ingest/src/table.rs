@@ -15,7 +15,7 @@ use crate::{Row, RowPos, SourceFile, Table};
 
 /// The size of the blocks a large file is cut into, to be parsed on all cores; files of at
 /// most twice this size are parsed in one piece.
-pub const DEFAULT_BLOCK_SIZE: usize = 256 << 10;
+pub const DEFAULT_BLOCK_SIZE: usize = 128 << 10;
 /// A header with more fields than this is not read further: no table has so many columns.
 pub(crate) const MAX_HEADER_FIELDS: usize = 1024;
 
