@@ -531,7 +531,9 @@ impl Results {
         out
     }
 
-    /// The targets of issue 14 next to what was measured.
+    /// The targets of issue 14 next to what was measured. The time targets are judged on the
+    /// default dataset, where the issue sets them; linearity as growing no faster than the
+    /// rows (a per-row figure may fall: fixed costs spread over more rows).
     fn targets(&self, cores: usize) -> String {
         let mut out = String::from(TARGETS_HEADER);
         let summaries: Vec<(String, Vec<Summary>)> =
@@ -1040,4 +1042,102 @@ fn peak_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A size of `rows` commodity lines whose stages took `walls` seconds (floor, ingest, one
+    /// thread, all cores), each run with a peak of `peak_kib`.
+    fn size(rows: usize, walls: [f64; 4], peak_kib: u64) -> Size {
+        let params = Params::for_rows(rows, 1);
+        let lines = params.commodity_rows() as u64;
+        let runs = walls
+            .iter()
+            .map(|&wall| Runs {
+                kept: vec![Sample {
+                    wall,
+                    cpu: wall,
+                    rows: lines,
+                    bytes: lines * 64,
+                    peak_kib,
+                    attempts: 1,
+                    ..Sample::default()
+                }],
+                repeated: 0,
+            })
+            .collect();
+        Size { label: label(rows), params, dir: PathBuf::new(), runs }
+    }
+
+    fn results(sizes: Vec<Size>) -> Results {
+        Results {
+            machine: String::new(),
+            rustc: String::new(),
+            binary: String::new(),
+            data: "data/".to_owned(),
+            runs: 1,
+            retries: 0,
+            load_before: None,
+            loads: Vec::new(),
+            load_after: None,
+            sizes,
+            parts_of: String::new(),
+            parts: Vec::new(),
+            real_check: Duration::from_millis(3),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// The verdict of the target whose row starts with `target`.
+    fn verdict<'t>(table: &'t str, target: &str) -> &'t str {
+        let row = table.lines().find(|l| l.starts_with(&format!("| {target}"))).unwrap_or_else(|| panic!("{table}"));
+        row.trim_end_matches(" |").rsplit(" | ").next().unwrap_or_default()
+    }
+
+    #[test]
+    fn time_targets_are_judged_on_the_default_dataset_and_the_other_sizes_shown() {
+        // 3 × the floor at 100k, 2.4 × and 1.4 × at 1M, 2.6 × at 3M on one thread.
+        let table = results(vec![
+            size(100_000, [0.01, 0.0, 0.03, 0.02], 9_000),
+            size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000),
+            size(3_000_000, [0.3, 0.0, 0.78, 0.42], 22_000),
+        ])
+        .targets(2);
+        assert_eq!(verdict(&table, "full check on 1 thread"), "met", "{table}");
+        assert_eq!(verdict(&table, "full check on all cores"), "met", "{table}");
+        assert!(
+            table.contains("| 2.40 × at 1M (CPU 2.40 ×); not judged: 3.00 × at 100k (CPU 3.00 ×), 2.60 × at 3M"),
+            "{table}"
+        );
+
+        let slow = results(vec![size(1_000_000, [0.1, 0.0, 0.26, 0.16], 16_000)]).targets(2);
+        assert_eq!(verdict(&slow, "full check on 1 thread"), "**missed**", "{slow}");
+        assert_eq!(verdict(&slow, "full check on all cores"), "**missed**", "{slow}");
+
+        let small = results(vec![size(100_000, [0.01, 0.0, 0.02, 0.01], 9_000)]).targets(2);
+        assert_eq!(verdict(&small, "full check on 1 thread"), "not measured", "{small}");
+        assert!(small.contains("no size near the default dataset; not judged: 2.00 × at 100k"), "{small}");
+    }
+
+    #[test]
+    fn linearity_is_met_when_the_per_row_figures_fall_and_missed_when_they_grow() {
+        // Memory mostly fixed: per row it falls by far more than 10 %; time per row falls a little.
+        let fixed = results(vec![
+            size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000),
+            size(3_000_000, [0.3, 0.0, 0.70, 0.40], 22_000),
+        ])
+        .targets(2);
+        assert_eq!(verdict(&fixed, "peak memory per row at 3M"), "met", "{fixed}");
+        assert_eq!(verdict(&fixed, "full check's time per row at 3M"), "met", "{fixed}");
+        // Memory and time per row 20 % above those at 1M.
+        let growing = results(vec![
+            size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000),
+            size(3_000_000, [0.3, 0.0, 0.864, 0.504], 57_600),
+        ])
+        .targets(2);
+        assert_eq!(verdict(&growing, "peak memory per row at 3M"), "**missed**", "{growing}");
+        assert_eq!(verdict(&growing, "full check's time per row at 3M"), "**missed**", "{growing}");
+    }
 }
