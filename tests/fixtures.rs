@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use tests::{LineEnding, cases, facts, listing};
 
 /// A block size that cuts every fixture file into blocks of a line or two, so that every
-/// file is above the block size and is parsed block-parallel, as files above 512 KiB are: cuts
+/// file is above the block size and is parsed block-parallel, as files above 256 KiB are: cuts
 /// fall inside runs of empty lines, next to multi-line cells and to every kind of line break.
 const SMALL_BLOCKS: usize = 16;
 

@@ -117,14 +117,21 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode, String> {
     // show (another process on the other core, sharing caches and memory bandwidth).
     for size in &mut sizes {
         for (stage, runs) in STAGES.iter().zip(&mut size.runs) {
-            let fastest = runs.summary().wall_min;
-            for k in 0..runs.kept.len() {
-                let sample = runs.kept[k];
-                let left = options.retries.saturating_sub(sample.attempts - 1);
-                eprint!("\rrepeating slow runs: {} {:<8}      ", size.label, stage.name);
-                let (kept, repeats) = settle(&exe, stage, &size.dir, sample, left, Some(fastest))?;
-                runs.kept[k] = kept;
-                runs.repeated += repeats;
+            // A repeat that comes back faster than every run so far lowers the bound: the runs
+            // are gone over again, each within what is left of its retries, so this ends.
+            loop {
+                let fastest = runs.summary().wall_min;
+                for k in 0..runs.kept.len() {
+                    let sample = runs.kept[k];
+                    let left = options.retries.saturating_sub(sample.attempts - 1);
+                    eprint!("\rrepeating slow runs: {} {:<8}      ", size.label, stage.name);
+                    let (kept, repeats) = settle(&exe, stage, &size.dir, sample, left, Some(fastest))?;
+                    runs.kept[k] = kept;
+                    runs.repeated += repeats;
+                }
+                if runs.summary().wall_min >= fastest {
+                    break;
+                }
             }
         }
     }
@@ -544,8 +551,10 @@ impl Results {
         // The issue sets the time targets on the default synthetic dataset; the size that stands
         // for it is judged, and the others are shown beside it.
         let default_rows = Params::default().commodity_rows();
-        let default_size =
-            self.sizes.iter().position(|s| s.params.commodity_rows().abs_diff(default_rows) * 10 <= default_rows);
+        let off_default = |s: &Size| s.params.commodity_rows().abs_diff(default_rows);
+        let default_size = (0..self.sizes.len())
+            .filter(|&i| off_default(&self.sizes[i]) * 10 <= default_rows)
+            .min_by_key(|&i| off_default(&self.sizes[i]));
         let ratio = |stage: usize, limit: f64| {
             let each = |(label, m): &(String, Vec<Summary>)| {
                 let wall = m[stage].wall_median / m[FLOOR].wall_median;
@@ -1118,6 +1127,13 @@ mod tests {
         let slow = results(vec![size(1_000_000, [0.1, 0.0, 0.26, 0.16], 16_000)]).targets(2);
         assert_eq!(verdict(&slow, "full check on 1 thread"), "**missed**", "{slow}");
         assert_eq!(verdict(&slow, "full check on all cores"), "**missed**", "{slow}");
+
+        // Of two sizes within 10 % of the default, the nearer is judged.
+        let near =
+            results(vec![size(920_000, [0.1, 0.0, 0.3, 0.2], 16_000), size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000)])
+                .targets(2);
+        assert_eq!(verdict(&near, "full check on 1 thread"), "met", "{near}");
+        assert!(near.contains("| 2.40 × at 1M (CPU 2.40 ×); not judged: 3.00 × at 920k"), "{near}");
 
         let small = results(vec![size(100_000, [0.01, 0.0, 0.02, 0.01], 9_000)]).targets(2);
         assert_eq!(verdict(&small, "full check on 1 thread"), "not measured", "{small}");
