@@ -76,6 +76,13 @@ fn every_fixture_case() {
                 let on_disk = pool.install(|| case.check_on_disk(LineEnding::AsStored, SMALL_BLOCKS));
                 let what = format!("{}/{}: on disk on {threads} threads", case.group, case.name);
                 assert_eq!(listing(&report), listing(&on_disk), "{what} differs from in memory");
+                // One thread reads the blocks one by one, their lines counted by their parse
+                // alone: every line ending gives the same findings on the same lines.
+                for ending in [LineEnding::Crlf, LineEnding::Cr] {
+                    let on_disk = pool.install(|| case.check_on_disk(ending, SMALL_BLOCKS));
+                    let what = format!("{}/{}: {ending:?} on disk on {threads} threads", case.group, case.name);
+                    assert_eq!(facts(&report), facts(&on_disk), "{what} differs from LF in memory");
+                }
             }
             // A tab or any other character from the data is shown by the character policy
             // (`␉`, `⟨U+200B⟩`), never in Rust's escape syntax.

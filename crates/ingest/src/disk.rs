@@ -192,12 +192,13 @@ impl Blocks {
 /// [`BLOCKS_PER_CORE`] blocks per core are read and not yet handed over, which bounds the
 /// memory; while the reading core waits for room, it works on blocks.
 /// The reading is done on a core of the pool, so that one thread (`RAYON_NUM_THREADS=1`)
-/// means one thread.
+/// means one thread. A pool of one thread reads, parses, looks at and hands over each block
+/// before it reads the next ([`one_by_one`]).
 pub(crate) fn stream<'a, T: Send>(
     table: &Table<'a, TradeCommodity<'a>>,
     disk: &OnDisk,
     look: impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T + Sync,
-    take: impl FnMut(T) + Send,
+    mut take: impl FnMut(T) + Send,
 ) -> RowsRead {
     let mut merged = Merged::starting_at(table.body.map_or(1, |b| b.first_line));
     let (Some(start), Some(layout)) = (table.body.map(|b| b.start), &table.layout) else {
@@ -212,46 +213,53 @@ pub(crate) fn stream<'a, T: Send>(
             return merged.into_read();
         }
     };
-    let window = rayon::current_num_threads().max(1) * BLOCKS_PER_CORE;
-    let mut next_line = merged.next_line();
-    let readers = Mutex::new(Vec::new());
-    let queue =
-        Mutex::new(Queue { next: 0, waiting: BTreeMap::new(), handing_over: false, stop: None, abandoned: false });
-    let taker = Mutex::new(Taker { merged: &mut merged, take });
     let mut read_failure = None;
-    rayon::scope(|scope| {
-        let (readers, queue, taker, look) = (&readers, &queue, &taker, &look);
-        for index in 0.. {
-            if !wait_for_room(queue, index, window) {
-                break;
-            }
-            let (base, bytes, last) = match blocks.next() {
-                Ok(Some(block)) => block,
-                Ok(None) => break,
-                Err(e) => {
-                    // Reading stops at the first failure; the blocks read so far are checked.
-                    read_failure = Some(failed(e));
+    let stop = if rayon::current_num_threads() == 1 {
+        let (stop, failure) = one_by_one(table, layout, &mut blocks, &mut merged, &look, &mut take);
+        read_failure = failure.map(failed);
+        stop
+    } else {
+        let window = rayon::current_num_threads() * BLOCKS_PER_CORE;
+        let mut next_line = merged.next_line();
+        let readers = Mutex::new(Vec::new());
+        let queue =
+            Mutex::new(Queue { next: 0, waiting: BTreeMap::new(), handing_over: false, stop: None, abandoned: false });
+        let taker = Mutex::new(Taker { merged: &mut merged, take: &mut take });
+        rayon::scope(|scope| {
+            let (readers, queue, taker, look) = (&readers, &queue, &taker, &look);
+            for index in 0.. {
+                if !wait_for_room(queue, index, window) {
                     break;
                 }
-            };
-            // Lines are counted here, in file order, so that each block knows its first line
-            // before it is parsed; the parse counts the same, or the block is read again.
-            let count = scan::count_line_breaks(&bytes, None);
-            let first_line = next_line;
-            next_line += count;
-            let block = block_file(file, base, bytes);
-            scope.spawn(move |_| {
-                let _abandon = AbandonOnPanic(queue);
-                let reused = lock(readers).pop();
-                let mut records = reused.unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
-                let outcome = look_at(table, layout, &block, first_line, Some(count), last, &mut records, look);
-                lock(readers).push(records);
-                hand_over(queue, taker, index, outcome);
-            });
-        }
-    });
-    let stop = queue.into_inner().unwrap_or_else(PoisonError::into_inner).stop;
-    let mut take_rest = taker.into_inner().unwrap_or_else(PoisonError::into_inner).take;
+                let (base, bytes, last) = match blocks.next() {
+                    Ok(Some(block)) => block,
+                    Ok(None) => break,
+                    Err(e) => {
+                        // Reading stops at the first failure; the blocks read so far are checked.
+                        read_failure = Some(failed(e));
+                        break;
+                    }
+                };
+                // Lines are counted here, in file order, so that each block knows its first
+                // line before it is parsed; the parse counts the same, or the block is read
+                // again.
+                let count = scan::count_line_breaks(&bytes, None);
+                let first_line = next_line;
+                next_line += count;
+                let block = block_file(file, base, bytes);
+                scope.spawn(move |_| {
+                    let _abandon = AbandonOnPanic(queue);
+                    let reused = lock(readers).pop();
+                    let mut records = reused.unwrap_or_else(|| scan::Records::new(table::max_fields(layout)));
+                    let outcome = look_at(table, layout, &block, first_line, Some(count), last, &mut records, look);
+                    lock(readers).push(records);
+                    hand_over(queue, taker, index, outcome);
+                });
+            }
+        });
+        queue.into_inner().unwrap_or_else(PoisonError::into_inner).stop
+    };
+    let mut take_rest = take;
     // A block that is not UTF-8 makes the file one to read whole, whatever else happened.
     if let Some(Stop::NotUtf8) = stop {
         return RowsRead { not_utf8: true, ..RowsRead::default() };
@@ -297,6 +305,37 @@ pub(crate) fn stream<'a, T: Send>(
         );
     }
     merged.into_read()
+}
+
+/// [`stream`] on a pool of one thread: each block is read, parsed, looked at and handed over
+/// before the next is read. A block's first line is where the blocks before it ended, as
+/// their parses counted, so its lines are not counted beforehand, as the reading core counts
+/// them when blocks are parsed on several cores at once. Returns why the blocks stopped being
+/// read one by one, and the failure that stopped the reading, if either happened.
+fn one_by_one<T>(
+    table: &Table<'_, TradeCommodity<'_>>,
+    layout: &table::Layout,
+    blocks: &mut Blocks,
+    merged: &mut Merged,
+    look: &impl for<'b> Fn(&Table<'b, TradeCommodity<'b>>) -> T,
+    take: &mut impl FnMut(T),
+) -> (Option<Stop>, Option<std::io::Error>) {
+    let mut records = scan::Records::new(table::max_fields(layout));
+    loop {
+        let (base, bytes, last) = match blocks.next() {
+            Ok(Some(block)) => block,
+            Ok(None) => return (None, None),
+            Err(e) => return (None, Some(e)),
+        };
+        let block = block_file(table.file, base, bytes);
+        match look_at(table, layout, &block, merged.next_line(), None, last, &mut records, look) {
+            Outcome::Looked(mut parsed, seen) => {
+                merged.add_shifted(&mut parsed);
+                take(seen);
+            }
+            Outcome::Stopped(stop) => return (Some(stop), None),
+        }
+    }
 }
 
 /// How many blocks per core [`stream`] reads ahead of the block it hands over next: enough
@@ -447,8 +486,9 @@ fn look_at<T>(
 ) -> Outcome<T> {
     let bytes = block.bytes.as_deref().unwrap_or_default();
     // A row per line at most: the lines counted, so that the rows are never moved to a larger
-    // vector as they are pushed; a guess from the size when they were not counted.
-    let lines = count.map_or(bytes.len() / 64, |count| usize::try_from(count).unwrap_or(0) + 1);
+    // vector as they are pushed. When they were not counted, a line of 32 bytes is assumed,
+    // shorter than a commodity line with its figures gets; the room left over is never written.
+    let lines = count.map_or(bytes.len() / 32 + 1, |count| usize::try_from(count).unwrap_or(0) + 1);
     let rows = Vec::with_capacity(lines);
     let mut parsed = table::parse_block(block, bytes, 0..bytes.len(), layout, last, records, rows);
     debug_assert!(
