@@ -406,6 +406,8 @@ pub struct Context<'d, 'a> {
     pub(crate) country_codes: Set<&'d str>,
     /// The ids of `sources.csv`, which most tables refer to.
     pub(crate) source_ids: Set<&'d str>,
+    /// The latest day each source can speak of, for `date/after-source`.
+    pub(crate) source_horizons: crate::horizon::Horizons<'d, 'a>,
     /// One hasher for the whole run, so that what rules hash in one block compares with what
     /// they hash in another.
     pub(crate) hasher: foldhash::fast::RandomState,
@@ -493,6 +495,7 @@ impl<'d, 'a> Context<'d, 'a> {
             trade_totals,
             country_codes: data.countries.rows.iter().map(|row| row.record.code.as_str()).collect(),
             source_ids: data.sources.rows.iter().map(|row| &*row.record.id).collect(),
+            source_horizons: crate::horizon::horizons(data),
             hasher: foldhash::fast::RandomState::default(),
             full: FullIds::default(),
         }

@@ -13,6 +13,7 @@ mod config;
 mod engine;
 mod exceptions;
 mod fold;
+mod horizon;
 mod left_out;
 pub mod repair;
 pub mod rules;

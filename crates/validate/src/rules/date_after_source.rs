@@ -24,9 +24,10 @@
 
 use diagnostic::{Diagnostic, RuleId, Severity};
 use ingest::{Dataset, Row, Table};
-use model::{Certainty, DayRange, PartialDate, Record, Source, TableId, TradeCommodity, Visit};
+use model::{Certainty, DayRange, Record, Source, TableId, TradeCommodity, Visit};
 
 use crate::engine::{Context, Map, Rule, Watch};
+use crate::horizon::{Horizon, Horizons, horizon};
 use crate::rules::same_text;
 
 /// See the module documentation.
@@ -48,37 +49,6 @@ pub(crate) static AFTER_SOURCE: Rule = Rule {
     watch: Some(&StreamedDates),
 };
 
-/// The latest day a source can speak of, and how the source says so.
-struct Horizon {
-    last_day: DayRange,
-    said: Said,
-}
-
-/// How a source gives its [`Horizon`]; put in words only for a finding, as the horizons are
-/// built again for every block of streamed lines.
-enum Said {
-    LastUpdated(PartialDate),
-    Copyright(model::Year),
-}
-
-impl Horizon {
-    fn described(&self) -> String {
-        match self.said {
-            Said::LastUpdated(updated) => format!("was last updated on {updated}"),
-            Said::Copyright(year) => format!("is copyright {year}"),
-        }
-    }
-}
-
-fn horizon(source: &Source<'_>) -> Option<Horizon> {
-    if let Some(updated) = source.last_updated {
-        return Some(Horizon { last_day: updated.days(), said: Said::LastUpdated(updated) });
-    }
-    let year = source.copyright_year?;
-    let date = PartialDate::year_only(year.0)?;
-    Some(Horizon { last_day: date.days(), said: Said::Copyright(year) })
-}
-
 /// Whether a visit's date is after its source's horizon: this rule's finding, which rules that
 /// compare the date with something else defer to.
 pub(crate) fn visit_after_source<'d>(data: &'d Dataset<'_>) -> impl Fn(&Visit<'_>) -> bool + Sync + 'd {
@@ -89,22 +59,15 @@ pub(crate) fn visit_after_source<'d>(data: &'d Dataset<'_>) -> impl Fn(&Visit<'_
     }
 }
 
-/// Each source's horizon, and its row, by the source's id.
-type Horizons<'d, 's> = Map<&'d str, (Horizon, &'d Row<Source<'s>>)>;
-
-fn horizons<'d, 's>(data: &'d Dataset<'s>) -> Horizons<'d, 's> {
-    data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, (horizon(&row.record)?, row)))).collect()
-}
-
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
-    let horizons = horizons(data);
+    let horizons = &context.source_horizons;
     let mut findings = Vec::new();
     findings.extend(dated(
         context,
         &data.relations,
         &data.relations.rows,
-        &horizons,
+        horizons,
         |r| [r.start.map(|d| (d.days(), "start")), r.end.map(|d| (d.days(), "end"))],
         |r| &r.source,
     ));
@@ -112,12 +75,12 @@ fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         context,
         &data.visits,
         &data.visits.rows,
-        &horizons,
+        horizons,
         |r| [Some((r.date.days(), "date")), None],
         |r| &r.source,
     ));
-    findings.extend(dated(context, &data.trade, &data.trade.rows, &horizons, |r| year(r.year), |r| &r.source));
-    findings.extend(dated(context, &data.residents, &data.residents.rows, &horizons, |r| year(r.year), |r| &r.source));
+    findings.extend(dated(context, &data.trade, &data.trade.rows, horizons, |r| year(r.year), |r| &r.source));
+    findings.extend(dated(context, &data.residents, &data.residents.rows, horizons, |r| year(r.year), |r| &r.source));
     findings
 }
 
@@ -136,13 +99,13 @@ impl Watch for StreamedDates {
         (): &mut (),
         found: &mut Vec<Diagnostic>,
     ) {
-        let horizons = horizons(context.data);
+        let horizons = &context.source_horizons;
         // Lines of one year from one source are late or not alike.
         let alike = |a: &Row<TradeCommodity<'_>>, b: &Row<TradeCommodity<'_>>| {
             a.record.year == b.record.year && same_text(&a.record.source, &b.record.source)
         };
         super::look_by_runs(rows, alike, found, |run, found| {
-            found.extend(dated(context, table, run, &horizons, |r| year(r.year), |r| &r.source));
+            found.extend(dated(context, table, run, horizons, |r| year(r.year), |r| &r.source));
         });
     }
 }
