@@ -71,13 +71,14 @@ fn every_fixture_case() {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let other = pool.install(|| case.check(LineEnding::AsStored));
                 assert_eq!(listing(&report), listing(&other), "{}/{}: {threads} threads differ", case.group, case.name);
-                // From the disk, called from a core of the pool, which reads the blocks and
-                // works on them while it waits.
+                // From the disk, called from a core of the pool: with four, that core reads the
+                // blocks and works on them while it waits; with one, each block is read, parsed
+                // and looked at before the next.
                 let on_disk = pool.install(|| case.check_on_disk(LineEnding::AsStored, SMALL_BLOCKS));
                 let what = format!("{}/{}: on disk on {threads} threads", case.group, case.name);
                 assert_eq!(listing(&report), listing(&on_disk), "{what} differs from in memory");
-                // One thread reads the blocks one by one, their lines counted by their parse
-                // alone: every line ending gives the same findings on the same lines.
+                // Every line ending gives the same findings on the same lines, whether each
+                // block's lines are counted as it is read (four) or by its parse alone (one).
                 for ending in [LineEnding::Crlf, LineEnding::Cr] {
                     let on_disk = pool.install(|| case.check_on_disk(ending, SMALL_BLOCKS));
                     let what = format!("{}/{}: {ending:?} on disk on {threads} threads", case.group, case.name);

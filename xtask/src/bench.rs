@@ -658,9 +658,9 @@ impl Results {
                 let time = |m: &Summary| per_row(m, if cpu { m.cpu_median } else { m.wall_median }) * 1e9;
                 let change = time(&big[stage]) / time(&small[stage]) - 1.0;
                 // As for the ratios to the floor: a median of runs half or more disturbed is
-                // the load's, not the check's.
+                // the load's, whichever way it moves the change.
                 let disturbed = big[stage].disturbed.max(small[stage].disturbed);
-                if change > TARGET_LINEAR && 2 * disturbed >= self.runs {
+                if 2 * disturbed >= self.runs {
                     unsure.push(format!("{what}, {disturbed} of {} runs still disturbed", self.runs));
                 } else if change > TARGET_LINEAR {
                     missed = true;
@@ -1197,8 +1197,8 @@ mod tests {
     #[test]
     fn a_time_target_judged_on_runs_mostly_disturbed_is_unsure() {
         // Three rounds; two of the floor's runs at 1M took half as long again as its fastest,
-        // which lifts its median and lowers the ratio: 2.40 × would read as met.
-        let mut sizes = vec![size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000)];
+        // which lifts its median and lowers the ratio: one thread's 2.70 × reads as 1.80 ×.
+        let mut sizes = vec![size(1_000_000, [0.1, 0.0, 0.27, 0.14], 16_000)];
         for runs in &mut sizes[0].runs {
             let first = runs.kept[0];
             runs.kept = vec![first; 3];
@@ -1216,7 +1216,8 @@ mod tests {
         // One disturbed run of three leaves the median an undisturbed one: judged.
         disturbed.sizes[0].runs[FLOOR].kept[1].wall = 0.1;
         let table = disturbed.targets(2);
-        assert_eq!(verdict(&table, "full check on 1 thread"), "met", "{table}");
+        assert_eq!(verdict(&table, "full check on 1 thread"), "**missed**", "{table}");
+        assert_eq!(verdict(&table, "full check on all cores"), "met", "{table}");
     }
 
     #[test]
@@ -1237,8 +1238,8 @@ mod tests {
         .targets(2);
         assert_eq!(verdict(&growing, "peak memory per row at 3M"), "**missed**", "{growing}");
         assert_eq!(verdict(&growing, "full check's time per row at 3M"), "**missed**", "{growing}");
-        // Time per row 20 % above on both cores, but two of the three runs at 3M took half as
-        // long again as the fastest: the median is the load's.
+        // On both cores the median at 3M is 0.60 s, 43 % more per row than at 1M, but two of
+        // its three runs took half as long again as the fastest: the median is the load's.
         let mut sizes =
             vec![size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000), size(3_000_000, [0.3, 0.0, 0.70, 0.40], 22_000)];
         for runs in sizes.iter_mut().flat_map(|s| s.runs.iter_mut()) {

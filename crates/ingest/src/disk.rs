@@ -486,8 +486,9 @@ fn look_at<T>(
 ) -> Outcome<T> {
     let bytes = block.bytes.as_deref().unwrap_or_default();
     // A row per line at most: the lines counted, so that the rows are never moved to a larger
-    // vector as they are pushed. When they were not counted, a line of 32 bytes is assumed,
-    // shorter than a commodity line with its figures gets; the room left over is never written.
+    // vector as they are pushed. When they were not counted, a guess of a line per 32 bytes,
+    // about half a usual commodity line: a file of shorter lines makes the vector grow, and
+    // the room left over is never written.
     let lines = count.map_or(bytes.len() / 32 + 1, |count| usize::try_from(count).unwrap_or(0) + 1);
     let rows = Vec::with_capacity(lines);
     let mut parsed = table::parse_block(block, bytes, 0..bytes.len(), layout, last, records, rows);

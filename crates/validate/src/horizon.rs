@@ -1,8 +1,8 @@
 //! The latest day a source can speak of ([`Horizon`]): a page cannot report what had not
 //! happened when it was written. `date/after-source` checks every dated cell against the
-//! horizon of the source it cites; the horizons of all sources are worked out once for a check
-//! ([`horizons`], kept in the rules' `Context`), as every block of streamed lines looks them
-//! up.
+//! horizon of the source it cites; the horizons of all sources are worked out once for each
+//! of the rules' `Context`s ([`horizons`]), not for every block of streamed lines, which all
+//! look them up.
 
 use ingest::{Dataset, Row};
 use model::{DayRange, PartialDate, Source};
