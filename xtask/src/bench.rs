@@ -1143,6 +1143,15 @@ mod tests {
         }
     }
 
+    /// `sizes` measured in three rounds, each stage's one run three times, for a test to slow
+    /// some of them.
+    fn in_three_rounds(mut sizes: Vec<Size>) -> Results {
+        for runs in sizes.iter_mut().flat_map(|s| s.runs.iter_mut()) {
+            runs.kept = vec![runs.kept[0]; 3];
+        }
+        Results { runs: 3, ..results(sizes) }
+    }
+
     /// The verdict of the target whose row starts with `target`.
     fn verdict<'t>(table: &'t str, target: &str) -> &'t str {
         let row = table.lines().find(|l| l.starts_with(&format!("| {target}"))).unwrap_or_else(|| panic!("{table}"));
@@ -1198,15 +1207,9 @@ mod tests {
     fn a_time_target_judged_on_runs_mostly_disturbed_is_unsure() {
         // Three rounds; two of the floor's runs at 1M took half as long again as its fastest,
         // which lifts its median and lowers the ratio: one thread's 2.70 × reads as 1.80 ×.
-        let mut sizes = vec![size(1_000_000, [0.1, 0.0, 0.27, 0.14], 16_000)];
-        for runs in &mut sizes[0].runs {
-            let first = runs.kept[0];
-            runs.kept = vec![first; 3];
-        }
-        sizes[0].runs[FLOOR].kept[1].wall = 0.15;
-        sizes[0].runs[FLOOR].kept[2].wall = 0.16;
-        let mut disturbed = results(sizes);
-        disturbed.runs = 3;
+        let mut disturbed = in_three_rounds(vec![size(1_000_000, [0.1, 0.0, 0.27, 0.14], 16_000)]);
+        disturbed.sizes[0].runs[FLOOR].kept[1].wall = 0.15;
+        disturbed.sizes[0].runs[FLOOR].kept[2].wall = 0.16;
         let table = disturbed.targets(2);
         assert_eq!(
             verdict(&table, "full check on 1 thread"),
@@ -1240,15 +1243,12 @@ mod tests {
         assert_eq!(verdict(&growing, "full check's time per row at 3M"), "**missed**", "{growing}");
         // On both cores the median at 3M is 0.60 s, 43 % more per row than at 1M, but two of
         // its three runs took half as long again as the fastest: the median is the load's.
-        let mut sizes =
-            vec![size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000), size(3_000_000, [0.3, 0.0, 0.70, 0.40], 22_000)];
-        for runs in sizes.iter_mut().flat_map(|s| s.runs.iter_mut()) {
-            runs.kept = vec![runs.kept[0]; 3];
-        }
-        sizes[1].runs[CHECK_ALL].kept[1].wall = 0.6;
-        sizes[1].runs[CHECK_ALL].kept[2].wall = 0.62;
-        let mut slowed = results(sizes);
-        slowed.runs = 3;
+        let mut slowed = in_three_rounds(vec![
+            size(1_000_000, [0.1, 0.0, 0.24, 0.14], 16_000),
+            size(3_000_000, [0.3, 0.0, 0.70, 0.40], 22_000),
+        ]);
+        slowed.sizes[1].runs[CHECK_ALL].kept[1].wall = 0.6;
+        slowed.sizes[1].runs[CHECK_ALL].kept[2].wall = 0.62;
         let table = slowed.targets(2);
         assert_eq!(
             verdict(&table, "full check's time per row at 3M"),
