@@ -541,6 +541,14 @@ impl Results {
         out
     }
 
+    /// Whether the median of a stage's runs, of which `disturbed` are still disturbed after
+    /// their repeats, may be a disturbed run's: it is an undisturbed run's only while fewer
+    /// than half the runs are disturbed. A time judged on it says more about the load than
+    /// the check, in either direction (a disturbed floor makes a ratio look better).
+    fn median_disturbed(&self, disturbed: usize) -> bool {
+        2 * disturbed >= self.runs
+    }
+
     /// The targets of issue 14 next to what was measured. The time targets are judged on the
     /// default dataset, where the issue sets them; linearity as growing no faster than the
     /// rows (a per-row figure may fall: fixed costs spread over more rows).
@@ -572,15 +580,13 @@ impl Results {
                 Some(i) => {
                     let (wall, judged) = each(&summaries[i]);
                     let text = if others.is_empty() { judged } else { format!("{judged}; not judged: {others}") };
-                    // A median is an undisturbed run's only while fewer than half the runs
-                    // were disturbed: else the ratio says more about the load than the check.
                     let m = &summaries[i].1;
                     let (disturbed, of) = if m[FLOOR].disturbed >= m[stage].disturbed {
                         (m[FLOOR].disturbed, "the floor's")
                     } else {
                         (m[stage].disturbed, "its")
                     };
-                    let verdict = if 2 * disturbed >= self.runs {
+                    let verdict = if self.median_disturbed(disturbed) {
                         Verdict::Unsure(format!("{disturbed} of {of} {} runs still disturbed", self.runs))
                     } else {
                         Verdict::of(wall <= limit)
@@ -657,10 +663,9 @@ impl Results {
             {
                 let time = |m: &Summary| per_row(m, if cpu { m.cpu_median } else { m.wall_median }) * 1e9;
                 let change = time(&big[stage]) / time(&small[stage]) - 1.0;
-                // As for the ratios to the floor: a median of runs half or more disturbed is
-                // the load's, whichever way it moves the change.
+                // As for the ratios to the floor, whichever way the load moves the change.
                 let disturbed = big[stage].disturbed.max(small[stage].disturbed);
-                if 2 * disturbed >= self.runs {
+                if self.median_disturbed(disturbed) {
                     unsure.push(format!("{what}, {disturbed} of {} runs still disturbed", self.runs));
                 } else if change > TARGET_LINEAR {
                     missed = true;

@@ -1,6 +1,6 @@
 //! The latest day a source can speak of ([`Horizon`]): a page cannot report what had not
 //! happened when it was written. `date/after-source` checks every dated cell against the
-//! horizon of the source it cites; the horizons of all sources are worked out once for each
+//! horizon of the source it cites, and `id/convention` defers to it for a visit's date; the horizons of all sources are worked out once for each
 //! of the rules' `Context`s ([`horizons`]), not for every block of streamed lines, which all
 //! look them up.
 
@@ -34,7 +34,7 @@ impl Horizon {
 
 /// The horizon of `source`: its last update, else the end of its copyright year; `None` when
 /// it gives neither.
-pub(crate) fn horizon(source: &Source<'_>) -> Option<Horizon> {
+fn horizon(source: &Source<'_>) -> Option<Horizon> {
     if let Some(updated) = source.last_updated {
         return Some(Horizon { last_day: updated.days(), said: Said::LastUpdated(updated) });
     }

@@ -23,11 +23,11 @@
 //! ```
 
 use diagnostic::{Diagnostic, RuleId, Severity};
-use ingest::{Dataset, Row, Table};
+use ingest::{Row, Table};
 use model::{Certainty, DayRange, Record, Source, TableId, TradeCommodity, Visit};
 
-use crate::engine::{Context, Map, Rule, Watch};
-use crate::horizon::{Horizon, Horizons, horizon};
+use crate::engine::{Context, Rule, Watch};
+use crate::horizon::{Horizon, Horizons};
 use crate::rules::same_text;
 
 /// See the module documentation.
@@ -51,11 +51,12 @@ pub(crate) static AFTER_SOURCE: Rule = Rule {
 
 /// Whether a visit's date is after its source's horizon: this rule's finding, which rules that
 /// compare the date with something else defer to.
-pub(crate) fn visit_after_source<'d>(data: &'d Dataset<'_>) -> impl Fn(&Visit<'_>) -> bool + Sync + 'd {
-    let horizons: Map<&str, DayRange> =
-        data.sources.rows.iter().filter_map(|row| Some((&*row.record.id, horizon(&row.record)?.last_day))).collect();
+pub(crate) fn visit_after_source<'c>(context: &'c Context<'_, '_>) -> impl Fn(&Visit<'_>) -> bool + Sync + 'c {
     move |visit| {
-        horizons.get(&*visit.source).is_some_and(|last_day| visit.date.days().compare(*last_day) == Certainty::After)
+        context
+            .source_horizons
+            .get(&*visit.source)
+            .is_some_and(|(horizon, _)| visit.date.days().compare(horizon.last_day) == Certainty::After)
     }
 }
 

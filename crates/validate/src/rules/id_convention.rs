@@ -99,7 +99,7 @@ fn lower(code: CountryCode) -> String {
 fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let data = context.data;
     let countries = Countries::of(data);
-    let after_source = visit_after_source(data);
+    let after_source = visit_after_source(context);
     let before_relations = visit_before_relations(data);
     let mut findings: Vec<Diagnostic> = data
         .visits
