@@ -108,6 +108,50 @@ impl Records {
         Some(())
     }
 
+    /// The fields of the record read last, `start..end`, which holds quotes: their spans in the
+    /// file, from the parser's field ends, when every quote in it opens or closes a quoted
+    /// field, as in almost every such record (a quoted field's unescaped text is then its raw
+    /// text without the two quotes). `None` when the record has a doubled quote or a stray one,
+    /// a quoting fault, more fields than were kept, or a byte order mark the parser dropped:
+    /// it is then scanned ([`scan_record_into`]), which also names its fault.
+    pub(crate) fn quoted_fields(&self, bytes: &[u8], start: usize, end: usize, record: &mut RawRecord) -> Option<()> {
+        if self.fields == 0 || self.kept != self.fields {
+            return None;
+        }
+        record.bounds.clear();
+        record.bounds.push(start);
+        let mut at = start;
+        let mut quoted_fields = 0;
+        let mut unescaped_start = 0;
+        for (i, &unescaped_end) in self.ends[..self.kept].iter().enumerate() {
+            let len = unescaped_end.checked_sub(unescaped_start)?;
+            unescaped_start = unescaped_end;
+            let field_end = if at < end && bytes[at] == b'"' {
+                quoted_fields += 1;
+                let closing = at + len + 1;
+                (closing < end && bytes[closing] == b'"').then_some(closing + 1)?
+            } else {
+                at + len
+            };
+            // Each field but the last is followed by its comma; the last ends the record.
+            let ends_right =
+                if i + 1 == self.kept { field_end == end } else { field_end < end && bytes[field_end] == b',' };
+            if !ends_right {
+                return None;
+            }
+            record.bounds.push(field_end + 1);
+            at = field_end + 1;
+        }
+        // The quotes found above are all there are: none doubled inside a field, none stray.
+        if memchr::memchr_iter(b'"', &bytes[start..end]).count() != 2 * quoted_fields {
+            return None;
+        }
+        record.field_count = self.fields;
+        record.end = end;
+        record.fault = None;
+        Some(())
+    }
+
     /// The fields of the record read last, `start..end`, which holds no quote, read from the
     /// parser's field ends where each is asked for; `None` when [`Records::plain_fields`]
     /// would give `None`, or when the record has more fields than were kept.
@@ -594,6 +638,52 @@ mod tests {
             let bytes = format!("{line}\n");
             let end = records.read(bytes.as_bytes(), 0, bytes.len());
             assert!(records.plain(0, end).is_none(), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_fields_from_the_parser_are_the_fields_scanned() {
+        let mut records = Records::new(8);
+        let mut from_parser = RawRecord::default();
+        let mut taken = 0;
+        // Every record of up to seven bytes of `a`, a comma, a quote and a line feed, then one
+        // to end it: what the parser's field ends give, when they give anything, is what a
+        // scan of the bytes gives, and never for a record with a quoting fault.
+        let alphabet = [b'a', b',', b'"', b'\n'];
+        for len in 1..=7u32 {
+            for n in 0..4usize.pow(len) {
+                let mut bytes: Vec<u8> = (0..len).map(|i| alphabet[n / 4usize.pow(i) % 4]).collect();
+                if bytes[0] == b'\n' {
+                    continue;
+                }
+                bytes.push(b'\n');
+                records.restart();
+                let end = records.read(&bytes, 0, bytes.len());
+                if records.quoted_fields(&bytes, 0, end, &mut from_parser).is_none() {
+                    continue;
+                }
+                taken += 1;
+                let scanned = scan_record(&bytes, 0, end, 8);
+                let shown = String::from_utf8_lossy(&bytes);
+                assert_eq!(scanned.fault, None, "{shown:?}");
+                assert_eq!((from_parser.field_count, from_parser.end), (scanned.field_count, scanned.end), "{shown:?}");
+                assert_eq!(from_parser.fields().collect::<Vec<_>>(), scanned.fields().collect::<Vec<_>>(), "{shown:?}");
+            }
+        }
+        assert!(taken > 1000, "only {taken} records were read from the parser's ends");
+        // Quoted fields, one holding a comma and one a line break, after another record.
+        let bytes = b"x\nab,\"c,d\",\"\",\"e\nf\"\r\n";
+        records.restart();
+        let end = records.read(bytes, 2, bytes.len());
+        assert_eq!(records.quoted_fields(bytes, 2, end, &mut from_parser), Some(()));
+        assert_eq!(from_parser.fields().collect::<Vec<_>>(), vec![2..4, 5..10, 11..13, 14..19]);
+        // A doubled quote, a stray one, text after a closing quote, an unclosed quote, and a
+        // byte order mark the parser drops: scanned.
+        for line in ["\"a\"\"b\",c", "a\"b,\"c\"", "\"a\"b,c", "\"ab,c", "\u{feff}\"a\",b"] {
+            let bytes = format!("{line}\n");
+            records.restart();
+            let end = records.read(bytes.as_bytes(), 0, bytes.len());
+            assert_eq!(records.quoted_fields(bytes.as_bytes(), 0, end, &mut from_parser), None, "{line:?}");
         }
     }
 

@@ -845,14 +845,16 @@ pub(crate) fn parse_block<'a, R: Record<'a>>(
 
         let end = records.read(bytes, start, range.end);
         // The fields' spans in the file: from the parser's field ends for a record without
-        // quotes, from a scan of its raw bytes for a record with quotes (or whose byte-order
-        // mark the parser dropped).
+        // quotes or with well-formed ones, from a scan of its raw bytes for any other record
+        // (or one whose byte-order mark the parser dropped).
         if next_quote.is_some_and(|at| at < start) {
             next_quote = memchr::memchr(b'"', &bytes[start..range.end]).map(|at| start + at);
         }
         let has_quote = next_quote.is_some_and(|at| at < end);
         let raw = if has_quote {
-            scan::scan_record_into(bytes, start, end, max_fields, &mut fields);
+            if records.quoted_fields(bytes, start, end, &mut fields).is_none() {
+                scan::scan_record_into(bytes, start, end, max_fields, &mut fields);
+            }
             if let Some(QuoteFault::Unclosed { open }) = fields.fault {
                 if !last_block {
                     block.cut_inside_quotes = true;
