@@ -14,8 +14,9 @@ use csv_core::ReadRecordResult;
 /// a small buffer that is overwritten and never read, and the ends of the first fields are
 /// kept, the others counted. The parser gives field ends in the unescaped text, not in the
 /// file: for a record without quotes they give its spans in the file ([`Records::plain`],
-/// where each is asked for, or [`Records::plain_fields`], written out); a record with quotes is
-/// scanned again ([`scan_record_into`]).
+/// where each is asked for, or [`Records::plain_fields`], written out); so they do for a record
+/// whose every quote opens or closes a field ([`Records::quoted_fields`]), and any other record
+/// with quotes is scanned again ([`scan_record_into`]).
 /// Building the parser's tables costs more than parsing a small block (about 270,000
 /// instructions), so a reader is reused from block to block ([`Records::restart`]), and a
 /// dropped one's parser is kept by its thread for the next one made there: a check of a folder
