@@ -58,6 +58,10 @@ pub(crate) fn read_files(data: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {
 /// Writes `bytes` to `path` through a temporary file beside it, so that an interrupted write
 /// leaves the old file whole. The new file has the old one's permissions, and never more
 /// while it is written; a write that fails leaves no temporary file behind.
+///
+/// The temporary file has a name of its own (the process and a count) and is created only if
+/// nothing has that name: two runs writing at once each write their own file, whole, and a
+/// link planted under the name is never followed.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     use std::io::Write;
     let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
@@ -66,29 +70,53 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(failed(e)),
     };
-    let temporary = path.with_extension("csv.bilat-tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    // Created with the old mode (less what the umask takes away), then given it exactly.
-    #[cfg(unix)]
-    if let Some(old) = &old {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(old.mode());
-    }
-    let written = options
-        .open(&temporary)
-        .and_then(|mut file| file.write_all(bytes))
-        .and_then(|()| old.map_or(Ok(()), |old| std::fs::set_permissions(&temporary, old)))
-        .and_then(|()| std::fs::rename(&temporary, path));
+    let (temporary, mut file) = create_beside(path, old.as_ref()).map_err(failed)?;
+    let written = file.write_all(bytes).and_then(|()| {
+        // Closed before it is renamed, as some systems require.
+        drop(file);
+        old.map_or(Ok(()), |old| std::fs::set_permissions(&temporary, old))?;
+        std::fs::rename(&temporary, path)
+    });
     written.map_err(|e| {
-        // Removed only when it is a file, never a folder or a link in its place; if that
-        // fails too, the write's error is the one to tell.
-        if std::fs::symlink_metadata(&temporary).is_ok_and(|m| m.is_file()) {
-            let _ = std::fs::remove_file(&temporary);
-        }
+        // The file is this run's own: it was created here, under a name nothing had. If its
+        // removal fails too, the write's error is the one to tell.
+        let _ = std::fs::remove_file(&temporary);
         failed(e)
     })
 }
+
+/// Creates a new file beside `path`, under a name nothing has, with the old file's mode (less
+/// what the umask takes away) when there is one. The names tried are the file's name, the
+/// process and a count from 0: a name taken, by another write of this process or by a file
+/// left by a run that was killed, is passed over.
+fn create_beside(
+    path: &Path,
+    old: Option<&std::fs::Permissions>,
+) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    let name = path.file_name().map_or_else(Default::default, |name| name.to_string_lossy().into_owned());
+    let mut taken = None;
+    for count in 0..TEMPORARY_NAMES {
+        let temporary = path.with_file_name(format!("{name}.bilat-{}-{count}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(old) = old {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(old.mode());
+        }
+        #[cfg(not(unix))]
+        let _ = old;
+        match options.open(&temporary) {
+            Ok(file) => return Ok((temporary, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => taken = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(taken.unwrap_or_else(|| std::io::Error::other("no name was tried for a temporary file")))
+}
+
+/// How many names [`create_beside`] tries.
+const TEMPORARY_NAMES: usize = 64;
 
 /// The text of a file as a diff shows it: decoded in its detected encoding.
 fn text_of(table: TableId, bytes: &[u8]) -> String {
@@ -199,6 +227,17 @@ mod tests {
         assert_eq!(left, ["countries.csv"], "only the file is left");
     }
 
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("the folder")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn a_failed_write_leaves_the_old_file_and_no_temporary_one() {
         let dir = tempfile::tempdir().expect("a temporary folder");
@@ -209,20 +248,68 @@ mod tests {
         std::fs::write(path.join("kept"), "kept").expect("a file in it");
         let error = write_file(&path, b"new\n").expect_err("a rename onto a folder fails");
         assert!(error.starts_with(&format!("cannot write {}", path.display())), "{error}");
-        assert!(!dir.path().join("countries.csv.bilat-tmp").exists(), "the temporary file is removed");
+        assert_eq!(names(dir.path()), ["countries.csv"], "the temporary file is removed");
         assert_eq!(std::fs::read_to_string(path.join("kept")).expect("the folder's file"), "kept");
     }
 
     #[test]
     fn a_write_that_cannot_start_leaves_nothing() {
+        // A folder that does not exist: no temporary file can be made in it.
         let dir = tempfile::tempdir().expect("a temporary folder");
-        // A folder where the temporary file would be: it cannot be opened for writing.
+        let path = dir.path().join("gone").join("countries.csv");
+        let error = write_file(&path, b"new\n").expect_err("the temporary file cannot be made");
+        assert!(error.starts_with(&format!("cannot write {}", path.display())), "{error}");
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn names_already_taken_are_passed_over_and_a_planted_link_is_never_followed() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("countries.csv");
         std::fs::write(&path, "old\n").expect("the old file");
-        std::fs::create_dir(dir.path().join("countries.csv.bilat-tmp")).expect("a folder in its place");
-        let error = write_file(&path, b"new\n").expect_err("the temporary file cannot be written");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "victim\n").expect("a file a link points at");
+        // The first names a write tries, taken: links to the victim, and a folder.
+        let name = |count: usize| format!("countries.csv.bilat-{}-{count}.tmp", std::process::id());
+        let plant = |count: usize| {
+            let at = dir.path().join(name(count));
+            if count % 5 == 4 {
+                std::fs::create_dir(at).expect("a folder");
+            } else {
+                std::os::unix::fs::symlink(&victim, at).expect("a link");
+            }
+        };
+        (0..10).for_each(plant);
+        write_file(&path, b"new\n").expect("the write");
+        assert_eq!(std::fs::read_to_string(&path).expect("the new file"), "new\n");
+        assert_eq!(std::fs::read_to_string(&victim).expect("the victim"), "victim\n", "no link was followed");
+        assert_eq!(names(dir.path()).len(), 12, "the file, the victim and the ten names taken");
+        // Every name taken: the write does not start, and the old file is whole.
+        (10..TEMPORARY_NAMES).for_each(plant);
+        let error = write_file(&path, b"newer\n").expect_err("no name is free");
         assert!(error.starts_with(&format!("cannot write {}", path.display())), "{error}");
-        assert_eq!(std::fs::read_to_string(&path).expect("the old file"), "old\n", "the old file is whole");
-        assert!(dir.path().join("countries.csv.bilat-tmp").is_dir(), "a folder in its place is left alone");
+        assert_eq!(std::fs::read_to_string(&path).expect("the file"), "new\n");
+        assert_eq!(std::fs::read_to_string(&victim).expect("the victim"), "victim\n");
+    }
+
+    #[test]
+    fn writes_of_one_file_at_once_each_leave_it_whole() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("trade.csv");
+        let contents: Vec<Vec<u8>> = (0..8u8).map(|i| vec![b'a' + i; 200_000]).collect();
+        std::thread::scope(|scope| {
+            for content in &contents {
+                let path = &path;
+                scope.spawn(move || {
+                    for _ in 0..5 {
+                        write_file(path, content).expect("each write");
+                    }
+                });
+            }
+        });
+        let left = std::fs::read(&path).expect("the file");
+        assert!(contents.contains(&left), "the file is one write's bytes, whole");
+        assert_eq!(names(dir.path()), ["trade.csv"], "no temporary file is left");
     }
 }
