@@ -72,9 +72,10 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     };
     let (temporary, mut file) = create_beside(path, old.as_ref()).map_err(failed)?;
     let written = file.write_all(bytes).and_then(|()| {
-        // Closed before it is renamed, as some systems require.
+        // Given the old mode through the file this run created, not by its name, which could
+        // be replaced meanwhile; closed before it is renamed, as some systems require.
+        old.map_or(Ok(()), |old| file.set_permissions(old))?;
         drop(file);
-        old.map_or(Ok(()), |old| std::fs::set_permissions(&temporary, old))?;
         std::fs::rename(&temporary, path)
     });
     written.map_err(|e| {
@@ -294,6 +295,8 @@ mod tests {
     }
 
     #[test]
+    // Unix only: elsewhere a rename onto a file that another rename is replacing may be refused.
+    #[cfg(unix)]
     fn writes_of_one_file_at_once_each_leave_it_whole() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("trade.csv");

@@ -686,11 +686,15 @@ fn web_address(field: &impl Field<Value = str>) -> Result<(), ValidationError> {
 #[inline(always)]
 fn not_negative(field: &impl Field<Value = Decimal>) -> Result<(), ValidationError> {
     match field.value() {
-        Some(value) if value.is_negative() => {
-            Err(invalid("negative", format!("{value} is negative; trade figures are not")))
-        }
+        Some(value) if value.is_negative() => negative(*value),
         _ => Ok(()),
     }
+}
+
+/// The failure of [`not_negative`].
+#[cold]
+fn negative(value: Decimal) -> Result<(), ValidationError> {
+    Err(invalid("negative", format!("{value} is negative; trade figures are not")))
 }
 
 #[inline(always)]
