@@ -63,9 +63,12 @@ fn check_table<'a, R: Record<'a>>(
     let mut findings = Vec::new();
     for row in rows {
         let first = findings.len();
-        // An invisible character is the cause of whatever else its cell fails.
+        // Validated first, which reads the row's text, so that the search for invisible
+        // characters finds its bytes in the cache; its findings are listed first, as an
+        // invisible character is the cause of whatever else its cell fails.
+        let validated = row.record.validate();
         invisible_characters(context, table, row, &text_columns, placeholders, &mut findings);
-        let Err(errors) = row.record.validate() else { continue };
+        let Err(errors) = validated else { continue };
         for (field, kind) in errors.errors() {
             let ValidationErrorsKind::Field(list) = kind else {
                 continue;
