@@ -117,6 +117,29 @@ pub trait Cells<'a> {
     }
 }
 
+/// The value of column `column`'s cell: typed from its bytes when they are its text as
+/// written ([`Cells::plain`]), else from its text; a required cell that is empty is missing.
+#[inline(always)]
+fn read_cell<'a, T: crate::FromCell<'a>>(cells: &mut impl Cells<'a>, column: usize) -> Result<T, CellFault> {
+    if let Some(value) = cells.plain(column).and_then(T::from_plain) {
+        return Ok(value);
+    }
+    let text = cells.text(column);
+    if text.is_empty() && T::REQUIRED {
+        Err(CellFault::Missing)
+    } else {
+        T::from_optional_cell(text).map_err(CellFault::Invalid)
+    }
+}
+
+/// [`read_cell`] for a row known to have a faulty cell: out of line, so that the typing of the
+/// usual row is the only place the cells' parsers are inlined.
+#[cold]
+#[inline(never)]
+fn read_faulty_cell<'a, T: crate::FromCell<'a>>(cells: &mut impl Cells<'a>, column: usize) -> Result<T, CellFault> {
+    read_cell(cells, column)
+}
+
 /// Cells given by a function returning their text.
 struct CellTexts<F>(F);
 
@@ -177,45 +200,31 @@ macro_rules! tables {
                     faults: &mut Vec<(usize, $crate::schema::CellFault)>,
                     keep: impl FnOnce(Self),
                 ) -> bool {
-                    let mut index = 0;
-                    let mut ok = true;
+                    // The usual row: its cells read in turn and the record made of them, with no
+                    // `Option` kept for each. A row with a faulty cell is read again, cell by
+                    // cell, to note every fault.
+                    let mut column = 0;
+                    let record = (|| {
+                        Some($name {$(
+                            $field: {
+                                let value = $crate::records::read_cell::<$ty>(cells, column).ok()?;
+                                column += 1;
+                                value
+                            },
+                        )+})
+                    })();
+                    if let Some(record) = record {
+                        keep(record);
+                        return true;
+                    }
+                    let mut column = 0;
                     $(
-                        let $field = {
-                            let plain = cells.plain(index).and_then(<$ty as $crate::FromCell<$lt>>::from_plain);
-                            let parsed = match plain {
-                                Some(value) => Ok(value),
-                                None => {
-                                    let text = cells.text(index);
-                                    if text.is_empty() && <$ty as $crate::FromCell<$lt>>::REQUIRED {
-                                        Err($crate::schema::CellFault::Missing)
-                                    } else {
-                                        <$ty as $crate::FromCell<$lt>>::from_optional_cell(text)
-                                            .map_err($crate::schema::CellFault::Invalid)
-                                    }
-                                }
-                            };
-                            let value = match parsed {
-                                Ok(value) => Some(value),
-                                Err(fault) => {
-                                    faults.push((index, fault));
-                                    ok = false;
-                                    None
-                                }
-                            };
-                            index += 1;
-                            value
-                        };
-                    )+
-                    if !ok {
-                        return false;
-                    }
-                    match ($($field,)+) {
-                        ($(Some($field),)+) => {
-                            keep($name { $($field,)+ });
-                            true
+                        if let Err(fault) = $crate::records::read_faulty_cell::<$ty>(cells, column) {
+                            faults.push((column, fault));
                         }
-                        _ => false,
-                    }
+                        column += 1;
+                    )+
+                    false
                 }
 
                 fn key(&self) -> impl std::hash::Hash + Eq + Send + Sync + '_ {
