@@ -99,6 +99,16 @@ mod tests {
         assert!(TradeTotal::from_cells(|i| cells[i].into(), &mut faults).is_none());
         assert_eq!(faults, vec![(8, CellFault::Missing)]);
 
+        // Several faulty cells, the first column among them: each is noted, in column order,
+        // after any fault already noted.
+        let cells = ["no", "JP", "20x1", "export", "", "NOK", "guess", "1,2", ""];
+        faults.clear();
+        faults.push((99, CellFault::Missing));
+        assert!(TradeTotal::from_cells(|i| cells[i].into(), &mut faults).is_none());
+        let columns: Vec<usize> = faults.iter().map(|(column, _)| *column).collect();
+        assert_eq!(columns, [99, 0, 2, 6, 7, 8]);
+        assert_eq!(faults.last(), Some(&(8, CellFault::Missing)));
+
         let cells = ["NO", "JP", "2011", "export", "10.3", "NOK billion", "exact", "", "no-jp-2015"];
         faults.clear();
         let row = TradeTotal::from_cells(|i| cells[i].into(), &mut faults).unwrap();

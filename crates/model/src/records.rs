@@ -62,8 +62,9 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
     const COLUMNS: &'static [ColumnDef];
 
     /// Builds a record from the text of its cells. `cell(i)` returns column `i` of
-    /// [`Record::TABLE`]'s declaration. Every faulty cell is reported, not only the first;
-    /// the record is `None` when any cell is faulty.
+    /// [`Record::TABLE`]'s declaration; it may be asked for a cell more than once (a row with
+    /// a faulty cell is read again), and must give the same text each time. Every faulty cell
+    /// is reported, not only the first; the record is `None` when any cell is faulty.
     #[inline]
     fn from_cells(cell: impl FnMut(usize) -> Cow<'a, str>, faults: &mut Vec<(usize, CellFault)>) -> Option<Self> {
         let mut record = None;
@@ -100,7 +101,8 @@ pub trait Record<'a>: Sized + Send + Sync + PartialEq + serde::Serialize + valid
 }
 
 /// The cells of a row, as [`Record::read_cells_into`] reads them: by column of the table's
-/// declaration.
+/// declaration. A cell may be asked for more than once (a row with a faulty cell is read
+/// again, to note every fault), and must give the same answer each time.
 pub trait Cells<'a> {
     /// The text of column `column`'s cell, unquoted; empty when the row has no such cell.
     fn text(&mut self, column: usize) -> Cow<'a, str>;
@@ -133,7 +135,7 @@ fn read_cell<'a, T: crate::FromCell<'a>>(cells: &mut impl Cells<'a>, column: usi
 }
 
 /// [`read_cell`] for a row known to have a faulty cell: out of line, so that the typing of the
-/// usual row is the only place the cells' parsers are inlined.
+/// usual row does not carry a second inlined copy of the cells' parsers.
 #[cold]
 #[inline(never)]
 fn read_faulty_cell<'a, T: crate::FromCell<'a>>(cells: &mut impl Cells<'a>, column: usize) -> Result<T, CellFault> {
