@@ -103,7 +103,7 @@ pub(crate) fn why_not_lowerable(rule: &str) -> Option<(&'static str, &'static st
 
 /// The finding for an exception that names a finding that cannot be acknowledged.
 fn unacknowledgeable(data: &Dataset<'_>, row: &Row<Exception<'_>>, (why, instead): (&str, &str)) -> Diagnostic {
-    let message = format!("`{}` cannot be acknowledged: {why}", row.record.rule);
+    let message = format!("`{}` cannot be acknowledged: {why}", diagnostic::text::one_line(&row.record.rule));
     let help = format!("{instead}; then delete this exception");
     exception_finding(data, row, "rule", message, help)
 }
@@ -112,16 +112,21 @@ fn unacknowledgeable(data: &Dataset<'_>, row: &Row<Exception<'_>>, (why, instead
 /// or the cell now holds another value (`changed_to`).
 fn lapsed(data: &Dataset<'_>, row: &Row<Exception<'_>>, changed_to: Option<&str>) -> Diagnostic {
     let exception = &row.record;
-    let wanted = exception.value.as_deref().unwrap_or("");
+    // Cells from the data, shown on one line: a line break in one is shown as `⏎`.
+    let shown = |text: &str| diagnostic::text::one_line(text).into_owned();
+    let wanted = shown(exception.value.as_deref().unwrap_or(""));
     let (message, help) = match changed_to {
         Some(now) => (
-            format!("the exception is for the value `{wanted}`, but the cell now holds `{now}`"),
+            format!("the exception is for the value `{wanted}`, but the cell now holds `{}`", shown(now)),
             "an exception covers one value only: check the new value, then update or delete the exception",
         ),
         None => (
             format!(
                 "no `{}` finding at {} `{}` column `{}` is left to acknowledge",
-                exception.rule, exception.file, exception.key, exception.column
+                shown(&exception.rule),
+                shown(&exception.file),
+                shown(&exception.key),
+                shown(&exception.column)
             ),
             "the data or the rule changed: delete the exception",
         ),
@@ -145,11 +150,12 @@ fn exception_finding(
     };
     let mut finding = Diagnostic::new(STALE.id, Severity::Error, table.name(), message);
     finding.table = Some(model::TableId::Exceptions);
-    finding.line = row.pos.line;
     finding.column = Some(column.to_owned());
     finding.key = Some(model::Record::key_text(exception));
     finding.value = value;
     finding.span = table.cell_span_by_name(row.pos, column);
+    // The cell's own line: after a cell with a line break, a later cell is on a later line.
+    finding.line = finding.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
     finding.help = Some(help);
     finding.snippet = table.snippet(row.pos);
     finding
