@@ -204,8 +204,9 @@ fn github_annotations_cannot_inject_commands() {
         assert!(!properties.contains('\n') && !message.contains('\n'));
     }
     assert!(commands > 0 && commands <= 21, "{commands}");
-    // The exception's hostile key is quoted in a message, escaped so it stays on its line.
-    assert!(text.contains("%250A::error file=x::pwned%0A@octocat"), "{text}");
+    // The exception's hostile key is quoted in a message: its line break shown as `⏎`, and its
+    // percent sign escaped, so that it stays text on its line.
+    assert!(text.contains("%250A::error file=x::pwned⏎@octocat"), "{text}");
 }
 
 #[test]
