@@ -54,9 +54,7 @@ fn document(sources: Vec<PackageSource>) -> String {
         sources,
         resources: TableId::ALL.iter().map(|table| resource(table.def())).collect(),
     };
-    let mut text = serde_json::to_string_pretty(&package).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::escape::json_pretty(&package)
 }
 
 /// The resource name of a table: its file name without `.csv`, e.g. `visit_participants`.

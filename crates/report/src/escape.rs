@@ -5,6 +5,8 @@
 //!
 //! - [`html`] for HTML and SVG text and attribute values;
 //! - [`md_text`] for Markdown prose, and [`md_code`] for a Markdown code span;
+//! - [`json_pretty`] for every JSON document (the findings, `report.json`, SARIF, the data
+//!   package), whose strings keep data exact, as `\u` escapes where it is unsafe;
 //! - GitHub workflow commands use [`crate::github::escape_data`] and
 //!   [`crate::github::escape_property`].
 //!
@@ -12,7 +14,29 @@
 //! (`␛` for ESC, `⟨U+202E⟩` for a bidirectional control), so that what a reviewer reads is
 //! what the file holds.
 
+use std::fmt::Write as _;
+
 use diagnostic::text;
+
+/// `value` as pretty-printed JSON, with every character unsafe on screen written as a `\u`
+/// escape. `serde_json` escapes the C0 controls but writes DEL, the C1 controls and the
+/// bidirectional controls raw; a JSON string must keep data exact (a fix's replacement is
+/// applied as it reads), so they are escaped, not made visible. Such a character can only be
+/// inside a string: the rest of the document is ASCII punctuation, names and white space.
+pub fn json_pretty(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {}}}", serde_json::Value::String(e.to_string())));
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if text::is_unsafe(c) && !matches!(c, '\n' | '\t') {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
+}
 
 /// Escapes text for HTML (and SVG) element content and quoted attribute values.
 pub fn html(text: &str) -> String {
@@ -177,6 +201,17 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_data_exact_and_writes_no_unsafe_character_raw() {
+        let data = "a\u{7f}b\u{9b}c\u{202e}d\u{1b}e\nf\t\"g\\";
+        let json = json_pretty(&serde_json::json!({ "replacement": data }));
+        assert!(json.contains(r#""a\u007fb\u009bc\u202ed\u001be\nf\t\"g\\""#), "{json}");
+        assert!(!json.chars().any(|c| text::is_unsafe(c) && c != '\n'), "{json:?}");
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(parsed["replacement"], data);
+        assert!(json.ends_with("}\n"));
+    }
 
     #[test]
     fn html_escapes_markup_and_quotes() {

@@ -182,7 +182,5 @@ pub fn json_with(report: &Report, baseline: Option<&Baseline>) -> String {
         only: report.only.iter().map(|t| t.file()).collect(),
         base: baseline.map(|b| b.label.as_str()),
     };
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    text.push('\n');
-    text
+    crate::escape::json_pretty(&document)
 }

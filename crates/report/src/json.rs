@@ -271,8 +271,5 @@ pub fn document(review: &Review<'_>, options: &Options) -> String {
         tables,
         base: review.base.as_ref().map(|b| base(b, options)),
     };
-    let mut text = serde_json::to_string_pretty(&document)
-        .unwrap_or_else(|e| format!("{{\"error\": {}}}", serde_json::Value::String(e.to_string())));
-    text.push('\n');
-    text
+    crate::escape::json_pretty(&document)
 }

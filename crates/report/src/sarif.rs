@@ -70,9 +70,7 @@ pub fn sarif(report: &Report, options: &SarifOptions, baseline: Option<&Baseline
             properties,
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    text.push('\n');
-    text
+    crate::escape::json_pretty(&log)
 }
 
 /// Every id a finding can carry: ingest's, then each rule's, in `docs/rules.md`'s order.
