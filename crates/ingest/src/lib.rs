@@ -513,6 +513,12 @@ impl<'a, R: Record<'a>> Table<'a, R> {
         pos.line + scan::count_line_breaks(&bytes[start..offset], bytes.get(offset).copied())
     }
 
+    /// The line a finding about the row at `pos` is on: the line `span` (its cell) starts on,
+    /// or the row's first line for a finding with no span.
+    pub fn line_of(&self, pos: RowPos, span: Option<&Range<usize>>) -> u32 {
+        span.map_or(pos.line, |span| self.line_at(pos, span.start))
+    }
+
     /// The lines of a row, ready to render a diagnostic.
     pub fn snippet(&self, pos: RowPos) -> Option<Snippet> {
         let (bytes, base) = self.window()?;

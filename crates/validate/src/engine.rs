@@ -550,7 +550,7 @@ impl<'d, 'a> Context<'d, 'a> {
         diagnostic.key = Some(row.record.key_text());
         diagnostic.span = table.cell_span_by_name(row.pos, column);
         // The cell's own line: in a row with a multi-line cell, a later cell is on a later line.
-        diagnostic.line = diagnostic.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
+        diagnostic.line = table.line_of(row.pos, diagnostic.span.as_ref());
         diagnostic
     }
 
@@ -583,7 +583,7 @@ impl<'d, 'a> Context<'d, 'a> {
         Related {
             label,
             file: table.name().to_owned(),
-            line: span.as_ref().map_or(pos.line, |s| table.line_at(pos, s.start)),
+            line: table.line_of(pos, span.as_ref()),
             column: column.map(str::to_owned),
             span,
             snippet: table.snippet(pos),

@@ -155,7 +155,7 @@ fn exception_finding(
     finding.value = value;
     finding.span = table.cell_span_by_name(row.pos, column);
     // The cell's own line: after a cell with a line break, a later cell is on a later line.
-    finding.line = finding.span.as_ref().map_or(row.pos.line, |s| table.line_at(row.pos, s.start));
+    finding.line = table.line_of(row.pos, finding.span.as_ref());
     finding.help = Some(help);
     finding.snippet = table.snippet(row.pos);
     finding
